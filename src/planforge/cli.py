@@ -1,0 +1,257 @@
+"""The ``planforge`` command: a thin layer over the engine, plugins and renderers."""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .engine import Engine
+from .errors import EXIT_BUG, InputError, PlanforgeError
+from .plugins import Registry, load_plugins, register_commands
+from .render.jinja import make_environment
+from .settings import parse_assignments, read_settings_file
+
+PROGRESS_THRESHOLD = 5
+
+
+class State:
+    """Per-invocation options; plugins are loaded once, on first use."""
+
+    def __init__(self, plugins_dir: str | None, debug: bool):
+        self.plugins_dir, self.debug = plugins_dir, debug
+        self._registry: Registry | None = None
+
+    @property
+    def registry(self) -> Registry:
+        if self._registry is None:
+            self._registry = load_plugins(self.plugins_dir)
+        return self._registry
+
+    @property
+    def engine(self) -> Engine:
+        return Engine(self.registry)
+
+
+def report_error(error: PlanforgeError) -> None:
+    if isinstance(error, InputError):
+        count = len(error.problems)
+        click.echo(f"发现 {count} 个问题，没有写入任何文件 / {count} problem(s) found, nothing was "
+                   "written:", err=True)
+        for problem in error.problems:
+            click.echo(f"  - {problem}", err=True)
+    else:
+        click.echo(f"错误 / error: {error}", err=True)
+
+
+class PlanforgeGroup(click.Group):
+    """Adds plugin commands and turns errors into exit codes: 2 bad input, 1 bug."""
+
+    def _plugin_commands(self, ctx: click.Context) -> dict[str, click.Command]:
+        state = ctx.ensure_object(dict).get("state")
+        if state is None:
+            return {}
+        cache = ctx.ensure_object(dict)
+        if "plugin_commands" not in cache:
+            group = click.Group()
+            try:
+                register_commands(state.registry, group)
+            except PlanforgeError as error:
+                report_error(error)
+                ctx.exit(error.exit_code)
+            cache["plugin_commands"] = group.commands
+        return cache["plugin_commands"]
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self._plugin_commands(ctx)})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        return super().get_command(ctx, name) or self._plugin_commands(ctx).get(name)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except PlanforgeError as error:
+            report_error(error)
+            ctx.exit(error.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as error:  # anything else is our bug, not the clerk's
+            state = ctx.ensure_object(dict).get("state")
+            if state is not None and state.debug:
+                traceback.print_exc()
+            else:
+                click.echo(f"内部错误 / internal error: {type(error).__name__}: {error}\n"
+                           "（加 --debug 可查看详细信息 / run with --debug for the traceback）",
+                           err=True)
+            ctx.exit(EXIT_BUG)
+
+
+@click.group(cls=PlanforgeGroup)
+@click.version_option(__version__, prog_name="planforge")
+@click.option("--plugins-dir", type=click.Path(file_okay=False), envvar="PLANFORGE_PLUGINS_DIR",
+              help="Also load plugins from this folder.")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+@click.pass_context
+def cli(ctx: click.Context, plugins_dir: str | None, debug: bool) -> None:
+    """planforge: fill official forms, rosters and dossiers from your data."""
+    ctx.ensure_object(dict)["state"] = State(plugins_dir, debug)
+
+
+def _state(ctx: click.Context) -> State:
+    return ctx.find_root().obj["state"]
+
+
+def _settings(pairs: tuple[str, ...], settings_file: str | None) -> tuple[dict[str, Any], str]:
+    values: dict[str, Any] = {}
+    origin = "--set"
+    if settings_file:
+        values.update(read_settings_file(Path(settings_file)))
+        origin = settings_file
+    values.update(parse_assignments(pairs))
+    return values, origin
+
+
+settings_options = [
+    click.option("--set", "assignments", multiple=True, metavar="KEY=VALUE",
+                 help="A setting such as year=2020 (repeatable)."),
+    click.option("--settings", "settings_file", type=click.Path(dir_okay=False),
+                 help="A YAML/JSON/TOML file of settings."),
+]
+
+
+def with_settings(function):
+    for option in reversed(settings_options):
+        function = option(function)
+    return function
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_context
+def plugins(ctx: click.Context, as_json: bool) -> None:
+    """List plugins, where each came from, and what it provides."""
+    registry = _state(ctx).registry
+    if as_json:
+        click.echo(json.dumps([vars(p) for p in registry.plugins], ensure_ascii=False, indent=2))
+        return
+    for info in registry.plugins:
+        status = f"  ✗ {info.error}" if info.error else ""
+        click.echo(f"{info.name}  [{info.source}]{status}")
+        for item in info.contributes:
+            kind, _, name = item.partition(":")
+            if kind in {"document_type", "package"}:
+                target = registry.packages.get(name) or registry.document_types.get(name)
+                title = f"  {target.title}" if target else ""
+                click.echo(f"    {kind.replace('_', ' ')}: {name}{title}")
+    if registry.errors:
+        click.echo(f"{len(registry.errors)} 个插件加载失败 / plugin(s) failed to load", err=True)
+
+
+@cli.command()
+@click.argument("target")
+@click.argument("data", nargs=-1, required=True, type=click.Path())
+@with_settings
+@click.pass_context
+def validate(ctx: click.Context, target: str, data: tuple[str, ...],
+             assignments: tuple[str, ...], settings_file: str | None) -> None:
+    """Check DATA for TARGET without writing anything."""
+    values, origin = _settings(assignments, settings_file)
+    prepared = _state(ctx).engine.prepare(target, [Path(d) for d in data], values, origin)
+    counts = ", ".join(f"{name}: {len(rows)}" for name, rows in prepared.data.tables.items())
+    click.echo(f"数据有效 / data is valid ({counts})")
+
+
+@cli.command()
+@click.argument("target")
+@click.argument("data", nargs=-1, required=True, type=click.Path())
+@click.option("-o", "--output", required=True, type=click.Path(), help="Output folder.")
+@click.option("--zip", "as_zip", is_flag=True, help="Write one .zip archive instead of a folder.")
+@with_settings
+@click.pass_context
+def fill(ctx: click.Context, target: str, data: tuple[str, ...], output: str, as_zip: bool,
+         assignments: tuple[str, ...], settings_file: str | None) -> None:
+    """Fill the forms of TARGET (a document type or a package of annexes) from DATA."""
+    engine = _state(ctx).engine
+    values, origin = _settings(assignments, settings_file)
+    prepared = engine.prepare(target, [Path(d) for d in data], values, origin)
+    if prepared.cleaned_characters:
+        click.echo(f"注意：已从 {prepared.cleaned_characters} 个值中删除文档不允许的控制字符 / note: "
+                   f"removed control characters from {prepared.cleaned_characters} value(s)", err=True)
+    total = engine.total_items(prepared)
+    with click.progressbar(length=total, label="填表 / filling", file=sys.stderr,
+                           show_pos=True, hidden=total <= PROGRESS_THRESHOLD) as bar:
+        result = engine.fill(prepared, Path(output), as_zip, progress=bar.update)
+    click.echo(f"已写入 / written: {result}")
+
+
+@cli.group()
+def template() -> None:
+    """Inspect templates."""
+
+
+@template.command("check")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--type", "type_name", help="Compare with this document type's fields.")
+@click.pass_context
+def template_check(ctx: click.Context, path: str, type_name: str | None) -> None:
+    """List the placeholders TEMPLATE uses; with --type, the unknown ones and unused fields."""
+    from .templatecheck import check_against, inspect_template
+
+    registry = _state(ctx).registry
+    env = make_environment(registry.filters, autoescape=False)
+    report = inspect_template(Path(path), env)
+    click.echo("占位符 / placeholders: " + ", ".join(sorted(report.names)))
+    if report.attributes:
+        click.echo("属性 / attributes: " + ", ".join(sorted(report.attributes)))
+    if type_name:
+        target = registry.target(type_name)
+        if not hasattr(target, "template"):
+            raise PlanforgeError(f"「{type_name}」是附件包，请指定其中一个文档类型 / "
+                                 f"{type_name!r} is a package; name one of its document types")
+        check_against(report, target)
+        click.echo("未知 / unknown: " + (", ".join(sorted(report.unknown)) or "—"))
+        click.echo("未使用的字段 / unused fields: " + (", ".join(sorted(report.unused_fields)) or "—"))
+        if report.unknown:
+            ctx.exit(2)
+
+
+@cli.command()
+@click.argument("target")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@with_settings
+@click.pass_context
+def check(ctx: click.Context, target: str, folder: str, assignments: tuple[str, ...],
+          settings_file: str | None) -> None:
+    """Re-read a finished package in FOLDER and report every disagreement."""
+    registry = _state(ctx).registry
+    package = registry.target(target)
+    if getattr(package, "check", None) is None:
+        raise PlanforgeError(f"「{target}」没有提供核对功能 / {target!r} offers no check")
+    values, _ = _settings(assignments, settings_file)
+    problems = package.check(Path(folder), values)
+    if problems:
+        raise InputError(problems)
+    click.echo("核对一致 / everything agrees")
+
+
+@cli.command("new-plugin")
+@click.argument("name")
+@click.option("--declarative", is_flag=True, help="A plugin.yaml and a template, no Python.")
+@click.option("-o", "--output", default=".", type=click.Path(file_okay=False),
+              help="Folder to create the plugin in.")
+def new_plugin(name: str, declarative: bool, output: str) -> None:
+    """Scaffold a working plugin with a passing test."""
+    from .scaffold import scaffold_plugin
+
+    created = scaffold_plugin(name, Path(output), declarative)
+    click.echo(f"已创建 / created: {created}")
+
+
+def main() -> None:
+    cli(prog_name="planforge")

@@ -1,0 +1,1 @@
+"""planforge's own field types and filters, registered through the public hooks."""

@@ -1,0 +1,223 @@
+"""From data files to a published folder: validate everything, then render, then publish."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .errors import InputError, Location, Problem
+from .model import (
+    EXCEL_TABLE,
+    WHERE_KEY,
+    WORD_PER_RECORD,
+    WORD_SINGLE,
+    DocumentType,
+    Field,
+    InputData,
+    Package,
+    TableSpec,
+    default_prepare,
+)
+from .output import OutputWriter, sanitize_filename, sha256_of
+from .plugins import Registry
+from .render.excel import render_xlsx
+from .render.jinja import make_environment, render_text
+from .render.word import combine_docx, render_docx
+from .text import strip_xml_illegal
+from .validate import Binder
+
+Progress = Callable[[int], None]
+
+
+@dataclass
+class Job:
+    """What one ``fill`` or ``validate`` of a name involves."""
+
+    name: str
+    members: tuple[DocumentType, ...]
+    inputs: tuple[TableSpec, ...]
+    settings: tuple[Field, ...]
+    prepare: Callable[[InputData, dict[str, Any]], dict[str, Any]]
+    package: Package | None = None
+
+
+@dataclass
+class Prepared:
+    """The validated data of a run and the context every template sees."""
+
+    job: Job
+    data: InputData
+    settings: dict[str, Any]
+    context: dict[str, Any]
+    cleaned_characters: int = 0
+
+    def items(self, document_type: DocumentType) -> list[Any]:
+        return list(self.context.get(document_type.each) or [])
+
+
+def _merge_settings(*groups: tuple[Field, ...]) -> tuple[Field, ...]:
+    seen: dict[str, Field] = {}
+    for group in groups:
+        for setting in group:
+            seen.setdefault(setting.name, setting)
+    return tuple(seen.values())
+
+
+def clean_context(value: Any) -> tuple[Any, int]:
+    """Strip characters no .docx/.xlsx may hold from every string; count what was removed."""
+    if isinstance(value, str):
+        cleaned, changed = strip_xml_illegal(value)
+        if not changed:
+            return value, 0
+        return (type(value)(cleaned) if type(value) is not str else cleaned), 1
+    if isinstance(value, Mapping):
+        total, result = 0, {}
+        for key, item in value.items():
+            result[key], removed = clean_context(item)
+            total += removed
+        return result, total
+    if isinstance(value, list | tuple):
+        total, items = 0, []
+        for item in value:
+            cleaned, removed = clean_context(item)
+            items.append(cleaned)
+            total += removed
+        return items, total
+    return value, 0
+
+
+class Engine:
+    """Runs document types and packages registered by plugins."""
+
+    def __init__(self, registry: Registry):
+        self.registry = registry
+        self.binder = Binder(registry.field_types)
+        self.word_env = make_environment(registry.filters, autoescape=True)
+        self.text_env = make_environment(registry.filters, autoescape=False)
+
+    def job(self, name: str) -> Job:
+        target = self.registry.target(name)
+        if isinstance(target, Package):
+            members = tuple(self.registry.document_types[m] for m in target.members)
+            inputs = target.inputs or members[0].inputs
+            settings = _merge_settings(target.settings, *(m.settings for m in members))
+            prepare = target.prepare or members[0].prepare or default_prepare
+            return Job(name, members, inputs, settings, prepare, target)
+        return Job(name, (target,), target.inputs, target.settings,
+                   target.prepare or default_prepare)
+
+    def prepare(self, name: str, files: list[Path], settings: Mapping[str, Any],
+                settings_origin: str = "--set") -> Prepared:
+        """Validate the settings and every data file, then compute the context. Writes nothing."""
+        job = self.job(name)
+        problems: list[Problem] = []
+        try:
+            values = self.binder.settings(job.settings, settings, settings_origin)
+        except InputError as error:
+            problems.extend(error.problems)
+            values = dict(settings)
+        try:
+            data = self.binder.load(files, job.inputs)
+        except InputError as error:
+            problems.extend(error.problems)
+        if problems:
+            raise InputError(problems)
+        context = job.prepare(data, values)
+        context, cleaned = clean_context({**context, "settings": values})
+        return Prepared(job, data, values, context, cleaned)
+
+    def title(self, document_type: DocumentType, prepared: Prepared) -> str:
+        """The document's title with settings filled in (``{{ settings.county }}…名册表``)."""
+        return render_text(self.text_env, document_type.title, prepared.context,
+                           f"{document_type.name}.title")
+
+    def fill(self, prepared: Prepared, out: Path, as_zip: bool = False,
+             progress: Progress | None = None) -> Path:
+        """Render every member into staging, then publish the folder (or one .zip archive)."""
+        if as_zip:
+            archive = out if out.suffix.lower() == ".zip" else out.with_name(out.name + ".zip")
+            archive.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryDirectory(prefix=".planforge-zip-", dir=archive.parent) as tmp:
+                return self._write(prepared, Path(tmp), archive, progress)
+        return self._write(prepared, out, None, progress)
+
+    def _write(self, prepared: Prepared, out: Path, archive: Path | None,
+               progress: Progress | None) -> Path:
+        with OutputWriter(out) as writer:
+            for document_type in prepared.job.members:
+                self.render(document_type, prepared, writer, progress)
+            manifest = writer.manifest(
+                planforge=__version__,
+                target=prepared.job.name,
+                settings={k: _plain(v) for k, v in prepared.settings.items()},
+                inputs=[{"file": str(f), "sha256": sha256_of(Path(f))} for f in prepared.data.files],
+                cleaned_characters=prepared.cleaned_characters,
+            )
+            if archive is not None:
+                return writer.publish_zip(manifest, archive)
+            return writer.publish(manifest)
+
+    def total_items(self, prepared: Prepared) -> int:
+        return sum(len(prepared.items(d)) for d in prepared.job.members
+                   if d.renderer == WORD_PER_RECORD)
+
+    def render(self, document_type: DocumentType, prepared: Prepared, writer: OutputWriter,
+               progress: Progress | None = None) -> None:
+        title = self.title(document_type, prepared)
+        entry = sanitize_filename(document_type.entry_name(title))
+        context = {**prepared.context,
+                   "document": {"annex": document_type.annex, "title": title,
+                                "name": document_type.name}}
+        items = prepared.items(document_type)
+        rows = [item.get(WHERE_KEY) for item in items if isinstance(item, Mapping)]
+        rows = [r for r in rows if isinstance(r, Location)]
+        if document_type.renderer == WORD_SINGLE:
+            relative = f"{entry}.docx"
+            render_docx(document_type.template, context, self.word_env, writer.path(relative))
+            writer.add(relative, document_type.name, rows)
+        elif document_type.renderer == EXCEL_TABLE:
+            relative = f"{entry}.xlsx"
+            render_xlsx(document_type.template, context, self.text_env,
+                        writer.path(relative), document_type.each, document_type.sheet_lists)
+            writer.add(relative, document_type.name, rows)
+        else:
+            self._render_per_record(document_type, prepared, context, writer, entry, items,
+                                    progress)
+
+    def _render_per_record(self, document_type: DocumentType, prepared: Prepared,
+                           shared: dict[str, Any], writer: OutputWriter, entry: str,
+                           items: list[Any], progress: Progress | None) -> None:
+        used: set[str] = set()
+        parts = []
+        for index, item in enumerate(items, start=1):
+            context = {**shared, **item, "record": item, "index": index}
+            stem = sanitize_filename(render_text(self.text_env, document_type.file_name, context,
+                                                 f"{document_type.name}.file_name"))
+            name, counter = stem, 2
+            while name.lower() in used:
+                name, counter = f"{stem} ({counter})", counter + 1
+            used.add(name.lower())
+            relative = f"{entry}/{name}.docx"
+            render_docx(document_type.template, context, self.word_env, writer.path(relative))
+            where = item.get(WHERE_KEY) if isinstance(item, Mapping) else None
+            writer.add(relative, document_type.name, [where] if where else [])
+            parts.append(writer.path(relative))
+            if progress:
+                progress(1)
+        copies = int(prepared.settings.get("copies") or 1)
+        if document_type.combined and (len(parts) > 1 or copies > 1):
+            relative = f"{entry}/{sanitize_filename(entry + '（合订打印）')}.docx"
+            combine_docx(parts, writer.path(relative), copies)
+            writer.add(relative, document_type.name, [])
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.date | Decimal):
+        return str(value)
+    return value

@@ -1,0 +1,71 @@
+"""Errors a user can act on, kept apart from bugs so the CLI can choose the exit code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+EXIT_OK = 0
+EXIT_BUG = 1
+EXIT_BAD_INPUT = 2
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a value came from, so a clerk can find the cell to fix."""
+
+    file: str = ""
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+
+    def describe(self) -> str:
+        parts = [self.file] if self.file else []
+        if self.sheet:
+            parts.append(f"工作表/sheet「{self.sheet}」")
+        if self.row is not None:
+            parts.append(f"第{self.row}行/row {self.row}")
+        if self.column:
+            parts.append(f"列/column「{self.column}」")
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input, said in Chinese and in English."""
+
+    zh: str
+    en: str
+    where: Location = Location()
+
+    def __str__(self) -> str:
+        head = self.where.describe()
+        text = f"{self.zh} / {self.en}"
+        return f"{head}: {text}" if head else text
+
+
+class PlanforgeError(Exception):
+    """Base class of errors caused by what the user gave us (exit code 2)."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
+class InputError(PlanforgeError):
+    """All problems found in one run, reported together before anything is written."""
+
+    def __init__(self, problems: list[Problem] | Problem):
+        self.problems = [problems] if isinstance(problems, Problem) else list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class TemplateError(PlanforgeError):
+    """A template is malformed or tried something the sandbox forbids."""
+
+
+class PluginError(PlanforgeError):
+    """A plugin could not be loaded or declares something invalid."""
+
+
+class ToolMissingError(PlanforgeError):
+    """An external program (LibreOffice) is needed and is not installed."""
+
+    exit_code = 3

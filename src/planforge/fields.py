@@ -1,0 +1,228 @@
+"""Parsing and checking cell values against the fields a document type declares."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from stdnum.cn import ric
+from stdnum.exceptions import ValidationError
+
+from .model import Field, FieldError, FieldType
+from .text import normalize_value
+
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+_DATE_PATTERNS = (
+    re.compile(r"^(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*日?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+)
+_MONTH_PATTERN = re.compile(r"^(\d{4})\s*[-./年]\s*(\d{1,2})\s*月?$")
+_YES = {"是", "y", "yes", "true", "1", "√", "✓", "有"}
+_NO = {"否", "n", "no", "false", "0", "×", "无", "不是"}
+
+
+class ResidentId(str):
+    """An 18-character resident ID number whose birth date and sex templates can read."""
+
+    @property
+    def birth_date(self) -> dt.date:
+        return ric.get_birth_date(self)
+
+    @property
+    def sex(self) -> str:
+        return "男" if int(self[16]) % 2 else "女"
+
+
+def _text(raw: Any, field: Field) -> str:
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    return normalize_value(raw)
+
+
+def parse_text(raw: Any, field: Field) -> str:
+    return _text(raw, field)
+
+
+def parse_integer(raw: Any, field: Field) -> int:
+    if isinstance(raw, bool):
+        raise FieldError("应为整数", "must be a whole number")
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, float) and raw.is_integer():
+        return int(raw)
+    text = normalize_value(raw).replace(",", "")
+    if re.fullmatch(r"[+-]?\d+(\.0+)?", text):
+        return int(float(text))
+    raise FieldError(f"「{text}」不是整数", f"{text!r} is not a whole number")
+
+
+def parse_amount(raw: Any, field: Field) -> Decimal:
+    if isinstance(raw, bool):
+        raise FieldError("应为金额", "must be an amount")
+    text = normalize_value(raw).replace(",", "").replace("，", "").removesuffix("元")
+    text = text.lstrip("¥￥")
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise FieldError(f"「{text}」不是金额", f"{text!r} is not an amount") from None
+    if not value.is_finite():
+        raise FieldError(f"「{text}」不是金额", f"{text!r} is not an amount")
+    return value.quantize(Decimal("0.01"))
+
+
+def parse_date(raw: Any, field: Field) -> dt.date:
+    """Dates as clerks type them: ISO, 2020年3月5日, 2020.3.5, 2020/3/5 and Excel serial numbers."""
+    if isinstance(raw, dt.datetime):
+        return raw.date()
+    if isinstance(raw, dt.date):
+        return raw
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        if 1 <= raw < 2958466:
+            return _EXCEL_EPOCH + dt.timedelta(days=int(raw))
+        raise FieldError(f"「{raw}」不是日期", f"{raw!r} is not a date")
+    text = normalize_value(raw)
+    for pattern in _DATE_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            year, month, day = (int(g) for g in match.groups())
+            try:
+                return dt.date(year, month, day)
+            except ValueError:
+                break
+    raise FieldError(
+        f"「{text}」不是有效日期（可写作 2020-03-05、2020年3月5日 或 2020.3.5）",
+        f"{text!r} is not a valid date (write 2020-03-05, 2020年3月5日 or 2020.3.5)",
+    )
+
+
+def parse_month(raw: Any, field: Field) -> dt.date:
+    """A year and month (1958.12, 1958年12月, 1958-12), kept as the first day of that month."""
+    if isinstance(raw, float):
+        year, month = f"{raw:.2f}".split(".")
+        if month == "10":
+            raise FieldError(
+                f"「{raw}」可能是{year}年1月，也可能是{year}年10月；请写作“{year}年1月”或“{year}年10月”",
+                f"{raw!r} may mean January or October of {year}; write {year}-01 or {year}-10",
+            )
+        if 1 <= int(month) <= 12 and int(year) > 1000:
+            return dt.date(int(year), int(month), 1)
+    if isinstance(raw, dt.date | dt.datetime):
+        return dt.date(raw.year, raw.month, 1)
+    text = normalize_value(raw)
+    match = _MONTH_PATTERN.match(text)
+    if match and 1 <= int(match.group(2)) <= 12:
+        return dt.date(int(match.group(1)), int(match.group(2)), 1)
+    try:
+        day = parse_date(raw, field)
+    except FieldError:
+        raise FieldError(
+            f"「{text}」不是有效年月（可写作 1958.12 或 1958年12月）",
+            f"{text!r} is not a valid year and month (write 1958.12 or 1958年12月)",
+        ) from None
+    return dt.date(day.year, day.month, 1)
+
+
+def parse_yes_no(raw: Any, field: Field) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    text = normalize_value(raw).lower()
+    if text in _YES:
+        return True
+    if text in _NO:
+        return False
+    raise FieldError(f"「{text}」应填“是”或“否”", f"{text!r} must be 是 (yes) or 否 (no)")
+
+
+def parse_choice(raw: Any, field: Field) -> str:
+    text = _text(raw, field)
+    if field.choices and text not in field.choices:
+        allowed = "、".join(field.choices)
+        raise FieldError(f"「{text}」不在可选值（{allowed}）之中", f"{text!r} is not one of: {allowed}")
+    return text
+
+
+def parse_sex(raw: Any, field: Field) -> str:
+    text = normalize_value(raw).lower()
+    sexes = {"男": "男", "m": "男", "male": "男", "女": "女", "f": "女", "female": "女"}
+    if text not in sexes:
+        raise FieldError(f"「{text}」应填“男”或“女”", f"{text!r} must be 男 (male) or 女 (female)")
+    return sexes[text]
+
+
+def parse_resident_id(raw: Any, field: Field) -> ResidentId:
+    """Check an 18-character resident ID number (GB 11643): region, birth date and checksum."""
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        raise FieldError(
+            "身份证号码在 Excel 中被存成了数字，末几位已经丢失，无法还原；"
+            "请把该列设置为“文本”格式，重新输入或粘贴原始号码",
+            "the ID number was stored by Excel as a number and its last digits are lost; "
+            "format the column as Text and type or paste the original numbers again",
+        )
+    text = normalize_value(raw).replace(" ", "").upper()
+    if re.fullmatch(r"\d(\.\d+)?E\+?\d+", text):
+        raise FieldError(
+            "身份证号码被 Excel 显示为科学计数法，末几位已经丢失；请把该列设置为“文本”格式后重新输入",
+            "the ID number is in scientific notation, so its last digits are lost; "
+            "format the column as Text and enter it again",
+        )
+    if len(text) != 18:
+        raise FieldError(
+            f"身份证号码「{text}」应为18位，实际{len(text)}位",
+            f"ID number {text!r} must have 18 characters, not {len(text)}",
+        )
+    try:
+        return ResidentId(ric.validate(text))
+    except ValidationError as error:
+        name = type(error).__name__
+        if name == "InvalidChecksum":
+            raise FieldError(
+                f"身份证号码「{text}」校验位错误，请核对每一位数字",
+                f"ID number {text!r} has a wrong check digit; check every digit",
+            ) from None
+        if name == "InvalidComponent":
+            raise FieldError(
+                f"身份证号码「{text}」中的出生日期或地区码无效",
+                f"ID number {text!r} has an invalid birth date or region code",
+            ) from None
+        raise FieldError(
+            f"身份证号码「{text}」格式错误", f"ID number {text!r} is malformed"
+        ) from None
+
+
+def parse_phone(raw: Any, field: Field) -> str:
+    """Mainland mobile numbers and landlines with an area code (0751-1234567)."""
+    text = _text(raw, field).replace(" ", "")
+    digits = re.sub(r"^(\+?86)", "", text)
+    if re.fullmatch(r"1[3-9]\d{9}", digits) or re.fullmatch(r"0\d{2,3}-?\d{7,8}(-\d{1,6})?", digits):
+        return digits
+    raise FieldError(f"「{text}」不是有效的电话号码", f"{text!r} is not a valid phone number")
+
+
+BUILTIN_FIELD_TYPES = (
+    FieldType("text", parse_text, "文本 / any text"),
+    FieldType("integer", parse_integer, "整数 / whole number"),
+    FieldType("amount", parse_amount, "金额（元，两位小数）/ amount in yuan"),
+    FieldType("date", parse_date, "日期 / date: 2020-03-05, 2020年3月5日, 2020.3.5, Excel serial"),
+    FieldType("month", parse_month, "年月 / year and month: 1958.12, 1958年12月"),
+    FieldType("yes_no", parse_yes_no, "是/否 / yes or no"),
+    FieldType("choice", parse_choice, "可选值之一 / one of the field's choices"),
+    FieldType("sex", parse_sex, "性别（男/女）/ sex"),
+    FieldType("resident_id", parse_resident_id, "18位居民身份证号码 / resident ID number"),
+    FieldType("phone", parse_phone, "电话号码 / phone number"),
+)
+
+
+def check_limits(value: Any, field: Field) -> None:
+    """The simple checks a declarative plugin can ask for: range, length and pattern."""
+    if field.min is not None and isinstance(value, int | float | Decimal) and value < field.min:
+        raise FieldError(f"不能小于 {field.min}", f"must not be less than {field.min}")
+    if field.max is not None and isinstance(value, int | float | Decimal) and value > field.max:
+        raise FieldError(f"不能大于 {field.max}", f"must not be greater than {field.max}")
+    if field.max_length is not None and isinstance(value, str) and len(value) > field.max_length:
+        raise FieldError(
+            f"长度不能超过 {field.max_length} 个字", f"must be at most {field.max_length} characters"
+        )
+    if field.pattern and isinstance(value, str) and not re.fullmatch(field.pattern, value):
+        raise FieldError(f"「{value}」格式不符合要求", f"{value!r} does not match the required format")

@@ -1,0 +1,170 @@
+"""The objects plugins register: fields, document types and packages of annexes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import Location
+
+#: How a document type turns data into files.
+WORD_PER_RECORD = "word-per-record"  # one .docx per record (+ an optional combined print file)
+WORD_SINGLE = "word-single"  # one .docx for all records (the template loops over them)
+EXCEL_TABLE = "excel-table"  # one .xlsx; a marked template row is repeated per record
+RENDERERS = (WORD_PER_RECORD, WORD_SINGLE, EXCEL_TABLE)
+
+
+class FieldError(ValueError):
+    """A cell value that a field type cannot accept; carries the message in both languages."""
+
+    def __init__(self, zh: str, en: str):
+        self.zh, self.en = zh, en
+        super().__init__(f"{zh} / {en}")
+
+
+@dataclass(frozen=True)
+class FieldType:
+    """A named parser for cell values.
+
+    ``parse(raw, field)`` receives a non-empty raw cell (str, int, float, date, datetime or bool) and
+    returns the clean value or raises :class:`FieldError`.
+    """
+
+    name: str
+    parse: Callable[[Any, Field], Any]
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column of the input: its identifier, its Chinese header and how to check it."""
+
+    name: str
+    label: str
+    type: str = "text"
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    default: Any = None
+    min: float | None = None
+    max: float | None = None
+    max_length: int | None = None
+    pattern: str | None = None
+    unique: bool = False
+    help: str = ""
+
+    def headers(self) -> tuple[str, ...]:
+        """Every header text that names this column."""
+        return (self.label, self.name, *self.aliases)
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """One table of the input (a sheet, or a whole CSV/JSON file) and the fields it carries."""
+
+    name: str
+    fields: tuple[Field, ...]
+    sheets: tuple[str, ...] = ()
+    required: bool = True
+    title: str = ""
+
+
+@dataclass
+class Record(Mapping):
+    """A validated row: its clean values and where it came from."""
+
+    values: dict[str, Any]
+    where: Location = field(default_factory=Location)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.values[key]
+
+    def __iter__(self):
+        return iter(self.values)
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+
+@dataclass
+class InputData:
+    """Everything a run read, table by table, after validation."""
+
+    tables: dict[str, list[Record]]
+    files: tuple[Path, ...] = ()
+
+    @property
+    def records(self) -> list[Record]:
+        return self.tables.get("records", [])
+
+
+#: Items in a context may carry the Location of their source row under this key (for manifests).
+WHERE_KEY = "_where"
+
+#: ``prepare(data, settings)`` returns the template context; it may raise InputError.
+Prepare = Callable[[InputData, dict[str, Any]], dict[str, Any]]
+
+
+def default_prepare(data: InputData, settings: dict[str, Any]) -> dict[str, Any]:
+    """Without a plugin's own logic, templates see the rows as they were read."""
+    return {name: [{**r.values, WHERE_KEY: r.where} for r in rows]
+            for name, rows in data.tables.items()}
+
+
+@dataclass
+class DocumentType:
+    """One form: what it reads, which template it fills and how its files are named.
+
+    ``each`` names the context list that drives rendering (one Word file per item, or one table row
+    per item); ``sheet_lists`` lets an Excel template fill different sheets from different lists.
+    ``file_name`` is a Jinja pattern over one item, used for per-record Word files.
+    """
+
+    name: str
+    title: str
+    template: Path
+    renderer: str = WORD_PER_RECORD
+    fields: tuple[Field, ...] = ()
+    inputs: tuple[TableSpec, ...] = ()
+    settings: tuple[Field, ...] = ()
+    annex: int | None = None
+    each: str = "records"
+    sheet_lists: Mapping[str, str] = field(default_factory=dict)
+    file_name: str = "{{ index }}"
+    combined: bool = True
+    prepare: Prepare | None = None
+    provides: tuple[str, ...] = ()
+    description: str = ""
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        self.template = Path(self.template)
+        if self.renderer not in RENDERERS:
+            raise ValueError(f"{self.name}: renderer must be one of {RENDERERS}, not {self.renderer!r}")
+        if not self.inputs:
+            self.inputs = (TableSpec("records", tuple(self.fields)),)
+
+    def entry_name(self, context_title: str | None = None) -> str:
+        """The annex's folder or file stem: 附件N plus its title."""
+        title = context_title or self.title
+        return f"附件{self.annex} {title}" if self.annex is not None else title
+
+
+@dataclass
+class Package:
+    """Numbered annexes produced together from one set of data.
+
+    ``check(folder, settings)`` re-reads a finished package and returns the problems it finds.
+    """
+
+    name: str
+    title: str
+    members: tuple[str, ...]
+    inputs: tuple[TableSpec, ...] = ()
+    settings: tuple[Field, ...] = ()
+    prepare: Prepare | None = None
+    check: Callable[[Path, dict[str, Any]], list] | None = None
+    description: str = ""
+    source: str = ""

@@ -1,0 +1,227 @@
+"""Finding plugins and collecting what they register.
+
+Plugins come from three places, all registered through the same pluggy hooks: the built-in set
+(``plugins/`` in the checkout, bundled in the wheel), installed packages declaring the entry-point
+group ``planforge``, and a folder named with ``--plugins-dir`` or ``PLANFORGE_PLUGINS_DIR``. A
+folder plugin is a Python module/package, or a declarative folder holding ``plugin.yaml``. A
+plugin that fails to load is reported by name and the others still load.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pluggy
+
+from . import hookspecs
+from .declarative import DECLARATIVE_FILES, load_declarative
+from .default_plugins import field_types, filters
+from .errors import PluginError
+from .model import DocumentType, FieldType, Package
+from .resources import builtin_plugins_dir
+
+ENTRY_POINT_GROUP = "planforge"
+PLUGINS_DIR_ENV = "PLANFORGE_PLUGINS_DIR"
+DEFAULT_PLUGINS = (field_types, filters)
+
+
+@dataclass
+class PluginInfo:
+    name: str
+    source: str  # "planforge", "built-in", "entry point <dist>", or the folder
+    location: str = ""
+    error: str | None = None
+    contributes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Registry:
+    """Everything the loaded plugins registered, by name."""
+
+    manager: pluggy.PluginManager
+    plugins: list[PluginInfo]
+    document_types: dict[str, DocumentType] = field(default_factory=dict)
+    packages: dict[str, Package] = field(default_factory=dict)
+    field_types: dict[str, FieldType] = field(default_factory=dict)
+    filters: dict[str, Callable[..., Any]] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> list[PluginInfo]:
+        return [p for p in self.plugins if p.error]
+
+    def target(self, name: str) -> DocumentType | Package:
+        """A document type or package by name, with a helpful error when unknown."""
+        if name in self.packages:
+            return self.packages[name]
+        if name in self.document_types:
+            return self.document_types[name]
+        known = "、".join(sorted({*self.packages, *self.document_types})) or "（无 / none）"
+        raise PluginError(
+            f"没有名为「{name}」的文档类型或附件包；可用：{known} / "
+            f"no document type or package named {name!r}; available: {known}"
+        )
+
+
+def _import_file(path: Path, module_name: str) -> ModuleType:
+    location = path / "__init__.py" if path.is_dir() else path
+    spec = importlib.util.spec_from_file_location(
+        module_name, location, submodule_search_locations=[str(path)] if path.is_dir() else None
+    )
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot import {location}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        sys.modules.pop(module_name, None)
+        raise
+    return module
+
+
+def _folder_candidates(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    found = []
+    for entry in sorted(folder.iterdir()):
+        if entry.name.startswith((".", "_")):
+            continue
+        if entry.is_dir() and (
+            (entry / "__init__.py").exists() or any((entry / n).exists() for n in DECLARATIVE_FILES)
+        ) or entry.suffix == ".py":
+            found.append(entry)
+    return found
+
+
+class PluginLoader:
+    """Registers plugins on one pluggy manager, keeping a record of each."""
+
+    def __init__(self) -> None:
+        self.manager = pluggy.PluginManager("planforge")
+        self.manager.add_hookspecs(hookspecs)
+        self.plugins: list[PluginInfo] = []
+
+    def _register(self, plugin: object, info: PluginInfo) -> None:
+        try:
+            self.manager.register(plugin, name=f"{info.source}:{info.name}")
+        except (ValueError, pluggy.PluginValidationError) as error:
+            info.error = str(error)
+        self.plugins.append(info)
+
+    def load_folder(self, folder: Path, source: str) -> None:
+        for path in _folder_candidates(folder):
+            name = path.stem
+            info = PluginInfo(name, source, str(path))
+            try:
+                if path.is_dir() and not (path / "__init__.py").exists():
+                    plugin: object = load_declarative(path)
+                    name = info.name = getattr(plugin, "name", name)
+                else:
+                    module_name = f"planforge_plugins_{abs(hash(str(path.parent))):x}_{name}"
+                    plugin = _import_file(path, module_name)
+            except Exception as error:  # a broken plugin must not stop the others
+                info.error = _reason(error)
+                self.plugins.append(info)
+                continue
+            self._register(plugin, info)
+
+    def load_entry_points(self) -> None:
+        for entry in entry_points(group=ENTRY_POINT_GROUP):
+            dist = entry.dist.name if entry.dist else "?"
+            info = PluginInfo(entry.name, f"entry point ({dist})", entry.value)
+            try:
+                plugin = entry.load()
+            except Exception as error:
+                info.error = _reason(error)
+                self.plugins.append(info)
+                continue
+            self._register(plugin, info)
+
+
+def _reason(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"
+
+
+def load_plugins(plugins_dir: Path | str | None = None) -> Registry:
+    """Load every plugin and collect what it registers."""
+    loader = PluginLoader()
+    for module in DEFAULT_PLUGINS:
+        loader._register(module, PluginInfo(module.__name__.rsplit(".", 1)[-1], "planforge"))
+    loader.load_folder(builtin_plugins_dir(), "built-in")
+    loader.load_entry_points()
+    extra = plugins_dir or os.environ.get(PLUGINS_DIR_ENV)
+    if extra:
+        folder = Path(extra)
+        if not folder.is_dir():
+            raise PluginError(
+                f"插件目录「{folder}」不存在 / plugins directory {str(folder)!r} does not exist"
+            )
+        loader.load_folder(folder, str(folder))
+    registry = Registry(loader.manager, loader.plugins)
+    _collect(registry)
+    return registry
+
+
+def _collect(registry: Registry) -> None:
+    """Call each plugin's hooks on its own, so one plugin's failure is reported, not fatal."""
+    infos = {f"{p.source}:{p.name}": p for p in registry.plugins}
+
+    def adder(kind: str, table: dict, info: PluginInfo) -> Callable[..., None]:
+        def register(item: Any, function: Any = None) -> None:
+            name = item if function is not None else item.name
+            if name in table:
+                raise PluginError(f"{kind} {name!r} is already registered by another plugin")
+            if function is not None:
+                table[name] = function
+            else:
+                if hasattr(item, "source") and not item.source:
+                    item.source = info.name
+                table[name] = item
+            info.contributes.append(f"{kind}:{name}")
+        return register
+
+    order = (("field_type", "register_field_types", registry.field_types),
+             ("filter", "register_template_filters", registry.filters),
+             ("document_type", "register_document_types", registry.document_types),
+             ("package", "register_packages", registry.packages))
+    for kind, hook_name, table in order:
+        hook = getattr(registry.manager.hook, hook_name)
+        for impl in reversed(hook.get_hookimpls()):
+            info = infos.get(impl.plugin_name)
+            if info is None or info.error:
+                continue
+            try:
+                impl.function(register=adder(kind, table, info))
+            except Exception as error:
+                info.error = _reason(error)
+    _check_packages(registry)
+
+
+def _check_packages(registry: Registry) -> None:
+    for package in list(registry.packages.values()):
+        missing = [m for m in package.members if m not in registry.document_types]
+        if missing:
+            info = next((p for p in registry.plugins if p.name == package.source), None)
+            if info is not None:
+                info.error = f"package {package.name!r} names unknown document types: {missing}"
+            del registry.packages[package.name]
+
+
+def register_commands(registry: Registry, cli: Any) -> None:
+    """Let each plugin add its commands; a failing plugin is reported, the rest still work."""
+    infos = {f"{p.source}:{p.name}": p for p in registry.plugins}
+    for impl in reversed(registry.manager.hook.register_commands.get_hookimpls()):
+        try:
+            impl.function(cli=cli)
+        except Exception as error:
+            info = infos.get(impl.plugin_name)
+            if info is not None:
+                info.error = _reason(error)

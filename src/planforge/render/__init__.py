@@ -1,0 +1,1 @@
+"""Renderers: turn a template and a context into document bytes on disk."""

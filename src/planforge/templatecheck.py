@@ -1,0 +1,78 @@
+"""What a Word or Excel template asks for, compared with what a document type provides."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import openpyxl
+from docxtpl import DocxTemplate
+from jinja2 import nodes
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from .errors import TemplateError
+from .model import WHERE_KEY, DocumentType
+
+#: Names the engine itself puts in every context.
+ENGINE_NAMES = {"settings", "index", "record", "row", "document"}
+
+
+@dataclass
+class TemplateReport:
+    names: set[str] = field(default_factory=set)  # top-level names used
+    attributes: set[str] = field(default_factory=set)  # x.attr uses, by attribute
+    unknown: set[str] = field(default_factory=set)
+    unused_fields: set[str] = field(default_factory=set)
+
+
+def _sources(template: Path, env: ImmutableSandboxedEnvironment) -> list[str]:
+    suffix = template.suffix.lower()
+    if suffix == ".docx":
+        document = DocxTemplate(str(template))
+        document.init_docx()
+        parts = [document.patch_xml(document.get_xml())]
+        for uri in (document.HEADER_URI, document.FOOTER_URI):
+            for _, xml in document.get_headers_footers(uri):
+                parts.append(document.patch_xml(document.get_part_xml(xml)))
+        return parts
+    if suffix in {".xlsx", ".xlsm"}:
+        workbook = openpyxl.load_workbook(template)
+        return [c.value for s in workbook.worksheets for r in s.iter_rows() for c in r
+                if isinstance(c.value, str) and ("{{" in c.value or "{%" in c.value)]
+    raise TemplateError(f"不支持的模板类型「{suffix}」/ unsupported template type {suffix!r}")
+
+
+def inspect_template(template: Path, env: ImmutableSandboxedEnvironment) -> TemplateReport:
+    """Every name and attribute a template's Jinja refers to."""
+    from jinja2 import TemplateSyntaxError, meta
+
+    report = TemplateReport()
+    for source in _sources(Path(template), env):
+        try:
+            tree = env.parse(source)
+        except TemplateSyntaxError as error:
+            raise TemplateError(
+                f"模板「{template}」语法错误：{error} / template {str(template)!r} has a syntax error: "
+                f"{error}"
+            ) from None
+        report.names |= meta.find_undeclared_variables(tree)
+        report.attributes |= {n.attr for n in tree.find_all(nodes.Getattr)}
+    return report
+
+
+def check_against(report: TemplateReport, document_type: DocumentType) -> TemplateReport:
+    """Mark names no field, setting or computed value provides, and fields never used."""
+    field_names = {f.name for spec in document_type.inputs for f in spec.fields}
+    setting_names = {s.name for s in document_type.settings}
+    provided = (field_names | ENGINE_NAMES | set(document_type.provides)
+                | {spec.name for spec in document_type.inputs} | {document_type.each}
+                | set(document_type.sheet_lists.values()))
+    report.unknown = {n for n in report.names if n not in provided}
+    if document_type.fields or document_type.inputs:
+        known_attributes = field_names | setting_names | set(document_type.provides)
+        report.unknown |= {f"·{a}" for a in report.attributes
+                           if a not in known_attributes and not a.startswith(WHERE_KEY)
+                           and document_type.prepare is None}
+    used = report.names | report.attributes
+    report.unused_fields = {f for f in field_names if f not in used}
+    return report
