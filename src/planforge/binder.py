@@ -197,8 +197,12 @@ def _font_file() -> Path | None:
     return None
 
 
-def _truetype_subset(path: Path, text: str) -> bytes | None:
-    """Subset ``path`` to ``text`` and return it as a TrueType (glyf) font, or None."""
+def _truetype_subset(path: Path, text: str, unique: str) -> bytes | None:
+    """Subset ``path`` to ``text`` and return it as a TrueType (glyf) font, or None.
+
+    The subset is renamed ``unique``: reportlab shares one face between fonts of equal name, so
+    two subsets of the same font would otherwise draw with each other's glyphs.
+    """
     try:
         from fontTools import subset
         from fontTools.pens.cu2quPen import Cu2QuPen
@@ -220,6 +224,10 @@ def _truetype_subset(path: Path, text: str) -> bytes | None:
     sub = subset.Subsetter(opts)
     sub.populate(text=text + "0123456789 ")
     sub.subset(font)
+    names = font["name"]
+    for record in list(names.names):
+        if record.nameID in (1, 3, 4, 6):
+            names.setName(unique, record.nameID, record.platformID, record.platEncID, record.langID)
     if "CFF " in font:
         order = font.getGlyphOrder()
         glyphs = font.getGlyphSet()
@@ -284,7 +292,7 @@ def cjk_font(text: str) -> str:
     path = _font_file()
     if path is not None:
         try:
-            data = _truetype_subset(path, chars)
+            data = _truetype_subset(path, chars, f"PFCJK{key}")
             if data is None and path.suffix.lower() in (".ttf", ".ttc"):
                 pdfmetrics.registerFont(ReportlabTTFont(f"PFCJK-{key}", str(path)))
                 name = f"PFCJK-{key}"
@@ -574,8 +582,8 @@ def _assemble(binder: Binder, parts: list[_Part], work: Path, out: Path) -> Book
     writer = PdfWriter()
     for page in _open_pdf(front, front).pages:
         writer.add_page(page)
-    writer.add_outline_item("封面", 0)
-    writer.add_outline_item(binder.contents_title.replace(" ", ""), 1)
+    writer.add_outline_item("封面", page_number=0)
+    writer.add_outline_item(binder.contents_title.replace(" ", ""), page_number=1)
     toc_iter = iter(entries)
     for s_index, section in enumerate(binder.sections):
         next(toc_iter)
@@ -587,11 +595,13 @@ def _assemble(binder: Binder, parts: list[_Part], work: Path, out: Path) -> Book
             for page in _open_pdf(part.pdf, part.source or part.pdf).pages:
                 writer.add_page(page)
         first = starts[0] if starts else len(writer.pages) - 1
-        parent = writer.add_outline_item(section.title, min(first, len(writer.pages) - 1))
+        parent = writer.add_outline_item(
+            section.title, page_number=min(first, len(writer.pages) - 1)
+        )
         if with_children:
             for part, start in zip(mine, starts, strict=True):
                 next(toc_iter)
-                writer.add_outline_item(part.title, start, parent=parent)
+                writer.add_outline_item(part.title, page_number=start, parent=parent)
     _numbered(writer, binder.number_cover)
     writer.page_mode = "/UseOutlines"
     writer.add_metadata({"/Title": binder.cover.title, "/Creator": "planforge"})

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from contextvars import ContextVar
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any
 
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError
 
 from .model import Field, FieldError, FieldType
-from .text import normalize_value
+from .text import fold_width, normalize_value
+
+#: The folder of the data file being read: relative file names in cells are resolved against it,
+#: and nothing outside it may be named.
+DATA_FOLDER: ContextVar[Path | None] = ContextVar("planforge_data_folder", default=None)
 
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _DATE_PATTERNS = (
@@ -52,7 +58,7 @@ def parse_integer(raw: Any, field: Field) -> int:
         return raw
     if isinstance(raw, float) and raw.is_integer():
         return int(raw)
-    text = normalize_value(raw).replace(",", "")
+    text = fold_width(raw).replace(",", "")
     if re.fullmatch(r"[+-]?\d+(\.0+)?", text):
         return int(float(text))
     raise FieldError(f"「{text}」不是整数", f"{text!r} is not a whole number")
@@ -61,7 +67,7 @@ def parse_integer(raw: Any, field: Field) -> int:
 def parse_amount(raw: Any, field: Field) -> Decimal:
     if isinstance(raw, bool):
         raise FieldError("应为金额", "must be an amount")
-    text = normalize_value(raw).replace(",", "").replace("，", "").removesuffix("元")
+    text = fold_width(raw).replace(",", "").replace("，", "").removesuffix("元")
     text = text.lstrip("¥￥")
     try:
         value = Decimal(text)
@@ -82,7 +88,7 @@ def parse_date(raw: Any, field: Field) -> dt.date:
         if 1 <= raw < 2958466:
             return _EXCEL_EPOCH + dt.timedelta(days=int(raw))
         raise FieldError(f"「{raw}」不是日期", f"{raw!r} is not a date")
-    text = normalize_value(raw)
+    text = fold_width(raw)
     for pattern in _DATE_PATTERNS:
         match = pattern.match(text)
         if match:
@@ -110,7 +116,7 @@ def parse_month(raw: Any, field: Field) -> dt.date:
             return dt.date(int(year), int(month), 1)
     if isinstance(raw, dt.date | dt.datetime):
         return dt.date(raw.year, raw.month, 1)
-    text = normalize_value(raw)
+    text = fold_width(raw)
     match = _MONTH_PATTERN.match(text)
     if match and 1 <= int(match.group(2)) <= 12:
         return dt.date(int(match.group(1)), int(match.group(2)), 1)
@@ -127,7 +133,7 @@ def parse_month(raw: Any, field: Field) -> dt.date:
 def parse_yes_no(raw: Any, field: Field) -> bool:
     if isinstance(raw, bool):
         return raw
-    text = normalize_value(raw).lower()
+    text = fold_width(raw).lower()
     if text in _YES:
         return True
     if text in _NO:
@@ -144,7 +150,7 @@ def parse_choice(raw: Any, field: Field) -> str:
 
 
 def parse_sex(raw: Any, field: Field) -> str:
-    text = normalize_value(raw).lower()
+    text = fold_width(raw).lower()
     sexes = {"男": "男", "m": "男", "male": "男", "女": "女", "f": "女", "female": "女"}
     if text not in sexes:
         raise FieldError(f"「{text}」应填“男”或“女”", f"{text!r} must be 男 (male) or 女 (female)")
@@ -160,7 +166,7 @@ def parse_resident_id(raw: Any, field: Field) -> ResidentId:
             "the ID number was stored by Excel as a number and its last digits are lost; "
             "format the column as Text and type or paste the original numbers again",
         )
-    text = normalize_value(raw).replace(" ", "").upper()
+    text = fold_width(raw).replace(" ", "").upper()
     if re.fullmatch(r"\d(\.\d+)?E\+?\d+", text):
         raise FieldError(
             "身份证号码被 Excel 显示为科学计数法，末几位已经丢失；请把该列设置为“文本”格式后重新输入",
@@ -172,32 +178,67 @@ def parse_resident_id(raw: Any, field: Field) -> ResidentId:
             f"身份证号码「{text}」应为18位，实际{len(text)}位",
             f"ID number {text!r} must have 18 characters, not {len(text)}",
         )
-    try:
-        return ResidentId(ric.validate(text))
-    except ValidationError as error:
-        name = type(error).__name__
-        if name == "InvalidChecksum":
-            raise FieldError(
-                f"身份证号码「{text}」校验位错误，请核对每一位数字",
-                f"ID number {text!r} has a wrong check digit; check every digit",
-            ) from None
-        if name == "InvalidComponent":
-            raise FieldError(
-                f"身份证号码「{text}」中的出生日期或地区码无效",
-                f"ID number {text!r} has an invalid birth date or region code",
-            ) from None
+    if not re.fullmatch(r"\d{17}[\dX]", text):
+        raise FieldError(f"身份证号码「{text}」格式错误（前17位应为数字，末位为数字或X）",
+                         f"ID number {text!r} is malformed (17 digits, then a digit or X)")
+    if text[-1] != ric.calc_check_digit(text):
         raise FieldError(
-            f"身份证号码「{text}」格式错误", f"ID number {text!r} is malformed"
-        ) from None
+            f"身份证号码「{text}」校验位错误，请核对每一位数字",
+            f"ID number {text!r} has a wrong check digit; check every digit",
+        )
+    try:
+        birth = ric.get_birth_date(text)
+    except ValidationError:
+        birth = None
+    if birth is None or birth > dt.date.today():
+        raise FieldError(f"身份证号码「{text}」中的出生日期无效",
+                         f"ID number {text!r} has an invalid birth date")
+    # Only the province is checked: numbers were issued from 1984 on with the code of the county
+    # of residence then, so python-stdnum's "county existed in the birth year" test would refuse
+    # nearly every applicant born before the county code was created.
+    if "province" not in dict(kv for _, props in _regions().info(text[:6]) for kv in props.items()):
+        raise FieldError(f"身份证号码「{text}」的地区码无效", f"ID number {text!r} has an unknown region code")
+    return ResidentId(text)
+
+
+def _regions():
+    from stdnum import numdb
+
+    return numdb.get("cn/loc")
 
 
 def parse_phone(raw: Any, field: Field) -> str:
     """Mainland mobile numbers and landlines with an area code (0751-1234567)."""
-    text = _text(raw, field).replace(" ", "")
+    text = fold_width(_text(raw, field)).replace(" ", "")
     digits = re.sub(r"^(\+?86)", "", text)
     if re.fullmatch(r"1[3-9]\d{9}", digits) or re.fullmatch(r"0\d{2,3}-?\d{7,8}(-\d{1,6})?", digits):
         return digits
     raise FieldError(f"「{text}」不是有效的电话号码", f"{text!r} is not a valid phone number")
+
+
+class ImageFile(str):
+    """A checked path to an image, which Word renderers place as a picture."""
+
+
+def parse_image(raw: Any, field: Field) -> ImageFile:
+    """An image file named relative to the data file; it must stay inside that folder."""
+    from PIL import Image, UnidentifiedImageError
+
+    folder = DATA_FOLDER.get() or Path.cwd()
+    name = normalize_value(raw)
+    path = (folder / name).resolve()
+    if not path.is_relative_to(folder.resolve()):
+        raise FieldError(f"图片「{name}」不在数据文件所在的文件夹内，已拒绝",
+                         f"image {name!r} lies outside the data file's folder and is refused")
+    try:
+        with Image.open(path) as image:
+            image.verify()
+    except FileNotFoundError:
+        raise FieldError(f"找不到图片「{name}」", f"image {name!r} does not exist") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as error:
+        raise FieldError(f"「{name}」不是可用的图片（{error}）",
+                         f"{name!r} is not a usable image ({error})") from None
+    return ImageFile(path)
 
 
 BUILTIN_FIELD_TYPES = (
@@ -211,6 +252,7 @@ BUILTIN_FIELD_TYPES = (
     FieldType("sex", parse_sex, "性别（男/女）/ sex"),
     FieldType("resident_id", parse_resident_id, "18位居民身份证号码 / resident ID number"),
     FieldType("phone", parse_phone, "电话号码 / phone number"),
+    FieldType("image", parse_image, "图片文件（相对数据文件）/ image file next to the data"),
 )
 
 

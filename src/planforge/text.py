@@ -27,3 +27,8 @@ def strip_xml_illegal(text: str) -> tuple[str, bool]:
     """Remove characters a .docx/.xlsx cannot hold; say whether any were removed."""
     cleaned = _XML_ILLEGAL.sub("", text)
     return cleaned, cleaned != text
+
+
+def fold_width(text: str) -> str:
+    """normalize_value plus full-width digits and letters folded (２０２０ → 2020), for codes and numbers."""
+    return normalize_value(unicodedata.normalize("NFKC", str(text)))

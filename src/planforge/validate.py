@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError, Location, Problem
-from .fields import ResidentId, check_limits
+from .fields import DATA_FOLDER, ResidentId, check_limits
 from .model import Field, FieldError, FieldType, InputData, Record, TableSpec
 from .readers import RawTable, read_table
 from .text import normalize_header, normalize_value
@@ -64,6 +64,15 @@ class Binder:
         columns, problems = self.columns(table, spec)
         if problems:
             return [], problems
+        token = DATA_FOLDER.set(Path(table.file).resolve().parent)
+        try:
+            return self._bind_rows(table, spec, columns)
+        finally:
+            DATA_FOLDER.reset(token)
+
+    def _bind_rows(self, table: RawTable, spec: TableSpec,
+                   columns: dict[str, int]) -> tuple[list[Record], list[Problem]]:
+        problems: list[Problem] = []
         records = []
         for number, cells in table.rows:
             if all(_is_blank(c) for c in cells) or _is_total_row(cells):

@@ -6,10 +6,25 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from docxtpl import DocxTemplate
+from docx.shared import Mm
+from docxtpl import DocxTemplate, InlineImage
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from ..fields import ImageFile
 from .jinja import template_failure
+
+IMAGE_WIDTH_MM = 60
+
+
+def _place_images(value: Any, document: DocxTemplate) -> Any:
+    """Image fields become pictures; docxtpl needs the document to build them."""
+    if isinstance(value, ImageFile):
+        return InlineImage(document, str(value), width=Mm(IMAGE_WIDTH_MM))
+    if isinstance(value, Mapping):
+        return {k: _place_images(v, document) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_place_images(v, document) for v in value]
+    return value
 
 
 def render_docx(template: Path, context: Mapping[str, Any], env: ImmutableSandboxedEnvironment,
@@ -17,7 +32,7 @@ def render_docx(template: Path, context: Mapping[str, Any], env: ImmutableSandbo
     """Fill ``template`` with ``context`` and save it at ``target``."""
     document = DocxTemplate(str(template))
     try:
-        document.render(dict(context), jinja_env=env, autoescape=True)
+        document.render(_place_images(dict(context), document), jinja_env=env, autoescape=True)
     except Exception as error:  # docxtpl surfaces Jinja, sandbox and XML errors alike
         raise template_failure(template.name, error) from None
     document.save(str(target))

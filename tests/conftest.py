@@ -1,0 +1,51 @@
+"""Shared fixtures: the CLI, a registry, document conversion with LibreOffice."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+
+
+@pytest.fixture
+def run_cli():
+    """Run ``planforge ARGS`` in-process; returns the click Result (exit_code, output)."""
+    from planforge.cli import cli
+
+    def run(*args: str, **kwargs):
+        return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False, **kwargs)
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def soffice() -> str:
+    """LibreOffice, which must exist on CI; elsewhere its tests are skipped with the reason."""
+    from planforge.convert import find_soffice
+    from planforge.errors import ToolMissingError
+
+    try:
+        return find_soffice()
+    except ToolMissingError as error:
+        if os.environ.get("CI"):
+            pytest.fail(f"LibreOffice is required on CI: {error}")
+        pytest.skip(str(error))
+
+
+@pytest.fixture
+def pdf_text(soffice, tmp_path):
+    """Convert documents with LibreOffice (one run) and return each PDF's text."""
+    from pypdf import PdfReader
+
+    from planforge.convert import convert_to_pdf
+
+    def convert(*paths: Path) -> list[str]:
+        pdfs = convert_to_pdf([Path(p) for p in paths], tmp_path / "pdf")
+        return ["\n".join(page.extract_text() or "" for page in PdfReader(p).pages) for p in pdfs]
+
+    return convert
