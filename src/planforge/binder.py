@@ -582,8 +582,8 @@ def _assemble(binder: Binder, parts: list[_Part], work: Path, out: Path) -> Book
     writer = PdfWriter()
     for page in _open_pdf(front, front).pages:
         writer.add_page(page)
-    writer.add_outline_item("封面", page_number=0)
-    writer.add_outline_item(binder.contents_title.replace(" ", ""), page_number=1)
+    writer.add_outline_item(title="封面", page_number=0)
+    writer.add_outline_item(title=binder.contents_title.replace(" ", ""), page_number=1)
     toc_iter = iter(entries)
     for s_index, section in enumerate(binder.sections):
         next(toc_iter)
@@ -596,12 +596,12 @@ def _assemble(binder: Binder, parts: list[_Part], work: Path, out: Path) -> Book
                 writer.add_page(page)
         first = starts[0] if starts else len(writer.pages) - 1
         parent = writer.add_outline_item(
-            section.title, page_number=min(first, len(writer.pages) - 1)
+            title=section.title, page_number=min(first, len(writer.pages) - 1)
         )
         if with_children:
             for part, start in zip(mine, starts, strict=True):
                 next(toc_iter)
-                writer.add_outline_item(part.title, page_number=start, parent=parent)
+                writer.add_outline_item(title=part.title, page_number=start, parent=parent)
     _numbered(writer, binder.number_cover)
     writer.page_mode = "/UseOutlines"
     writer.add_metadata({"/Title": binder.cover.title, "/Creator": "planforge"})

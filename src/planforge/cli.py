@@ -117,6 +117,10 @@ def _settings(pairs: tuple[str, ...], settings_file: str | None) -> tuple[dict[s
     return values, origin
 
 
+previous_option = click.option(
+    "--previous", "previous", multiple=True, type=click.Path(),
+    help="Last period's data, for tables of changes such as 增减情况表 (repeatable).")
+
 settings_options = [
     click.option("--set", "assignments", multiple=True, metavar="KEY=VALUE",
                  help="A setting such as year=2020 (repeatable)."),
@@ -156,13 +160,15 @@ def plugins(ctx: click.Context, as_json: bool) -> None:
 @cli.command()
 @click.argument("target")
 @click.argument("data", nargs=-1, required=True, type=click.Path())
+@previous_option
 @with_settings
 @click.pass_context
-def validate(ctx: click.Context, target: str, data: tuple[str, ...],
+def validate(ctx: click.Context, target: str, data: tuple[str, ...], previous: tuple[str, ...],
              assignments: tuple[str, ...], settings_file: str | None) -> None:
     """Check DATA for TARGET without writing anything."""
     values, origin = _settings(assignments, settings_file)
-    prepared = _state(ctx).engine.prepare(target, [Path(d) for d in data], values, origin)
+    prepared = _state(ctx).engine.prepare(target, [Path(d) for d in data], values, origin,
+                                          [Path(p) for p in previous])
     counts = ", ".join(f"{name}: {len(rows)}" for name, rows in prepared.data.tables.items())
     click.echo(f"数据有效 / data is valid ({counts})")
 
@@ -172,14 +178,17 @@ def validate(ctx: click.Context, target: str, data: tuple[str, ...],
 @click.argument("data", nargs=-1, required=True, type=click.Path())
 @click.option("-o", "--output", required=True, type=click.Path(), help="Output folder.")
 @click.option("--zip", "as_zip", is_flag=True, help="Write one .zip archive instead of a folder.")
+@previous_option
 @with_settings
 @click.pass_context
 def fill(ctx: click.Context, target: str, data: tuple[str, ...], output: str, as_zip: bool,
-         assignments: tuple[str, ...], settings_file: str | None) -> None:
+         previous: tuple[str, ...], assignments: tuple[str, ...],
+         settings_file: str | None) -> None:
     """Fill the forms of TARGET (a document type or a package of annexes) from DATA."""
     engine = _state(ctx).engine
     values, origin = _settings(assignments, settings_file)
-    prepared = engine.prepare(target, [Path(d) for d in data], values, origin)
+    prepared = engine.prepare(target, [Path(d) for d in data], values, origin,
+                              [Path(p) for p in previous])
     if prepared.cleaned_characters:
         click.echo(f"注意：已从 {prepared.cleaned_characters} 个值中删除文档不允许的控制字符 / note: "
                    f"removed control characters from {prepared.cleaned_characters} value(s)", err=True)
@@ -208,7 +217,7 @@ def template_check(ctx: click.Context, path: str, type_name: str | None) -> None
     report = inspect_template(Path(path), env)
     click.echo("占位符 / placeholders: " + ", ".join(sorted(report.names)))
     if report.attributes:
-        click.echo("属性 / attributes: " + ", ".join(sorted(report.attributes)))
+        click.echo("属性 / attributes: " + ", ".join(sorted(f"{b}.{a}" for b, a in report.attributes)))
     if type_name:
         target = registry.target(type_name)
         if not hasattr(target, "template"):

@@ -113,8 +113,12 @@ class Engine:
                    target.prepare or default_prepare)
 
     def prepare(self, name: str, files: list[Path], settings: Mapping[str, Any],
-                settings_origin: str = "--set") -> Prepared:
-        """Validate the settings and every data file, then compute the context. Writes nothing."""
+                settings_origin: str = "--set", previous: list[Path] | None = None) -> Prepared:
+        """Validate the settings and every data file, then compute the context. Writes nothing.
+
+        ``previous`` files (last period's data) are read with the same tables and checks, and
+        reach ``prepare`` as ``data.previous``.
+        """
         job = self.job(name)
         problems: list[Problem] = []
         try:
@@ -126,8 +130,15 @@ class Engine:
             data = self.binder.load(files, job.inputs)
         except InputError as error:
             problems.extend(error.problems)
+        if previous:
+            try:
+                last = self.binder.load(previous, job.inputs)
+            except InputError as error:
+                problems.extend(error.problems)
         if problems:
             raise InputError(problems)
+        if previous:
+            data.previous = last
         context = job.prepare(data, values)
         context, cleaned = clean_context({**context, "settings": values})
         return Prepared(job, data, values, context, cleaned)
@@ -157,6 +168,8 @@ class Engine:
                 target=prepared.job.name,
                 settings={k: _plain(v) for k, v in prepared.settings.items()},
                 inputs=[{"file": str(f), "sha256": sha256_of(Path(f))} for f in prepared.data.files],
+                previous=[{"file": str(f), "sha256": sha256_of(Path(f))}
+                          for f in (prepared.data.previous.files if prepared.data.previous else ())],
                 cleaned_characters=prepared.cleaned_characters,
             )
             if archive is not None:

@@ -94,6 +94,7 @@ class InputData:
 
     tables: dict[str, list[Record]]
     files: tuple[Path, ...] = ()
+    previous: InputData | None = None  # last period's data (``--previous``), for 增减 tables
 
     @property
     def records(self) -> list[Record]:

@@ -11,7 +11,7 @@ from jinja2 import nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from .errors import TemplateError
-from .model import WHERE_KEY, DocumentType
+from .model import DocumentType
 
 #: Names the engine itself puts in every context.
 ENGINE_NAMES = {"settings", "index", "record", "row", "document"}
@@ -20,7 +20,7 @@ ENGINE_NAMES = {"settings", "index", "record", "row", "document"}
 @dataclass
 class TemplateReport:
     names: set[str] = field(default_factory=set)  # top-level names used
-    attributes: set[str] = field(default_factory=set)  # x.attr uses, by attribute
+    attributes: set[tuple[str, str]] = field(default_factory=set)  # (name, attr) of name.attr
     unknown: set[str] = field(default_factory=set)
     unused_fields: set[str] = field(default_factory=set)
 
@@ -56,8 +56,14 @@ def inspect_template(template: Path, env: ImmutableSandboxedEnvironment) -> Temp
                 f"{error}"
             ) from None
         report.names |= meta.find_undeclared_variables(tree)
-        report.attributes |= {n.attr for n in tree.find_all(nodes.Getattr)}
+        report.attributes |= {(n.node.name, n.attr) for n in tree.find_all(nodes.Getattr)
+                              if isinstance(n.node, nodes.Name)}
     return report
+
+
+#: Attributes values carry besides a record's fields: ID numbers know birth date and sex.
+VALUE_ATTRIBUTES = {"birth_date", "sex"}
+DOCUMENT_ATTRIBUTES = {"annex", "title", "name"}
 
 
 def check_against(report: TemplateReport, document_type: DocumentType) -> TemplateReport:
@@ -68,11 +74,19 @@ def check_against(report: TemplateReport, document_type: DocumentType) -> Templa
                 | {spec.name for spec in document_type.inputs} | {document_type.each}
                 | set(document_type.sheet_lists.values()))
     report.unknown = {n for n in report.names if n not in provided}
-    if document_type.fields or document_type.inputs:
-        known_attributes = field_names | setting_names | set(document_type.provides)
-        report.unknown |= {f"·{a}" for a in report.attributes
-                           if a not in known_attributes and not a.startswith(WHERE_KEY)
-                           and document_type.prepare is None}
-    used = report.names | report.attributes
+    for base, attribute in report.attributes:
+        if base == "loop" or base in report.unknown:
+            continue
+        if base == "settings":
+            known = setting_names
+        elif base == "document":
+            known = DOCUMENT_ATTRIBUTES
+        elif document_type.prepare is not None:
+            continue  # a plugin's own context: its names are not declared as fields
+        else:
+            known = field_names | VALUE_ATTRIBUTES | set(document_type.provides)
+        if attribute not in known:
+            report.unknown.add(f"{base}.{attribute}")
+    used = report.names | {a for _, a in report.attributes}
     report.unused_fields = {f for f in field_names if f not in used}
     return report

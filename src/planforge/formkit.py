@@ -1,4 +1,4 @@
-"""Shared styling for the scripts that build official templates with openpyxl.
+"""Building official-looking Excel templates with openpyxl (for template scripts and plugins).
 
 Official annexes look alike: 附件N at the top left, a centred title, a bordered table in 宋体,
 A4 with the header row repeated on every printed page. Keeping that in one place keeps the forms
@@ -39,8 +39,14 @@ def annex_heading(sheet: Worksheet, annex: str, title: str, width: int, subtitle
     return row
 
 
-def table_row(sheet: Worksheet, row: int, values: Sequence[object], bold: bool = False,
-              height: float = 24, align: Alignment = CENTER) -> None:
+def table_row(
+    sheet: Worksheet,
+    row: int,
+    values: Sequence[object],
+    bold: bool = False,
+    height: float = 24,
+    align: Alignment = CENTER,
+) -> None:
     """One bordered table row."""
     for column, value in enumerate(values, start=1):
         cell = sheet.cell(row=row, column=column, value=value)
@@ -50,8 +56,13 @@ def table_row(sheet: Worksheet, row: int, values: Sequence[object], bold: bool =
     sheet.row_dimensions[row].height = height
 
 
-def page_setup(sheet: Worksheet, widths: Sequence[float], header_row: int, last_row: int,
-               landscape: bool = True) -> None:
+def page_setup(
+    sheet: Worksheet,
+    widths: Sequence[float],
+    header_row: int,
+    last_row: int,
+    landscape: bool = True,
+) -> None:
     """A4, fit to page width, header row repeated, print area over the whole form."""
     for column, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = width

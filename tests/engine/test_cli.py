@@ -1,0 +1,112 @@
+"""The command line: exit codes, validate, template check, new-plugin."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from .conftest import PEOPLE, write_people
+
+
+def test_validate_reports_valid_data_and_writes_nothing(run_cli, people_plugin, people_xlsx,
+                                                        tmp_path):
+    before = set(tmp_path.rglob("*"))
+    result = run_cli("--plugins-dir", people_plugin, "validate", "people-package", people_xlsx)
+    assert result.exit_code == 0 and "records: 2" in result.output
+    assert set(tmp_path.rglob("*")) == before
+
+
+@pytest.mark.parametrize("case", ["wrong header", "bad checksum", "id as number", "bad date",
+                                  "unreadable"])
+def test_bad_input_exits_2_names_the_place_and_writes_nothing(run_cli, people_plugin, tmp_path,
+                                                              case):
+    rows = [list(r) for r in PEOPLE]
+    headers = None
+    expected = "第4行/row 4"
+    if case == "wrong header":
+        headers = ["序号", "名称", "性别", "身份证号码", "出生日期", "金额", "离岗退养", "备注"]
+        expected = "姓名"
+    elif case == "bad checksum":
+        rows[1][3] = rows[1][3][:17] + ("1" if rows[1][3][17] != "1" else "2")
+    elif case == "id as number":
+        rows[1][3] = 440232196002042240
+    elif case == "bad date":
+        rows[1][4] = "1960年2月30日"
+    data = write_people(tmp_path / "名册.xlsx", rows=rows, headers=headers)
+    if case == "unreadable":
+        data.write_bytes(b"PK\x03\x04garbage")
+        expected = "名册.xlsx"
+    out = tmp_path / "out"
+    result = run_cli("--plugins-dir", people_plugin, "fill", "people-package", data, "-o", out)
+    assert result.exit_code == 2, result.output
+    assert "nothing was written" in result.output and "名册.xlsx" in result.output
+    assert expected in result.output
+    assert not out.exists()
+
+
+def test_missing_setting_and_malformed_assignment(run_cli, tmp_path, people_xlsx):
+    result = run_cli("fill", "pairing-list", "samples/pairing-list/结对帮扶名单.xlsx", "-o",
+                     tmp_path / "o", "--set", "date=不是日期")
+    assert result.exit_code == 2 and "--set" in result.output and "date" in result.output
+    result = run_cli("fill", "pairing-list", "x.xlsx", "-o", tmp_path / "o", "--set", "year")
+    assert result.exit_code == 2 and "key=value" in result.output
+
+
+def test_internal_errors_exit_1_with_traceback_only_under_debug(run_cli, tmp_path, monkeypatch):
+    import planforge.cli as cli_module
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("oops")
+
+    monkeypatch.setattr(cli_module.Engine, "prepare", broken)
+    result = run_cli("validate", "pairing-list", "x.xlsx")
+    assert result.exit_code == 1 and "internal error" in result.output
+    assert "Traceback" not in result.output
+    result = run_cli("--debug", "validate", "pairing-list", "x.xlsx")
+    assert result.exit_code == 1 and "Traceback" in result.output
+
+
+def test_template_check_lists_unknown_placeholders_and_unused_fields(run_cli, people_plugin):
+    folder = people_plugin / "people"
+    result = run_cli("--plugins-dir", people_plugin, "template", "check", folder / "form.docx",
+                     "--type", "people-form")
+    assert result.exit_code == 0, result.output
+    assert "name" in result.output and "unused fields: birth" in result.output
+    from .forms import excel_template
+
+    excel_template(folder / "typo.xlsx", ["a"], ["{{ row.nmae }}"], title="{{ setings.unit }}")
+    result = run_cli("--plugins-dir", people_plugin, "template", "check", folder / "typo.xlsx",
+                     "--type", "people-roster")
+    assert result.exit_code == 2
+    assert "unknown: row.nmae, setings" in result.output
+
+
+@pytest.mark.parametrize("declarative", [False, True])
+def test_new_plugin_scaffold_works_and_its_test_passes(run_cli, tmp_path, declarative):
+    args = ["new-plugin", "visit-log", "-o", tmp_path] + (["--declarative"] if declarative else [])
+    assert run_cli(*args).exit_code == 0
+    folder = tmp_path / "visit_log"
+    assert (folder / ("plugin.yaml" if declarative else "__init__.py")).exists()
+    listed = run_cli("--plugins-dir", tmp_path, "plugins")
+    assert "visit-log" in listed.output and "✗" not in listed.output
+    test = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                           str(folder)], capture_output=True, text=True, cwd=tmp_path)
+    assert test.returncode == 0, test.stdout + test.stderr
+    assert "1 passed" in test.stdout
+    assert run_cli(*args).exit_code == 2  # never overwrites
+
+
+def test_progress_bar_and_written_folder(run_cli, people_plugin, tmp_path):
+    rows = [[i, f"人{i}", "男", PEOPLE[0][3][:14] + f"{i:03d}" + "0", "", "", "", ""]
+            for i in range(1, 9, 2)]
+    from stdnum.cn import ric
+
+    for row in rows:
+        row[3] = row[3][:17] + ric.calc_check_digit(row[3])
+    data = write_people(tmp_path / "a.xlsx", rows=rows)
+    result = run_cli("--plugins-dir", people_plugin, "fill", "people-form", data, "-o",
+                     tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert "written" in result.output and len(list((tmp_path / "out").rglob("*.docx"))) == 5

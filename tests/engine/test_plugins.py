@@ -1,0 +1,111 @@
+"""Plugin discovery: built-in, entry points, --plugins-dir, declarative folders, broken ones."""
+
+from __future__ import annotations
+
+import pytest
+
+from planforge.declarative import load_declarative
+from planforge.errors import PluginError
+from planforge.plugins import load_plugins
+
+from .conftest import build_people_plugin
+
+
+def test_builtin_plugins_register_through_the_public_hooks():
+    registry = load_plugins()
+    sources = {p.name: p.source for p in registry.plugins}
+    assert sources["pairing-list"] == "built-in"
+    assert sources["field_types"] == "planforge"
+    assert registry.document_types["pairing-list"].source == "pairing-list"
+    assert {"resident_id", "date", "yes_no"} <= set(registry.field_types)
+    assert {"cn_date", "rmb_upper", "mask_id", "checkbox"} <= set(registry.filters)
+    assert not registry.errors, [(p.name, p.error) for p in registry.errors]
+
+
+def test_broken_plugins_are_named_with_their_reason_and_the_rest_load(tmp_path):
+    plugins = tmp_path / "plugins"
+    build_people_plugin(plugins / "people")
+    (plugins / "syntax_error.py").write_text("def broken(:\n", encoding="utf-8")
+    (plugins / "raises.py").write_text(
+        "from planforge import hookimpl\n\n@hookimpl\ndef register_document_types(register):\n"
+        "    raise RuntimeError('template server down')\n", encoding="utf-8")
+    (plugins / "bad_yaml").mkdir()
+    (plugins / "bad_yaml" / "plugin.yaml").write_text("name: x\ndocument_types: [{name: y}]\n",
+                                                      encoding="utf-8")
+    registry = load_plugins(plugins)
+    errors = {p.name: p.error for p in registry.errors}
+    assert "SyntaxError" in errors["syntax_error"]
+    assert "template server down" in errors["raises"]
+    assert "'title' is required" in errors["bad_yaml"]
+    assert "people-roster" in registry.document_types
+
+
+def test_plugins_command_lists_sources_and_failures(run_cli, tmp_path):
+    plugins = tmp_path / "plugins"
+    build_people_plugin(plugins / "people")
+    (plugins / "oops.py").write_text("import nonexistent_module\n", encoding="utf-8")
+    result = run_cli("--plugins-dir", plugins, "plugins")
+    assert result.exit_code == 0
+    assert "pairing-list  [built-in]" in result.output
+    assert f"people  [{plugins}]" in result.output
+    assert "document type: people-roster" in result.output
+    assert "oops" in result.output and "ModuleNotFoundError" in result.output
+
+
+def test_plugins_dir_from_the_environment(run_cli, tmp_path, monkeypatch):
+    plugins = tmp_path / "plugins"
+    build_people_plugin(plugins / "people")
+    monkeypatch.setenv("PLANFORGE_PLUGINS_DIR", str(plugins))
+    assert "people-roster" in run_cli("plugins").output
+
+
+@pytest.mark.parametrize(("yaml_text", "message"), [
+    ("name: x\nfoo: 1\ndocument_types: []\n", "unknown keys ['foo']"),
+    ("name: x\ndocument_types:\n  - {name: y, title: t, template: ../../etc/passwd}\n",
+     "outside the plugin folder"),
+    ("name: x\ndocument_types:\n  - {name: y, title: t, template: /etc/hostname}\n",
+     "outside the plugin folder"),
+    ("name: x\ndocument_types:\n  - {name: y, title: t, template: missing.docx}\n",
+     "does not exist"),
+    ("name: x\ndocument_types:\n  - {name: y, title: t, template: t.docx, renderer: pdf}\n",
+     "renderer must be one of"),
+    ("name: x\ndocument_types:\n  - {name: y, title: t, template: t.docx, fields: [{label: a}]}\n",
+     "fields[0]: 缺少「name」"),
+    ("name: x\ndocument_types: [\n", "malformed"),
+])
+def test_declarative_mistakes_are_reported_with_their_key(tmp_path, yaml_text, message):
+    folder = tmp_path / "x"
+    folder.mkdir()
+    (folder / "t.docx").write_bytes(b"")
+    (folder / "plugin.yaml").write_text(yaml_text, encoding="utf-8")
+    with pytest.raises(PluginError) as error:
+        load_declarative(folder)
+    assert message in str(error.value)
+
+
+def test_a_symlinked_template_pointing_out_is_refused(tmp_path):
+    folder = tmp_path / "x"
+    folder.mkdir()
+    (tmp_path / "secret.docx").write_bytes(b"")
+    (folder / "t.docx").symlink_to(tmp_path / "secret.docx")
+    (folder / "plugin.yaml").write_text(
+        "name: x\ndocument_types:\n  - {name: y, title: t, template: t.docx}\n", encoding="utf-8")
+    with pytest.raises(PluginError, match="outside"):
+        load_declarative(folder)
+
+
+def test_declarative_plugin_in_toml(tmp_path, run_cli):
+    plugins = tmp_path / "plugins"
+    folder = build_people_plugin(plugins / "people")
+    (folder / "plugin.yaml").unlink()
+    (folder / "plugin.toml").write_text(
+        'name = "people-toml"\n[[document_types]]\nname = "people-toml-roster"\ntitle = "名册"\n'
+        'renderer = "excel-table"\ntemplate = "roster.xlsx"\n'
+        '[[document_types.fields]]\nname = "name"\nlabel = "姓名"\nrequired = true\n',
+        encoding="utf-8")
+    assert "people-toml-roster" in load_plugins(plugins).document_types
+
+
+def test_unknown_target_lists_what_exists(run_cli, tmp_path):
+    result = run_cli("validate", "no-such-form", tmp_path / "x.xlsx")
+    assert result.exit_code == 2 and "pairing-list" in result.output
