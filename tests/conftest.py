@@ -39,13 +39,17 @@ def soffice() -> str:
 
 @pytest.fixture
 def pdf_text(soffice, tmp_path):
-    """Convert documents with LibreOffice (one run) and return each PDF's text."""
+    """Convert documents with LibreOffice (one run) and return each PDF's text.
+
+    White space is removed: PDF text extraction spaces CJK text unpredictably.
+    """
     from pypdf import PdfReader
 
     from planforge.convert import convert_to_pdf
 
     def convert(*paths: Path) -> list[str]:
         pdfs = convert_to_pdf([Path(p) for p in paths], tmp_path / "pdf")
-        return ["\n".join(page.extract_text() or "" for page in PdfReader(p).pages) for p in pdfs]
+        texts = ["".join(page.extract_text() or "" for page in PdfReader(p).pages) for p in pdfs]
+        return ["".join(text.split()) for text in texts]
 
     return convert

@@ -628,7 +628,8 @@ def _front_docx(binder: Binder, toc: Sequence[TocEntry] | None, labels: list[Toc
     sec = doc.sections[0]
     sec.page_width, sec.page_height = Mm(210), Mm(297)
     sec.left_margin = sec.right_margin = Mm(25)
-    sec.top_margin = sec.bottom_margin = Mm(20)
+    # The merged booklet keeps these margins; they must leave room for two photos a page.
+    sec.top_margin = sec.bottom_margin = Mm(15)
     for _ in range(8):
         doc.add_paragraph()
     title = doc.add_paragraph()

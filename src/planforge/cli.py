@@ -53,10 +53,10 @@ class PlanforgeGroup(click.Group):
     """Adds plugin commands and turns errors into exit codes: 2 bad input, 1 bug."""
 
     def _plugin_commands(self, ctx: click.Context) -> dict[str, click.Command]:
-        state = ctx.ensure_object(dict).get("state")
-        if state is None:
-            return {}
         cache = ctx.ensure_object(dict)
+        # click resolves the subcommand before the group callback runs, so build the state here.
+        state = cache.setdefault("state", State(ctx.params.get("plugins_dir"),
+                                                bool(ctx.params.get("debug"))))
         if "plugin_commands" not in cache:
             group = click.Group()
             try:
@@ -100,7 +100,7 @@ class PlanforgeGroup(click.Group):
 @click.pass_context
 def cli(ctx: click.Context, plugins_dir: str | None, debug: bool) -> None:
     """planforge: fill official forms, rosters and dossiers from your data."""
-    ctx.ensure_object(dict)["state"] = State(plugins_dir, debug)
+    ctx.ensure_object(dict).setdefault("state", State(plugins_dir, debug))
 
 
 def _state(ctx: click.Context) -> State:

@@ -1,4 +1,4 @@
-"""Building official-looking Excel templates with openpyxl (for template scripts and plugins).
+"""Building official-looking templates: Excel with openpyxl, Word with python-docx.
 
 Official annexes look alike: 附件N at the top left, a centred title, a bordered table in 宋体,
 A4 with the header row repeated on every printed page. Keeping that in one place keeps the forms
@@ -9,6 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -86,3 +93,122 @@ def sign_line(sheet: Worksheet, row: int, parts: Sequence[tuple[int, int, str]])
         cell.font = Font(name=FONT, size=11)
         cell.alignment = Alignment(horizontal="left", vertical="center")
     sheet.row_dimensions[row].height = 24
+
+
+# Word ---------------------------------------------------------------------------------------
+
+HEI = "黑体"
+
+
+def set_run_font(run, name: str = FONT, size: float | None = None, bold: bool = False) -> None:
+    """Set the Latin and the East Asian font of a run (python-docx sets only the Latin one)."""
+    run.font.name = name
+    properties = run._element.get_or_add_rPr()
+    fonts = properties.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        properties.insert(0, fonts)
+    for attribute in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(attribute), name)
+    if size:
+        run.font.size = Pt(size)
+    run.font.bold = bold
+
+
+def paragraph(container, text: str = "", *, size: float = 12, bold: bool = False,
+              font: str = FONT, align=WD_ALIGN_PARAGRAPH.LEFT, before: float = 0,
+              after: float = 0, indent: bool = False, line: float | None = None):
+    """A paragraph whose text is one run, so Jinja tags in it stay whole."""
+    result = container.add_paragraph()
+    result.alignment = align
+    spacing = result.paragraph_format
+    spacing.space_before, spacing.space_after = Pt(before), Pt(after)
+    if line:
+        spacing.line_spacing = Pt(line)
+    if indent:
+        spacing.first_line_indent = Pt(size * 2)
+    if text:
+        set_run_font(result.add_run(text), font, size, bold)
+    return result
+
+
+def fill_cell(cell, lines: str | list[str], *, size: float = 10.5, bold: bool = False,
+              align=WD_ALIGN_PARAGRAPH.CENTER,
+              valign=WD_CELL_VERTICAL_ALIGNMENT.CENTER) -> None:
+    """Replace a cell's text; each line becomes its own paragraph (one run each, for Jinja)."""
+    lines = [lines] if isinstance(lines, str) else lines
+    cell.vertical_alignment = valign
+    first = cell.paragraphs[0]
+    for extra in cell.paragraphs[1:]:
+        extra._element.getparent().remove(extra._element)
+    for run in first.runs:  # merged cells arrive holding the text of every cell merged in
+        run._element.getparent().remove(run._element)
+    for index, text in enumerate(lines):
+        target = first if index == 0 else cell.add_paragraph()
+        target.alignment = align
+        target.paragraph_format.space_before = target.paragraph_format.space_after = Pt(0)
+        if text:
+            set_run_font(target.add_run(text), FONT, size, bold)
+
+
+def set_column_widths(table, widths_cm: Sequence[float]) -> None:
+    """Fixed column widths (grid and every cell) so Word, WPS and LibreOffice agree."""
+    table.autofit = False
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    table._tbl.tblPr.append(layout)
+    for column, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths_cm, strict=True):
+        column.set(qn("w:w"), str(int(Cm(width).twips)))
+    for row in table.rows:
+        for index, cell in enumerate(row.cells):
+            cell.width = Cm(widths_cm[index])
+
+
+def set_row_height(row, cm: float, exact: bool = False) -> None:
+    row.height = Cm(cm)
+    row.height_rule = WD_ROW_HEIGHT_RULE.EXACTLY if exact else WD_ROW_HEIGHT_RULE.AT_LEAST
+
+
+def repeat_header_row(row) -> None:
+    """Mark a table row as header: repeated at the top of every printed page."""
+    element = OxmlElement("w:tblHeader")
+    element.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().append(element)
+
+
+def keep_row_together(row) -> None:
+    row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+
+
+def new_document(landscape: bool = False):
+    """An A4 document in 宋体 with official margins (GB/T 9704 style)."""
+    document = Document()
+    section = document.sections[0]
+    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+    if landscape:
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = section.page_height, section.page_width
+    section.top_margin, section.bottom_margin = Cm(2.2), Cm(2.0)
+    section.left_margin, section.right_margin = Cm(2.3), Cm(2.1)
+    normal = document.styles["Normal"]
+    normal.font.name, normal.font.size = FONT, Pt(12)
+    properties = normal.element.get_or_add_rPr()
+    fonts = properties.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        properties.insert(0, fonts)
+    for attribute in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(attribute), FONT)
+    core = document.core_properties
+    core.author = core.last_modified_by = "planforge"
+    core.revision = 1
+    return document
+
+
+def word_heading(document, annex: str | None, title: str, size: float = 20,
+                 after: float = 10) -> None:
+    """附件 label (黑体) and the centred bold title of a Word annex."""
+    if annex:
+        paragraph(document, annex, size=16, font=HEI)
+    paragraph(document, title, size=size, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, before=6,
+              after=after)

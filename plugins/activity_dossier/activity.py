@@ -1,0 +1,619 @@
+"""The activity dossier (活动资料): read dossier.yaml, check it, build the named activity folder.
+
+Seed 002 fixes the binding order (封面 → 目录 → 活动实施方案 → 活动具体安排 → 活动简报 → 过程性资料 →
+照片 → 活动小结 → 手写资料原件), ten landscape photos two to a page, one reflection of at least one
+and a half pages per participant, and a folder named date + theme holding the booklet, the photo
+package and the courseware package.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from planforge.binder import (
+    SUPPORTED_SUFFIXES,
+    Binder,
+    BookletResult,
+    Cover,
+    Document,
+    Photos,
+    Section,
+    build_booklet,
+    resolve_inside,
+)
+from planforge.convert import ConversionError, convert_to_pdf, find_soffice
+from planforge.errors import InputError, Location, Problem, ToolMissingError
+from planforge.photos import (
+    DEFAULT_EXPECTED,
+    PHOTO_SUFFIXES,
+    PhotoCheck,
+    caption_for,
+    check_photos,
+)
+
+DOSSIER_FILE = "dossier.yaml"
+
+#: (key, Chinese title, accepted Chinese keys), in binding order.
+SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("plan", "活动实施方案", ("活动实施方案", "实施方案", "活动方案", "方案")),
+    ("schedule", "活动具体安排", ("活动具体安排", "具体安排", "安排")),
+    ("briefing", "活动简报", ("活动简报", "简报")),
+    ("process", "过程性资料", ("过程性资料", "过程资料")),
+    ("photos", "照片", ("照片",)),
+    ("summary", "活动小结", ("活动小结", "小结", "活动总结", "总结")),
+    ("originals", "手写资料原件", ("手写资料原件", "资料原件", "原件", "手写资料")),
+)
+TOP_KEYS: dict[str, tuple[str, ...]] = {
+    "date": ("日期", "活动日期"),
+    "theme": ("主题", "活动主题"),
+    "organizer": ("organiser", "帮扶学校", "主办学校", "组织单位", "主办单位"),
+    "partners": ("partner", "受帮扶学校", "受援学校", "结对学校"),
+    "participants": ("参与人员", "参加人员"),
+    "sections": ("资料", "章节"),
+    "courseware": ("课件", "课件包"),
+    "captions": ("照片说明", "图片说明"),
+    "photo_order": ("照片顺序",),
+    "expected_photos": ("照片张数",),
+}
+REFLECTION_PAGES = 1.5
+_FORBIDDEN = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+
+
+@dataclass
+class Dossier:
+    """A parsed dossier.yaml with every path resolved inside the activity folder."""
+
+    folder: Path
+    date: dt.date
+    theme: str
+    organizer: str
+    partners: list[str]
+    participants: list[str]
+    sections: dict[str, list[Document]]
+    photo_files: list[Path]
+    captions: dict[str, str]
+    photo_order: list[str]
+    expected_photos: int
+    courseware: list[Path]
+
+    @property
+    def name(self) -> str:
+        """The activity's name: ``YYYY-MM-DD theme``, safe as a file name everywhere."""
+        return safe_name(f"{self.date.isoformat()} {self.theme}")
+
+
+@dataclass
+class Report:
+    """What a check found: blocking errors, warnings and plain facts for the clerk."""
+
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    facts: list[str] = field(default_factory=list)
+
+
+def safe_name(text: str) -> str:
+    """Make ``text`` a file name valid on Windows and Unix: no separators, ``..`` or ``<>:"|?*``."""
+    cleaned = _FORBIDDEN.sub("_", text)
+    cleaned = re.sub(r"\.{2,}", ".", cleaned)
+    cleaned = re.sub(r"\s+", " ", cleaned).strip(" .")
+    return cleaned[:120] or "_"
+
+
+def _get(data: dict[str, Any], key: str, aliases: Sequence[str]) -> Any:
+    for k in (key, *aliases):
+        if k in data and data[k] not in (None, ""):
+            return data[k]
+    return None
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def _parse_date(value: Any, where: Location) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value or "").strip()
+    m = re.fullmatch(r"(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*日?", text)
+    if m:
+        try:
+            return dt.date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:
+            pass
+    raise InputError(
+        Problem(
+            f"日期「{text}」无效,应写成 2026-03-12 或 2026年3月12日",
+            f"date {text!r} is invalid; write it as 2026-03-12",
+            where,
+        )
+    )
+
+
+def _files(folder: Path, entry: Any, where: Location, problems: list[Problem]) -> list[Document]:
+    """Resolve one section entry (file, folder, or ``{file, title}``) into documents."""
+    if isinstance(entry, dict):
+        name = entry.get("file") or entry.get("path") or entry.get("文件")
+        title = str(entry.get("title") or entry.get("标题") or "").strip()
+    else:
+        name, title = entry, ""
+    if name is None or str(name).strip() == "":
+        problems.append(Problem("资料条目缺少文件名", "an entry has no file name", where))
+        return []
+    try:
+        path = resolve_inside(folder, str(name).strip(), where)
+    except InputError as exc:
+        problems.extend(exc.problems)
+        return []
+    if path.is_dir():
+        found = sorted(
+            (
+                p
+                for p in path.iterdir()
+                if p.is_file()
+                and not p.name.startswith((".", "~$"))
+                and p.suffix.lower() in SUPPORTED_SUFFIXES
+            ),
+            key=lambda p: p.name,
+        )
+        return [Document(p) for p in found]
+    if not path.is_file():
+        problems.append(
+            Problem(
+                f"dossier.yaml 中列出的文件「{name}」不存在",
+                f"file {name!r} listed in dossier.yaml does not exist",
+                where,
+            )
+        )
+        return []
+    return [Document(path, title)]
+
+
+def load_dossier(folder: Path) -> Dossier:
+    """Read ``FOLDER/dossier.yaml`` (English or Chinese keys); all problems raised together."""
+    folder = Path(folder)
+    path = folder / DOSSIER_FILE
+    where = Location(str(path))
+    if not path.is_file():
+        raise InputError(
+            Problem(
+                f"活动文件夹中没有 {DOSSIER_FILE}",
+                f"the activity folder has no {DOSSIER_FILE}",
+                Location(str(folder)),
+            )
+        )
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise InputError(
+            Problem(f"无法读取 dossier.yaml:{exc}", f"cannot read dossier.yaml: {exc}", where)
+        ) from exc
+    if not isinstance(data, dict):
+        raise InputError(
+            Problem("dossier.yaml 应是键值结构", "dossier.yaml must be a YAML mapping", where)
+        )
+    problems: list[Problem] = []
+
+    def top(key: str) -> Any:
+        return _get(data, key, TOP_KEYS.get(key, ()))
+
+    date = dt.date.min
+    try:
+        date = _parse_date(top("date"), where)
+    except InputError as exc:
+        problems.extend(exc.problems)
+    theme = str(top("theme") or "").strip()
+    if not theme:
+        problems.append(
+            Problem("缺少活动主题(theme / 主题)", "missing theme (theme / 主题)", where)
+        )
+    raw_sections = top("sections") or {}
+    if not isinstance(raw_sections, dict):
+        problems.append(Problem("sections 应是键值结构", "sections must be a mapping", where))
+        raw_sections = {}
+    sections: dict[str, list[Document]] = {}
+    photo_files: list[Path] = []
+    for key, title, aliases in SECTIONS:
+        present = any(k in raw_sections for k in (key, *aliases))
+        value = _get(raw_sections, key, aliases)
+        if key == "photos":
+            if value is None:
+                problems.append(_missing(title, key, where))
+                continue
+            for entry in _as_list(value):
+                for doc in _files(folder, entry, where, problems):
+                    if doc.path.suffix.lower() in PHOTO_SUFFIXES:
+                        photo_files.append(doc.path)
+                    else:
+                        problems.append(
+                            Problem(
+                                "照片文件夹中有非照片文件(只接受 JPEG、PNG、HEIC)",
+                                "the photo folder holds a file that is not a photo "
+                                "(JPEG, PNG, HEIC accepted)",
+                                Location(str(doc.path)),
+                            )
+                        )
+            continue
+        if value is None and not (key == "originals" and present):
+            problems.append(_missing(title, key, where))
+            continue
+        docs = [d for entry in _as_list(value) for d in _files(folder, entry, where, problems)]
+        if not docs and key != "originals":
+            problems.append(
+                Problem(
+                    f"「{title}」部分没有可用的文件",
+                    f"section {title} ({key}) has no usable file",
+                    where,
+                )
+            )
+        sections[key] = docs
+    captions_raw = top("captions") or {}
+    captions = (
+        {str(k): str(v) for k, v in captions_raw.items()} if isinstance(captions_raw, dict) else {}
+    )
+    courseware: list[Path] = []
+    for entry in _as_list(top("courseware")):
+        try:
+            target = resolve_inside(folder, str(entry).strip(), where)
+        except InputError as exc:
+            problems.extend(exc.problems)
+            continue
+        if target.exists():
+            courseware.append(target)
+        else:
+            problems.append(
+                Problem(
+                    f"课件「{entry}」不存在",
+                    f"courseware {entry!r} does not exist",
+                    where,
+                )
+            )
+    expected = top("expected_photos")
+    try:
+        expected_photos = DEFAULT_EXPECTED if expected is None else int(expected)
+    except (TypeError, ValueError):
+        problems.append(
+            Problem("照片张数应是整数", "expected_photos must be a whole number", where)
+        )
+        expected_photos = DEFAULT_EXPECTED
+    if problems:
+        raise InputError(problems)
+    return Dossier(
+        folder=folder,
+        date=date,
+        theme=theme,
+        organizer=str(top("organizer") or "").strip(),
+        partners=[str(x).strip() for x in _as_list(top("partners")) if str(x).strip()],
+        participants=[str(x).strip() for x in _as_list(top("participants")) if str(x).strip()],
+        sections=sections,
+        photo_files=photo_files,
+        captions=captions,
+        photo_order=[str(x) for x in _as_list(top("photo_order"))],
+        expected_photos=expected_photos,
+        courseware=courseware,
+    )
+
+
+def _missing(title: str, key: str, where: Location) -> Problem:
+    return Problem(
+        f"缺少「{title}」部分(sections.{key})",
+        f"missing section {title} (sections.{key})",
+        where,
+    )
+
+
+def photo_check(dossier: Dossier) -> PhotoCheck:
+    """Check the activity's photos (count, damage, duplicates, orientation, size)."""
+    where = str(dossier.photo_files[0].parent) if dossier.photo_files else str(dossier.folder)
+    return check_photos(
+        dossier.photo_files,
+        expected=dossier.expected_photos or None,
+        order=dossier.photo_order,
+        where=where,
+    )
+
+
+def reflections(dossier: Dossier) -> tuple[dict[str, list[Path]], list[Problem]]:
+    """Map each participant to the process files carrying their name; problems for those without."""
+    process = dossier.sections.get("process", [])
+    found: dict[str, list[Path]] = {}
+    problems: list[Problem] = []
+    for person in dossier.participants:
+        mine = [d.path for d in process if person in d.path.name]
+        found[person] = mine
+        if not mine:
+            problems.append(
+                Problem(
+                    f"参与人员「{person}」没有参加活动的感受(过程性资料中没有文件名含其姓名的文件)",
+                    f"participant {person} has no reflection (no process file has the name "
+                    "in its file name)",
+                    Location(str(dossier.folder / DOSSIER_FILE)),
+                )
+            )
+    return found, problems
+
+
+def pdf_page_fill(pdf: Path) -> float:
+    """Length of a PDF in pages, the last page counted by how far down its text reaches."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(pdf))
+    count = len(reader.pages)
+    if count == 0:
+        return 0.0
+    last = reader.pages[-1]
+    height = float(last.mediabox.height)
+    lowest = [height]
+
+    def visit(text: str, cm: Any, tm: Any, font: Any, size: Any) -> None:
+        if text.strip():
+            y = tm[5] * cm[3] + cm[5] if cm else tm[5]
+            if 0 < y < height:
+                lowest[0] = min(lowest[0], y)
+
+    last.extract_text(visitor_text=visit)
+    margin = 72.0  # text area starts about an inch below the top edge
+    usable = max(1.0, height - 2 * margin)
+    fill = min(1.0, max(0.0, (height - margin - lowest[0]) / usable))
+    return count - 1 + fill
+
+
+def _all_documents(dossier: Dossier) -> list[Document]:
+    return [d for docs in dossier.sections.values() for d in docs]
+
+
+def check_dossier(folder: Path, convert: bool = True) -> tuple[Dossier | None, Report]:
+    """Check an activity folder without writing anything into it.
+
+    With ``convert`` the office files are converted once (to a temp folder) to find those
+    LibreOffice cannot read and to measure reflection lengths.
+    """
+    report = Report()
+    try:
+        dossier = load_dossier(folder)
+    except InputError as exc:
+        report.errors.extend(exc.problems)
+        return None, report
+    photos = photo_check(dossier)
+    report.errors.extend(photos.errors)
+    report.warnings.extend(photos.warnings)
+    report.facts.append(
+        f"照片 {len(dossier.photo_files)} 张(应为 {dossier.expected_photos} 张) / "
+        f"{len(dossier.photo_files)} photos (expected {dossier.expected_photos})"
+    )
+    found, missing = reflections(dossier)
+    report.errors.extend(missing)
+    from planforge.binder import OFFICE_SUFFIXES
+
+    docs = _all_documents(dossier)
+    report.errors.extend(_unreadable(docs))
+    office = [d.path for d in docs if d.path.suffix.lower() in OFFICE_SUFFIXES]
+    pdfs: dict[Path, Path] = {d.path: d.path for d in docs if d.path.suffix.lower() == ".pdf"}
+    if convert and office:
+        try:
+            find_soffice()
+        except ToolMissingError as exc:
+            report.warnings.append(
+                Problem(
+                    f"未安装 LibreOffice,无法检查文件能否转换及感受篇幅:{exc}",
+                    "LibreOffice is missing, so convertibility and reflection length "
+                    "were not checked",
+                )
+            )
+        else:
+            with tempfile.TemporaryDirectory(prefix="planforge-check-") as tmp:
+                try:
+                    out = convert_to_pdf(office, Path(tmp))
+                    pdfs.update(zip(office, out, strict=True))
+                except ConversionError as exc:
+                    report.errors.extend(exc.problems)
+                    for p in office:
+                        candidate = Path(tmp) / f"{p.stem}.pdf"
+                        if candidate.is_file() and str(p) not in {
+                            q.where.file for q in exc.problems
+                        }:
+                            pdfs[p] = candidate
+                _reflection_lengths(found, pdfs, report)
+    elif convert:
+        _reflection_lengths(found, pdfs, report)
+    return dossier, report
+
+
+def _unreadable(docs: Sequence[Document]) -> list[Problem]:
+    """PDFs and images that cannot be opened (office files are tried by the conversion)."""
+    from planforge.binder import IMAGE_SUFFIXES, _open_pdf
+    from planforge.photos import read_photo
+
+    problems: list[Problem] = []
+    for doc in docs:
+        suffix = doc.path.suffix.lower()
+        try:
+            if suffix == ".pdf":
+                _open_pdf(doc.path, doc.path)
+            elif suffix in IMAGE_SUFFIXES:
+                read_photo(doc.path)
+        except InputError as exc:
+            problems.extend(exc.problems)
+    return problems
+
+
+def _reflection_lengths(
+    found: dict[str, list[Path]], pdfs: dict[Path, Path], report: Report
+) -> None:
+    for person, files in found.items():
+        lengths = []
+        for f in files:
+            pdf = pdfs.get(f)
+            if pdf is None:
+                continue
+            try:
+                lengths.append((pdf_page_fill(pdf), f))
+            except Exception as exc:  # noqa: BLE001 - an unreadable PDF is reported, not fatal
+                report.errors.append(
+                    Problem(f"PDF 无法读取:{exc}", f"PDF cannot be read: {exc}", Location(str(f)))
+                )
+        if not lengths:
+            continue
+        pages, best = max(lengths)
+        report.facts.append(f"{person}: {best.name} ≈ {pages:.1f} 页/pages")
+        if pages < REFLECTION_PAGES:
+            report.errors.append(
+                Problem(
+                    f"「{person}」的感受只有约 {pages:.1f} 页,要求不少于一张半(1.5 页)",
+                    f"the reflection of {person} is only about {pages:.1f} pages; at least "
+                    "1.5 pages are required",
+                    Location(str(best)),
+                )
+            )
+
+
+def make_binder(dossier: Dossier, ordered_photos: Sequence[Path]) -> Binder:
+    """The booklet in the seed's binding order."""
+    d = dossier.date
+    lines = ["活动资料汇编", f"{d.year}年{d.month}月{d.day}日"]
+    if dossier.organizer:
+        lines.append(f"帮扶学校：{dossier.organizer}")
+    if dossier.partners:
+        lines.append(f"受帮扶学校：{'、'.join(dossier.partners)}")
+    if dossier.participants:
+        lines.append(f"参与人员：{'、'.join(dossier.participants)}")
+    sections: list[Section] = []
+    for key, title, _ in SECTIONS:
+        if key == "photos":
+            sections.append(
+                Section(title, (Photos(tuple(ordered_photos), dossier.captions, title),))
+            )
+            continue
+        docs = dossier.sections.get(key, [])
+        if len(docs) == 1 and not docs[0].title:
+            docs = [Document(docs[0].path, title)]  # one file: the section is its title
+        if docs or key != "originals":
+            sections.append(Section(title, tuple(docs)))
+    return Binder(Cover(dossier.theme, tuple(lines)), tuple(sections), number_cover=False)
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _copy_tree(src: Path, dest: Path) -> None:
+    if src.is_dir():
+        for item in sorted(src.rglob("*")):
+            if item.is_file() and not item.name.startswith("."):
+                target = dest / src.name / item.relative_to(src)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(item, target)
+    else:
+        dest.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(src, dest / src.name)
+
+
+@dataclass
+class BuildResult:
+    """The activity folder written and what went into it."""
+
+    folder: Path
+    booklet: BookletResult
+    photos: list[Path]
+    warnings: list[Problem]
+
+
+def build_dossier(
+    folder: Path, out_parent: Path, progress: Callable[[str], None] | None = None
+) -> BuildResult:
+    """Build ``OUT/YYYY-MM-DD theme/``: booklet .docx + .pdf, 照片包/, 课件包/, manifest.json.
+
+    Everything is written to a temporary folder beside the target and moved into place at the
+    end, so a failed build never leaves half a dossier. Without LibreOffice the Word booklet and
+    packages are still produced, then ToolMissingError is raised.
+    """
+    say = progress or (lambda _msg: None)
+    dossier = load_dossier(folder)
+    check = photo_check(dossier)
+    _, missing = reflections(dossier)
+    errors = check.errors + missing
+    if errors:
+        raise InputError(errors)
+    name = dossier.name
+    out_parent = Path(out_parent)
+    out_parent.mkdir(parents=True, exist_ok=True)
+    final = out_parent / name
+    staging = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=out_parent))
+    try:
+        ordered = [p.path for p in check.photos]
+        say("装订册 / booklet …")
+        booklet = build_booklet(
+            make_binder(dossier, ordered),
+            pdf_out=staging / f"{name}.pdf",
+            docx_out=staging / f"{name}.docx",
+        )
+        say("照片包 / photo package …")
+        photo_dir = staging / "照片包"
+        photo_dir.mkdir()
+        packaged = []
+        for i, path in enumerate(ordered, start=1):
+            caption = safe_name(caption_for(path, dossier.captions))
+            target = photo_dir / f"{i:02d} {caption}{path.suffix.lower()}"
+            shutil.copyfile(path, target)
+            packaged.append(target)
+        course_dir = staging / "课件包"
+        course_dir.mkdir()
+        for item in dossier.courseware:
+            _copy_tree(item, course_dir)
+        files = sorted(p for p in staging.rglob("*") if p.is_file())
+        manifest = {
+            "name": name,
+            "date": dossier.date.isoformat(),
+            "theme": dossier.theme,
+            "generator": "planforge activity_dossier",
+            "pdf_missing_reason": str(booklet.pdf_error) if booklet.pdf_error else None,
+            "files": [
+                {
+                    "path": p.relative_to(staging).as_posix(),
+                    "bytes": p.stat().st_size,
+                    "sha256": _sha256(p),
+                }
+                for p in files
+            ],
+        }
+        (staging / "manifest.json").write_text(
+            json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
+        if final.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{name}.old.", dir=out_parent))
+            os.replace(final, old / "x")
+            os.replace(staging, final)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(staging, final)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+    result = BuildResult(
+        folder=final,
+        booklet=booklet,
+        photos=[final / "照片包" / p.name for p in packaged],
+        warnings=check.warnings,
+    )
+    if booklet.pdf_error is not None:
+        raise booklet.pdf_error
+    return result

@@ -1,0 +1,307 @@
+"""The activity dossier end to end: one shared LibreOffice build, then the error cases."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+import activity_dossier
+import click
+import pytest
+import yaml
+from click.testing import CliRunner
+from make_dossier_sample import ACTIVITY, MARKER_RGB, PHOTOS, make_sample
+from PIL import Image
+from pypdf import PdfReader
+
+from planforge.errors import InputError, PlanforgeError, ToolMissingError
+
+SECTION_ORDER = [
+    "封面",
+    "目录",
+    "活动实施方案",
+    "活动具体安排",
+    "活动简报",
+    "过程性资料",
+    "照片",
+    "活动小结",
+    "手写资料原件",
+]
+
+
+def _cli() -> click.Group:
+    @click.group()
+    def cli() -> None:
+        """planforge stand-in for the tests."""
+
+    activity_dossier.register_commands(cli)
+    return cli
+
+
+def run(*args: str) -> object:
+    """Invoke the plugin's commands; PlanforgeErrors come back in ``result.exception``."""
+    return CliRunner().invoke(_cli(), [str(a) for a in args], catch_exceptions=True)
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_sample(tmp_path_factory.mktemp("sample"))
+
+
+@pytest.fixture(scope="module")
+def built(sample: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("out")
+    result = run("dossier", "build", sample, "-o", out)
+    assert result.exit_code == 0, (result.output, result.exception)
+    return out / ACTIVITY
+
+
+@pytest.fixture()
+def copy(sample: Path, tmp_path: Path) -> Path:
+    target = tmp_path / ACTIVITY
+    shutil.copytree(sample, target)
+    return target
+
+
+def _outline(reader: PdfReader) -> list[tuple[int, str, int]]:
+    found: list[tuple[int, str, int]] = []
+
+    def walk(items: list, level: int) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item, level + 1)
+            else:
+                found.append((level, item.title, reader.get_destination_page_number(item)))
+
+    walk(reader.outline, 0)
+    return found
+
+
+def _booklet(built: Path) -> PdfReader:
+    return PdfReader(built / f"{ACTIVITY}.pdf")
+
+
+def _check_errors(folder: Path, *extra: str) -> str:
+    result = run("dossier", "check", "--no-convert", *extra, folder)
+    assert isinstance(result.exception, InputError), result.output
+    return str(result.exception)
+
+
+# ------------------------------------------------------------------ the built dossier
+
+
+@pytest.mark.libreoffice
+def test_output_folder_layout(built: Path) -> None:
+    names = {p.name for p in built.iterdir()}
+    assert names == {f"{ACTIVITY}.pdf", f"{ACTIVITY}.docx", "照片包", "课件包", "manifest.json"}
+    assert (built / "课件包" / "课件" / "分数的初步认识-课件.pdf").is_file()
+
+
+@pytest.mark.libreoffice
+def test_section_order_and_bookmarks(built: Path) -> None:
+    outline = _outline(_booklet(built))
+    top = [title for level, title, _ in outline if level == 0]
+    assert top == SECTION_ORDER
+    starts = [page for level, _, page in outline if level == 0]
+    assert starts == sorted(starts)
+    process = [
+        title
+        for i, (level, title, _) in enumerate(outline)
+        if level == 1
+        and any(t == "过程性资料" for lv, t, _ in outline[:i] if lv == 0)
+        and not any(
+            t in ("照片", "活动小结", "手写资料原件") for lv, t, _ in outline[:i] if lv == 0
+        )
+    ]
+    assert process == [
+        "教学设计《分数的初步认识》（张明）",
+        "听评表",
+        "参加活动的感受（张明）",
+        "参加活动的感受（李华）",
+        "参加活动的感受（王芳）",
+    ]
+
+
+@pytest.mark.libreoffice
+def test_contents_numbers_are_real_pages(built: Path) -> None:
+    reader = _booklet(built)
+    contents = reader.pages[1].extract_text()
+    outline = _outline(reader)
+    checked = 0
+    for _, title, page in outline[2:]:
+        m = re.search(re.escape(title) + r"[\s.…]*(\d+)", contents)
+        assert m, f"{title} not in contents"
+        assert int(m.group(1)) == page + 1, title
+        checked += 1
+    assert checked >= 12
+    for index in range(1, len(reader.pages)):
+        footer = reader.pages[index].extract_text()
+        assert f"- {index + 1} -" in footer, f"page {index + 1} footer"
+
+
+@pytest.mark.libreoffice
+def test_photos_upright_in_booklet(built: Path) -> None:
+    reader = _booklet(built)
+    outline = _outline(reader)
+    first = next(p for lv, t, p in outline if lv == 0 and t == "照片")
+    end = next(p for lv, t, p in outline if lv == 0 and t == "活动小结")
+    assert end - first == 5  # ten photos, two per page
+    placed = 0
+    for page in reader.pages[first:end]:
+        for image in page.images:
+            img = Image.open(io.BytesIO(image.data)).convert("RGB")
+            assert img.width > img.height  # landscape once upright
+            small = img.resize((64, 48))
+            red_rows = [
+                y for y in range(48) for x in range(64) if _is_marker(small.getpixel((x, y)))
+            ]
+            assert red_rows, "marker not found"
+            assert max(red_rows) < 48 * 0.15, "marker is not at the top: photo not upright"
+            placed += 1
+    assert placed == 10
+
+
+def _is_marker(rgb: tuple[int, int, int]) -> bool:
+    r, g, b = rgb
+    return r > 180 and g < 90 and b < 90 and abs(r - MARKER_RGB[0]) < 60
+
+
+@pytest.mark.libreoffice
+def test_photo_package_byte_identical_in_booklet_order(built: Path, sample: Path) -> None:
+    by_time = sorted(PHOTOS, key=lambda p: p[1])
+    packaged = sorted((built / "照片包").iterdir())
+    assert [p.name for p in packaged] == [
+        f"{i:02d} {caption}.jpg" for i, (_, _, _, caption) in enumerate(by_time, start=1)
+    ]
+    for path, (name, *_rest) in zip(packaged, by_time, strict=True):
+        assert path.read_bytes() == (sample / "照片" / name).read_bytes()
+
+
+@pytest.mark.libreoffice
+def test_manifest_hashes(built: Path) -> None:
+    manifest = json.loads((built / "manifest.json").read_text(encoding="utf-8"))
+    listed = {f["path"]: f["sha256"] for f in manifest["files"]}
+    on_disk = {
+        p.relative_to(built).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in built.rglob("*")
+        if p.is_file() and p.name != "manifest.json"
+    }
+    assert listed == on_disk
+
+
+@pytest.mark.libreoffice
+def test_check_passes_on_sample(sample: Path) -> None:
+    result = run("dossier", "check", sample)
+    assert result.exit_code == 0, (result.output, result.exception)
+    assert "张明" in result.output
+
+
+@pytest.mark.libreoffice
+def test_short_reflection_is_reported(copy: Path) -> None:
+    from docx import Document
+
+    doc = Document()
+    doc.add_paragraph("很有收获。")
+    doc.save(copy / "过程性资料" / "参加活动的感受-王芳.docx")
+    result = run("dossier", "check", copy)
+    assert isinstance(result.exception, InputError)
+    assert "王芳" in str(result.exception) and "1.5" in str(result.exception)
+
+
+# ------------------------------------------------------------------ error cases (no LibreOffice)
+
+
+def _edit_yaml(folder: Path, change: callable) -> None:
+    path = folder / "dossier.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+
+
+def test_missing_section(copy: Path) -> None:
+    _edit_yaml(copy, lambda d: d["sections"].pop("summary"))
+    assert "活动小结" in _check_errors(copy)
+
+
+def test_nine_photos(copy: Path) -> None:
+    (copy / "照片" / "IMG_0105.jpg").unlink()
+    message = _check_errors(copy)
+    assert "10" in message and "9" in message
+
+
+def test_corrupt_photo_is_named(copy: Path) -> None:
+    path = copy / "照片" / "IMG_0103.jpg"
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 3])
+    assert "IMG_0103.jpg" in _check_errors(copy)
+
+
+def test_duplicate_photo(copy: Path) -> None:
+    shutil.copyfile(copy / "照片" / "IMG_0101.jpg", copy / "照片" / "IMG_0102.jpg")
+    message = _check_errors(copy)
+    assert "IMG_0102.jpg" in message and "IMG_0101.jpg" in message
+
+
+@pytest.mark.parametrize("bad", ["../outside.docx", "/etc/passwd", "link.docx"])
+def test_path_escaping_the_folder(copy: Path, bad: str) -> None:
+    outside = copy.parent / "outside.docx"
+    shutil.copyfile(copy / "01 活动实施方案.docx", outside)
+    os.symlink(outside, copy / "link.docx")
+    _edit_yaml(copy, lambda d: d["sections"].__setitem__("plan", bad))
+    assert "outside the folder" in _check_errors(copy)
+
+
+def test_unreadable_original_is_named(copy: Path) -> None:
+    (copy / "原件" / "听课记录(手写).pdf").write_bytes(b"%PDF-1.4 broken")
+    assert "听课记录(手写).pdf" in _check_errors(copy)
+
+
+def test_participant_without_reflection(copy: Path) -> None:
+    _edit_yaml(copy, lambda d: d["participants"].append("赵六"))
+    assert "赵六" in _check_errors(copy)
+
+
+def test_chinese_keys(copy: Path) -> None:
+    def to_chinese(d: dict) -> None:
+        d["日期"] = "2026年3月12日"
+        d["主题"] = d.pop("theme")
+        d["帮扶学校"] = d.pop("organizer")
+        d["受帮扶学校"] = d.pop("partners")
+        d["参与人员"] = d.pop("participants")
+        d.pop("date")
+
+    _edit_yaml(copy, to_chinese)
+    result = run("dossier", "check", "--no-convert", copy)
+    assert result.exit_code == 0, (result.output, result.exception)
+
+
+def test_build_refuses_before_writing(copy: Path, tmp_path: Path) -> None:
+    (copy / "照片" / "IMG_0105.jpg").unlink()
+    out = tmp_path / "out"
+    result = run("dossier", "build", copy, "-o", out)
+    assert isinstance(result.exception, PlanforgeError)
+    assert not (out / ACTIVITY).exists()
+
+
+def test_without_libreoffice_docx_and_packages_are_built(
+    copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PLANFORGE_SOFFICE", str(tmp_path / "no-soffice"))
+    result = run("dossier", "build", copy, "-o", tmp_path / "out")
+    assert isinstance(result.exception, ToolMissingError)
+    assert "libreoffice-writer-nogui" in str(result.exception)
+    folder = tmp_path / "out" / ACTIVITY
+    assert (folder / f"{ACTIVITY}.docx").is_file()
+    assert len(list((folder / "照片包").iterdir())) == 10
+    assert not (folder / f"{ACTIVITY}.pdf").exists()
+
+
+def test_safe_folder_name() -> None:
+    from activity_dossier.activity import safe_name
+
+    assert safe_name('2026-03-12 送教/下乡..\\a:b*?"<>|') == "2026-03-12 送教_下乡._a_b______"
+    assert "/" not in safe_name("../../etc") and ".." not in safe_name("../../etc")
