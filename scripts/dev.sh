@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Set up planforge on a fresh Debian/Ubuntu machine and run it.
+#   bash scripts/dev.sh samples   # install everything, then fill every shipped sample into out/
+#   bash scripts/dev.sh test      # install everything, then run the whole test suite
+#   bash scripts/dev.sh bench     # install everything, then run the benchmarks
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SYSTEM_PACKAGES=(libreoffice-writer-nogui libreoffice-calc-nogui fonts-noto-cjk poppler-utils
+                 python3-venv)
+
+install_system() {
+  local missing=()
+  for package in "${SYSTEM_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
+      || missing+=("$package")
+  done
+  [ ${#missing[@]} -eq 0 ] && return
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  echo "Installing system packages: ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+install_python() {
+  [ -x .venv/bin/python ] || python3 -m venv .venv
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
+}
+
+run_samples() {
+  local pf=.venv/bin/planforge
+  rm -rf out
+  $pf fill pairing-list samples/pairing-list/结对帮扶名单.xlsx -o out/pairing-list \
+    --set organisation=湘东区教育局 --set preparer=李明 --set date=2026-03-20
+  $pf --plugins-dir examples/declarative-plugins fill visit-record \
+    examples/declarative-plugins/visit_record/sample.csv -o out/visit-record --set county=乳源县
+  $pf dossier build "samples/activity-dossier/2026-03-12 送教下乡" -o out/activity-dossier
+  echo "All samples written under out/"
+}
+
+case "${1:-}" in
+  samples) install_system; install_python; run_samples ;;
+  test) install_system; install_python; .venv/bin/python -m pytest -q -p no:cacheprovider ;;
+  bench) install_system; install_python; .venv/bin/python -m benchmarks ;;
+  *) echo "usage: bash scripts/dev.sh samples|test|bench" >&2; exit 2 ;;
+esac
