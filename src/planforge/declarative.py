@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from .derive import make_prepare, parse_derive
 from .errors import PluginError
 from .hookspecs import hookimpl
 from .model import RENDERERS, DocumentType, Field, Package, TableSpec
@@ -20,7 +21,7 @@ from .model import RENDERERS, DocumentType, Field, Package, TableSpec
 DECLARATIVE_FILES = ("plugin.yaml", "plugin.yml", "plugin.toml")
 _FIELD_KEYS = {f.name for f in dataclass_fields(Field)}
 _TYPE_KEYS = {"name", "title", "annex", "renderer", "template", "each", "file_name", "combined",
-              "sheets", "fields", "settings", "tables", "sheet_lists", "description"}
+              "sheets", "fields", "settings", "tables", "sheet_lists", "description", "derive"}
 _TABLE_KEYS = {"name", "title", "sheets", "fields", "required"}
 _PACKAGE_KEYS = {"name", "title", "members", "settings", "description"}
 _PLUGIN_KEYS = {"name", "description", "version", "document_types", "packages"}
@@ -107,6 +108,7 @@ def parse_document_type(data: Any, folder: Path, where: str) -> DocumentType:
     )
     sheets = data.get("sheets") or ()
     primary = TableSpec("records", fields, tuple([sheets] if isinstance(sheets, str) else sheets))
+    steps = parse_derive(data.get("derive"), f"{where}.derive")
     return DocumentType(
         name=name,
         title=_required(data, "title", where),
@@ -121,6 +123,8 @@ def parse_document_type(data: Any, folder: Path, where: str) -> DocumentType:
         file_name=data.get("file_name", "{{ index }}"),
         combined=bool(data.get("combined", True)),
         description=data.get("description", ""),
+        prepare=make_prepare(steps) if steps else None,
+        provides=tuple(step.name for step in steps),
     )
 
 

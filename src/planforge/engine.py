@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -26,9 +27,10 @@ from .model import (
 )
 from .output import OutputWriter, sanitize_filename, sha256_of
 from .plugins import Registry
+from .render.batch import VOLUME_SIZE, Batch, Volume, default_jobs, render_volumes
 from .render.excel import render_xlsx
 from .render.jinja import make_environment, render_text
-from .render.word import combine_docx, render_docx
+from .render.word import WordTemplate
 from .text import strip_xml_illegal
 from .validate import Binder
 
@@ -61,12 +63,21 @@ class Prepared:
         return list(self.context.get(document_type.each) or [])
 
 
+#: Every job with per-record Word forms takes ``--set copies=3`` (一式三份) for its print file.
+COPIES = Field("copies", "份数", type="integer", default=1, min=1, max=20,
+               help="每份表格在合订打印文件中重复的份数 / copies of each form in the print file")
+
+
 def _merge_settings(*groups: tuple[Field, ...]) -> tuple[Field, ...]:
     seen: dict[str, Field] = {}
     for group in groups:
         for setting in group:
             seen.setdefault(setting.name, setting)
     return tuple(seen.values())
+
+
+def _copies_for(members: tuple[DocumentType, ...]) -> tuple[Field, ...]:
+    return (COPIES,) if any(m.renderer == WORD_PER_RECORD for m in members) else ()
 
 
 def clean_context(value: Any) -> tuple[Any, int]:
@@ -106,10 +117,12 @@ class Engine:
         if isinstance(target, Package):
             members = tuple(self.registry.document_types[m] for m in target.members)
             inputs = target.inputs or members[0].inputs
-            settings = _merge_settings(target.settings, *(m.settings for m in members))
+            settings = _merge_settings(target.settings, *(m.settings for m in members),
+                                       _copies_for(members))
             prepare = target.prepare or members[0].prepare or default_prepare
             return Job(name, members, inputs, settings, prepare, target)
-        return Job(name, (target,), target.inputs, target.settings,
+        return Job(name, (target,), target.inputs,
+                   _merge_settings(target.settings, _copies_for((target,))),
                    target.prepare or default_prepare)
 
     def prepare(self, name: str, files: list[Path], settings: Mapping[str, Any],
@@ -149,20 +162,24 @@ class Engine:
                            f"{document_type.name}.title")
 
     def fill(self, prepared: Prepared, out: Path, as_zip: bool = False,
-             progress: Progress | None = None) -> Path:
-        """Render every member into staging, then publish the folder (or one .zip archive)."""
+             progress: Progress | None = None, jobs: int | None = None) -> Path:
+        """Render every member into staging, then publish the folder (or one .zip archive).
+
+        ``jobs`` worker processes render big batches of Word forms (default: all cores).
+        """
+        jobs = jobs or default_jobs()
         if as_zip:
             archive = out if out.suffix.lower() == ".zip" else out.with_name(out.name + ".zip")
             archive.parent.mkdir(parents=True, exist_ok=True)
             with tempfile.TemporaryDirectory(prefix=".planforge-zip-", dir=archive.parent) as tmp:
-                return self._write(prepared, Path(tmp), archive, progress)
-        return self._write(prepared, out, None, progress)
+                return self._write(prepared, Path(tmp), archive, progress, jobs)
+        return self._write(prepared, out, None, progress, jobs)
 
     def _write(self, prepared: Prepared, out: Path, archive: Path | None,
-               progress: Progress | None) -> Path:
+               progress: Progress | None, jobs: int) -> Path:
         with OutputWriter(out) as writer:
             for document_type in prepared.job.members:
-                self.render(document_type, prepared, writer, progress)
+                self.render(document_type, prepared, writer, progress, jobs)
             manifest = writer.manifest(
                 planforge=__version__,
                 target=prepared.job.name,
@@ -181,7 +198,7 @@ class Engine:
                    if d.renderer == WORD_PER_RECORD)
 
     def render(self, document_type: DocumentType, prepared: Prepared, writer: OutputWriter,
-               progress: Progress | None = None) -> None:
+               progress: Progress | None = None, jobs: int = 1) -> None:
         title = self.title(document_type, prepared)
         entry = sanitize_filename(document_type.entry_name(title))
         context = {**prepared.context,
@@ -192,7 +209,8 @@ class Engine:
         rows = [r for r in rows if isinstance(r, Location)]
         if document_type.renderer == WORD_SINGLE:
             relative = f"{entry}.docx"
-            render_docx(document_type.template, context, self.word_env, writer.path(relative))
+            WordTemplate(document_type.template, self.word_env).render(context,
+                                                                       writer.path(relative))
             writer.add(relative, document_type.name, rows)
         elif document_type.renderer == EXCEL_TABLE:
             relative = f"{entry}.xlsx"
@@ -201,13 +219,14 @@ class Engine:
             writer.add(relative, document_type.name, rows)
         else:
             self._render_per_record(document_type, prepared, context, writer, entry, items,
-                                    progress)
+                                    progress, jobs)
 
     def _render_per_record(self, document_type: DocumentType, prepared: Prepared,
                            shared: dict[str, Any], writer: OutputWriter, entry: str,
-                           items: list[Any], progress: Progress | None) -> None:
+                           items: list[Any], progress: Progress | None, jobs: int) -> None:
+        """One file per item, named by the type's pattern, plus print volumes of them all."""
         used: set[str] = set()
-        parts = []
+        forms = []
         for index, item in enumerate(items, start=1):
             context = {**shared, **item, "record": item, "index": index}
             stem = sanitize_filename(render_text(self.text_env, document_type.file_name, context,
@@ -217,17 +236,23 @@ class Engine:
                 name, counter = f"{stem} ({counter})", counter + 1
             used.add(name.lower())
             relative = f"{entry}/{name}.docx"
-            render_docx(document_type.template, context, self.word_env, writer.path(relative))
+            writer.path(relative)
             where = item.get(WHERE_KEY) if isinstance(item, Mapping) else None
             writer.add(relative, document_type.name, [where] if where else [])
-            parts.append(writer.path(relative))
-            if progress:
-                progress(1)
+            forms.append((relative, index, item))
         copies = int(prepared.settings.get("copies") or 1)
-        if document_type.combined and (len(parts) > 1 or copies > 1):
-            relative = f"{entry}/{sanitize_filename(entry + '（合订打印）')}.docx"
-            combine_docx(parts, writer.path(relative), copies)
-            writer.add(relative, document_type.name, [])
+        volumes = [Volume(forms[i:i + VOLUME_SIZE]) for i in range(0, len(forms), VOLUME_SIZE)]
+        if document_type.combined and (len(forms) > 1 or copies > 1):
+            for number, volume in enumerate(volumes, start=1):
+                label = "（合订打印）" if len(volumes) == 1 else f"（合订打印 第{number}册）"
+                volume.combined = f"{entry}/{sanitize_filename(entry + label)}.docx"
+                writer.add(volume.combined, document_type.name,
+                           [f[2][WHERE_KEY] for f in volume.forms
+                            if isinstance(f[2], Mapping) and WHERE_KEY in f[2]])
+        template = WordTemplate(document_type.template, self.word_env)
+        batch = Batch(document_type.template, self.registry.plugins_dir, pickle.dumps(shared),
+                      writer.staging, copies)
+        render_volumes(template, shared, volumes, batch, jobs, progress)
 
 
 def _plain(value: Any) -> Any:

@@ -9,6 +9,7 @@ plugin that fails to load is reported by name and the others still load.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import os
 import sys
@@ -48,6 +49,7 @@ class Registry:
 
     manager: pluggy.PluginManager
     plugins: list[PluginInfo]
+    plugins_dir: str | None = None  # so worker processes load the same plugins
     document_types: dict[str, DocumentType] = field(default_factory=dict)
     packages: dict[str, Package] = field(default_factory=dict)
     field_types: dict[str, FieldType] = field(default_factory=dict)
@@ -125,7 +127,9 @@ class PluginLoader:
                     plugin: object = load_declarative(path)
                     name = info.name = getattr(plugin, "name", name)
                 else:
-                    module_name = f"planforge_plugins_{abs(hash(str(path.parent))):x}_{name}"
+                    folder_key = hashlib.sha1(str(path.parent).encode()).hexdigest()[:12]
+                    # stable across processes, so worker processes can unpickle plugin objects
+                    module_name = f"planforge_plugins_{folder_key}_{name}"
                     plugin = _import_file(path, module_name)
             except Exception as error:  # a broken plugin must not stop the others
                 info.error = _reason(error)
@@ -165,7 +169,7 @@ def load_plugins(plugins_dir: Path | str | None = None) -> Registry:
                 f"插件目录「{folder}」不存在 / plugins directory {str(folder)!r} does not exist"
             )
         loader.load_folder(folder, str(folder))
-    registry = Registry(loader.manager, loader.plugins)
+    registry = Registry(loader.manager, loader.plugins, str(extra) if extra else None)
     _collect(registry)
     return registry
 

@@ -9,6 +9,7 @@ from typing import Any
 import cn2an
 
 from planforge.hookspecs import hookimpl
+from planforge.periods import quarter_filter
 
 
 def cn_date(value: Any, with_day: bool = True) -> str:
@@ -60,6 +61,7 @@ FILTERS = {
     "checkbox": checkbox,
     "yes_no": yes_no,
     "amount": amount,
+    "quarter": quarter_filter,
 }
 
 

@@ -1,19 +1,37 @@
-"""Word documents through docxtpl, rendered in the sandbox with autoescaping."""
+"""Word documents through docxtpl, rendered in the sandbox with autoescaping.
+
+docxtpl re-opens the .docx, re-cleans its XML and recompiles the Jinja for every document it
+renders; in a batch of thousands that is nearly all the time. :class:`WordTemplate` does that work
+once and then, per document, only renders the compiled template and writes a zip, running the
+same post-processing docxtpl runs (listing characters, table grid fixes, picture ids) so that the
+document XML is the same. Contexts holding objects that need the document itself (pictures, rich
+text, sub-documents) go through docxtpl as before.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import copy
+import re
+import struct
+import zipfile
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
+from jinja2 import Template
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from lxml import etree
 
+from ..errors import TemplateError
 from ..fields import ImageFile
 from .jinja import template_failure
 
 IMAGE_WIDTH_MM = 60
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+_DOCXTPL_OBJECTS = ("InlineImage", "RichText", "RichTextParagraph", "Subdoc", "Listing")
 
 
 def _place_images(value: Any, document: DocxTemplate) -> Any:
@@ -27,9 +45,20 @@ def _place_images(value: Any, document: DocxTemplate) -> Any:
     return value
 
 
+def needs_document(value: Any, depth: int = 3) -> bool:
+    """Whether a value holds pictures or docxtpl objects, which only docxtpl can place."""
+    if isinstance(value, ImageFile) or type(value).__name__ in _DOCXTPL_OBJECTS:
+        return True
+    if depth and isinstance(value, Mapping):
+        return any(needs_document(v, depth - 1) for v in value.values())
+    if depth and isinstance(value, list | tuple):
+        return any(needs_document(v, depth - 1) for v in value)
+    return False
+
+
 def render_docx(template: Path, context: Mapping[str, Any], env: ImmutableSandboxedEnvironment,
                 target: Path) -> None:
-    """Fill ``template`` with ``context`` and save it at ``target``."""
+    """Fill ``template`` with docxtpl itself (one document; pictures allowed)."""
     document = DocxTemplate(str(template))
     try:
         document.render(_place_images(dict(context), document), jinja_env=env, autoescape=True)
@@ -38,8 +67,164 @@ def render_docx(template: Path, context: Mapping[str, Any], env: ImmutableSandbo
     document.save(str(target))
 
 
-def combine_docx(parts: Sequence[Path], target: Path, copies: int = 1) -> None:
-    """One printable file: every part on its own page, each repeated ``copies`` times."""
+class WordTemplate:
+    """A Word template read, cleaned and compiled once, then rendered many times."""
+
+    def __init__(self, path: Path, env: ImmutableSandboxedEnvironment):
+        self.path, self.env = Path(path), env
+        self.helper = DocxTemplate(str(path))  # lends its XML cleaning and fixing methods
+        try:
+            self.helper.init_docx()
+        except Exception as error:
+            raise TemplateError(f"无法打开 Word 模板「{self.path.name}」：{error} / "
+                                f"cannot open Word template {self.path.name!r}: {error}") from None
+        document = self.helper.docx
+        self.root = document.element
+        self.main_part = str(document.part.partname).lstrip("/")
+        self.body = self._compile(self.helper.patch_xml(self.helper.get_xml()))
+        self.parts: dict[str, tuple[Template, str]] = {}
+        self.fast = not self._has_templated_extras(document)
+        for uri in (self.helper.HEADER_URI, self.helper.FOOTER_URI):
+            for _, part in self.helper.get_headers_footers(uri):
+                xml = self.helper.get_part_xml(part)
+                if "{" in xml:
+                    compiled = self._compile(self.helper.patch_xml(xml))
+                    encoding = self.helper.get_headers_footers_encoding(xml)
+                    self.parts[str(part.partname).lstrip("/")] = (compiled, encoding)
+        self.entries = _read_compressed(self.path)
+
+    @staticmethod
+    def _has_templated_extras(document) -> bool:
+        """Core properties and footnotes with Jinja in them are left to docxtpl."""
+        core = document.core_properties
+        texts = [getattr(core, name) or "" for name in ("author", "comments", "identifier",
+                                                         "language", "subject", "title")]
+        footnotes = [p.blob for p in document.part.package.parts
+                     if p.content_type.endswith("footnotes+xml")]
+        return any("{" in t for t in texts) or any(b"{" in b for b in footnotes)
+
+    def _compile(self, xml: str) -> Template:
+        try:
+            return self.env.from_string(re.sub(r"<w:p([ >])", r"\n<w:p\1", xml))
+        except Exception as error:
+            raise template_failure(self.path.name, error) from None
+
+    def _render_text(self, template: Template, context: Mapping[str, Any]) -> str:
+        try:
+            xml = template.render(context)
+        except Exception as error:
+            raise template_failure(self.path.name, error) from None
+        xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+        xml = (xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%")
+               .replace("%_}", "%}"))
+        if any(c in xml for c in "\t\a\n\f"):  # tabs, breaks in values: docxtpl's "listing"
+            xml = self.helper.resolve_listing(xml)
+        return xml
+
+    def render_body(self, context: Mapping[str, Any]) -> etree._Element:
+        """The filled ``w:body``, fixed as docxtpl fixes it."""
+        tree = self.helper.fix_tables(self._render_text(self.body, context))
+        _renumber_pictures(tree)
+        return tree
+
+    def _write(self, target: Path, body: etree._Element, parts: Mapping[str, bytes]) -> None:
+        self.root.replace(self.root.body, body)
+        replaced = {**parts, self.main_part: etree.tostring(self.root, encoding="UTF-8",
+                                                            standalone=True)}
+        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
+            for info, raw in self.entries:
+                if info.filename in replaced:
+                    archive.writestr(info.filename, replaced[info.filename])
+                else:
+                    _write_compressed(archive, info, raw)
+
+    def render(self, context: Mapping[str, Any], target: Path) -> etree._Element | None:
+        """Write one document; returns its body for :meth:`combine` (None via docxtpl)."""
+        if not self.fast or needs_document(context, depth=2):
+            render_docx(self.path, context, self.env, target)
+            return None
+        body = self.render_body(context)
+        parts = {name: self._render_text(compiled, context).encode(encoding)
+                 for name, (compiled, encoding) in self.parts.items()}
+        self._write(target, body, parts)
+        return body
+
+    def combine(self, bodies: Sequence[etree._Element], target: Path, copies: int = 1) -> None:
+        """One print file of forms from this template, each starting on a new page."""
+        combined = copy.deepcopy(bodies[0])
+        section = combined.find(f"{{{_W}}}sectPr")
+        if section is not None:
+            combined.remove(section)
+        sequence = [body for body in bodies for _ in range(max(1, copies))]
+        for index, body in enumerate(sequence):
+            children = [c for c in body if c.tag != f"{{{_W}}}sectPr"]
+            if index:
+                children = [copy.deepcopy(c) for c in children]
+                _break_before(children, combined)
+                combined.extend(children)
+        if section is not None:
+            combined.append(section)
+        _renumber_pictures(combined)
+        self._write(target, combined, {})
+
+
+def _read_compressed(path: Path) -> list[tuple[zipfile.ZipInfo, bytes]]:
+    """Every entry of a .docx with its bytes as stored (still compressed).
+
+    Parts a render does not change are copied into each output as they are: compressing styles,
+    theme and fonts again for every form would cost more than rendering it.
+    """
+    entries = []
+    with zipfile.ZipFile(path) as archive, Path(path).open("rb") as handle:
+        for info in archive.infolist():
+            handle.seek(info.header_offset)
+            header = handle.read(30)
+            name_length, extra_length = struct.unpack("<HH", header[26:30])
+            handle.seek(info.header_offset + 30 + name_length + extra_length)
+            entries.append((info, handle.read(info.compress_size)))
+    return entries
+
+
+def _write_compressed(archive: zipfile.ZipFile, info: zipfile.ZipInfo, raw: bytes) -> None:
+    """Append an entry whose compressed bytes, CRC and sizes are already known."""
+    entry = copy.copy(info)
+    entry.flag_bits &= ~0x08  # sizes are in the local header, no data descriptor follows
+    entry.extra = b""
+    archive.fp.seek(archive.start_dir)
+    entry.header_offset = archive.fp.tell()
+    archive.fp.write(entry.FileHeader(zip64=False))
+    archive.fp.write(raw)
+    archive.start_dir = archive.fp.tell()
+    archive.filelist.append(entry)
+    archive.NameToInfo[entry.filename] = entry
+    archive._didModify = True
+
+
+def _renumber_pictures(tree: etree._Element) -> None:
+    """Unique drawing ids from 1001 on, as docxtpl numbers them."""
+    for number, element in enumerate(tree.iter(f"{{{_WP}}}docPr"), start=1001):
+        element.set("id", str(number))
+
+
+def _break_before(children: list[etree._Element], body: etree._Element) -> None:
+    """Start the next form on a new page without an empty page when a form fills its page."""
+    first = children[0] if children else None
+    if first is not None and first.tag == f"{{{_W}}}p":
+        properties = first.find(f"{{{_W}}}pPr")
+        if properties is None:
+            properties = etree.Element(f"{{{_W}}}pPr")
+            first.insert(0, properties)
+        leading = {f"{{{_W}}}{name}" for name in ("pStyle", "keepNext", "keepLines")}
+        position = sum(1 for child in properties if child.tag in leading)  # schema order
+        properties.insert(position, etree.Element(f"{{{_W}}}pageBreakBefore"))
+    else:
+        paragraph = etree.SubElement(body, f"{{{_W}}}p")
+        run = etree.SubElement(paragraph, f"{{{_W}}}r")
+        etree.SubElement(run, f"{{{_W}}}br", {f"{{{_W}}}type": "page"})
+
+
+def combine_docx(parts: Iterable[Path], target: Path, copies: int = 1) -> None:
+    """One printable file of any .docx files (pictures included), through docxcompose."""
     from docx import Document
     from docx.enum.text import WD_BREAK
     from docxcompose.composer import Composer
@@ -53,7 +238,6 @@ def combine_docx(parts: Sequence[Path], target: Path, copies: int = 1) -> None:
         document = Document(str(part))
         first = document.element.body[0] if len(document.element.body) else None
         if first is not None and first.tag.endswith("}p"):
-            # Breaking before the next form never leaves an empty page when a form fills its page.
             document.paragraphs[0].paragraph_format.page_break_before = True
         else:
             master.add_paragraph().add_run().add_break(WD_BREAK.PAGE)

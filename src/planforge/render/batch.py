@@ -1,0 +1,97 @@
+"""Many Word forms from one template: print volumes, and worker processes for big batches.
+
+Forms are rendered in volumes of :data:`VOLUME_SIZE`; each volume also gets its combined print
+file (every form on its own page, ``copies`` times), so memory stays bounded however large the
+batch, and a volume is the unit of work handed to a worker process.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+from .word import WordTemplate, combine_docx
+
+VOLUME_SIZE = 100
+PARALLEL_MINIMUM = 200  # below this, starting worker processes costs more than it saves
+
+
+@dataclass
+class Volume:
+    """Forms rendered together: (relative path, index, item) each, and their print file."""
+
+    forms: list[tuple[str, int, Mapping[str, Any]]]
+    combined: str | None = None
+
+
+@dataclass
+class Batch:
+    """Everything a worker needs to render volumes on its own."""
+
+    template: Path
+    plugins_dir: str | None
+    shared: bytes  # pickled after the worker has loaded the plugins that define its types
+    staging: Path
+    copies: int
+
+
+def render_volume(template: WordTemplate, shared: Mapping[str, Any], volume: Volume,
+                  staging: Path, copies: int) -> int:
+    bodies = []
+    for relative, index, item in volume.forms:
+        context = {**shared, **item, "record": item, "index": index}
+        bodies.append(template.render(context, staging / relative))
+    if volume.combined:
+        target = staging / volume.combined
+        if all(body is not None for body in bodies):
+            template.combine(bodies, target, copies)
+        else:  # forms with pictures were made by docxtpl; docxcompose merges their media
+            combine_docx([staging / relative for relative, _, _ in volume.forms], target, copies)
+    return len(volume.forms)
+
+
+_worker: tuple[WordTemplate, dict[str, Any], Batch] | None = None
+
+
+def _start_worker(batch: Batch) -> None:
+    from ..engine import Engine
+    from ..plugins import load_plugins
+
+    global _worker
+    engine = Engine(load_plugins(batch.plugins_dir))
+    _worker = (WordTemplate(batch.template, engine.word_env), pickle.loads(batch.shared), batch)
+
+
+def _work(volume: Volume) -> int:
+    assert _worker is not None
+    template, shared, batch = _worker
+    return render_volume(template, shared, volume, batch.staging, batch.copies)
+
+
+def render_volumes(template: WordTemplate, shared: Mapping[str, Any], volumes: list[Volume],
+                   batch: Batch, jobs: int, progress: Callable[[int], None] | None) -> None:
+    """Render every volume, in ``jobs`` worker processes when the batch is big enough."""
+    total = sum(len(v.forms) for v in volumes)
+    if jobs <= 1 or total < PARALLEL_MINIMUM:
+        results: Iterator[int] = (render_volume(template, shared, v, batch.staging, batch.copies)
+                                  for v in volumes)
+        for done in results:
+            if progress:
+                progress(done)
+        return
+    # "spawn" behaves the same on Windows, macOS and Linux: workers load the plugins themselves.
+    with ProcessPoolExecutor(max_workers=min(jobs, len(volumes)), mp_context=get_context("spawn"),
+                             initializer=_start_worker, initargs=(batch,)) as pool:
+        for done in pool.map(_work, volumes):
+            if progress:
+                progress(done)
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1

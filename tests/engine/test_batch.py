@@ -1,0 +1,87 @@
+"""The parse-once Word renderer and worker processes produce what docxtpl itself produces."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+from docx import Document
+from lxml import etree
+from stdnum.cn import ric
+
+from planforge.engine import Engine
+from planforge.plugins import load_plugins
+from planforge.render.batch import VOLUME_SIZE
+from planforge.render.word import WordTemplate, render_docx
+
+from .conftest import write_people
+from .test_render import NASTY, docx_text
+
+
+def canonical_body(path: Path) -> bytes:
+    with zipfile.ZipFile(path) as archive:
+        root = etree.fromstring(archive.read("word/document.xml"))
+    return etree.tostring(root.find("{*}body"), method="c14n")
+
+
+def people(count: int) -> list[list]:
+    rows = []
+    for number in range(1, count + 1):
+        body = f"44023219600101{number % 1000:03d}"
+        sex = "男" if int(body[16]) % 2 else "女"
+        rows.append([number, f"人员{number}", sex, body + ric.calc_check_digit(body + "0"),
+                     "1960-01-01", str(number), "是" if number % 3 else "否",
+                     NASTY if number == 2 else ""])
+    return rows
+
+
+def test_parse_once_renderer_matches_docxtpl_text_and_xml(people_plugin, tmp_path):
+    engine = Engine(load_plugins(people_plugin))
+    data = write_people(tmp_path / "a.xlsx", rows=people(3))
+    prepared = engine.prepare("people-form", [data], {})
+    document_type = engine.registry.document_types["people-form"]
+    template = WordTemplate(document_type.template, engine.word_env)
+    for index, item in enumerate(prepared.context["records"], start=1):
+        context = {**prepared.context, "document": {"annex": 1, "title": "t", "name": "n"},
+                   **item, "record": item, "index": index}
+        fast, plain = tmp_path / f"fast{index}.docx", tmp_path / f"plain{index}.docx"
+        template.render(context, fast)
+        render_docx(document_type.template, context, engine.word_env, plain)
+        assert docx_text(fast) == docx_text(plain)
+        assert canonical_body(fast) == canonical_body(plain)
+        Document(str(fast))  # python-docx opens it
+
+
+def test_worker_processes_give_the_same_files_and_volumes(people_plugin, tmp_path, pdf_text):
+    engine = Engine(load_plugins(people_plugin))
+    count = VOLUME_SIZE * 2 + 30
+    data = write_people(tmp_path / "a.xlsx", rows=people(count))
+    outputs = {}
+    for jobs in (1, 2):
+        prepared = engine.prepare("people-form", [data], {"copies": "1"})
+        outputs[jobs] = engine.fill(prepared, tmp_path / f"out{jobs}", jobs=jobs)
+    folder = "附件1 人员登记表"
+    one, two = (sorted((outputs[j] / folder).iterdir()) for j in (1, 2))
+    assert [p.name for p in one] == [p.name for p in two]
+    assert len(one) == count + 3
+    volumes = [p for p in one if "合订打印" in p.name]
+    assert [p.name for p in volumes] == [f"{folder}（合订打印 第{n}册）.docx" for n in (1, 2, 3)]
+    for a, b in zip(one, two, strict=True):
+        assert canonical_body(a) == canonical_body(b), a.name
+    first_volume = Document(str(volumes[0]))
+    assert sum(p.text.startswith("姓名：") for p in first_volume.paragraphs) == VOLUME_SIZE
+    breaks = first_volume.element.body.findall(".//{*}pageBreakBefore")
+    assert len(breaks) == VOLUME_SIZE - 1
+    (text,) = pdf_text(volumes[2])
+    assert "人员201" in text and f"人员{count}" in text
+
+
+@pytest.mark.parametrize("copies", [3])
+def test_copies_repeat_each_form_in_the_print_file(people_plugin, people_xlsx, tmp_path, copies):
+    engine = Engine(load_plugins(people_plugin))
+    out = engine.fill(engine.prepare("people-form", [people_xlsx], {"copies": str(copies)}),
+                      tmp_path / "out")
+    combined = out / "附件1 人员登记表" / "附件1 人员登记表（合订打印）.docx"
+    text = docx_text(combined)
+    assert text.count("姓名：张三") == copies and text.count("姓名：李四") == copies
