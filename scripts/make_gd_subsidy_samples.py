@@ -23,6 +23,9 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from stdnum.cn import ric
 
+from planforge.fields import parse_resident_id
+from planforge.model import Field, FieldError
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "plugins"))
 
@@ -46,8 +49,9 @@ HISTORY_HEADERS = ("身份证号码", "任教学校", "起始年月", "终止年
 class County:
     """A county of the sample city.
 
-    ``region`` is the ID region code people born before 1983 carry (the county's code then);
-    python-stdnum checks the code against the birth year, so the samples pass its strictest check.
+    ``region`` is the county's current ID region code, which people of any birth year carry when
+    their number was issued after the code was created (python-stdnum's strict check would refuse
+    them; planforge deliberately checks only the province).
     """
 
     name: str
@@ -57,7 +61,7 @@ class County:
 
 RUYUAN = County(
     "乳源瑶族自治县",
-    "442633",
+    "440232",
     {
         "乳城镇": ("城南", "城北", "红云", "新兴", "上围"),
         "桂头镇": ("桂头", "杨溪", "新街", "黄屋", "上坑"),
@@ -66,7 +70,7 @@ RUYUAN = County(
 )
 WENGYUAN = County(
     "翁源县",
-    "442630",
+    "440229",
     {
         "龙仙镇": ("青云", "坑口", "三华", "塘角"),
         "官渡镇": ("官渡", "龙华", "新村", "横石"),
@@ -184,7 +188,7 @@ class Maker:
             seq = self.rng.randrange(0, 50) * 2 + (1 if sex == "男" else 0)
             body = f"{self.county.region}{birth:%Y%m%d}{self.rng.randrange(10)}{seq:02d}"
             number = body + ric.calc_check_digit(body + "0")
-            if number not in self.used_ids and ric.is_valid(number):
+            if number not in self.used_ids and _valid_id(number):
                 self.used_ids.add(number)
                 return number
 
@@ -266,6 +270,15 @@ class Maker:
             history=self.history(township, birth, semesters, category),
             **kw,
         )
+
+
+def _valid_id(number: str) -> bool:
+    """The engine's own check, so every sample number is one planforge accepts."""
+    try:
+        parse_resident_id(number, Field("id_number", "身份证号码", "resident_id"))
+    except FieldError:
+        return False
+    return True
 
 
 def teaching_window(birth: date, category: str) -> tuple[int, int]:
@@ -388,6 +401,7 @@ def wengyuan_people(rng: random.Random) -> list[Teacher]:
         people.append(m.teacher(sex=sex, birth=birth, semesters=semesters))
     people[3].death = date(2020, 3, 9)
     people[5].death = date(2019, 7, 2)
+    people[5].state_2019 = {"death": None}  # the 2019 roster was made before the death
     people[8].retired_early, people[8].remark = True, "纳入计划内离岗退养"
     order = {name: i for i, name in enumerate(WENGYUAN.townships)}
     people.sort(key=lambda t: order[t.township])
@@ -486,12 +500,6 @@ notice_start: {year}-05-06  # 公示开始日（5个工作日，按节假日调�
 objection_contact: >-
   {county}教育局人事股（{county}乳城镇教育路8号），联系电话：0751-5321468，
   电子邮箱：ryjyjrs@example.cn
-counties:  # 市级汇总（附件5）所含各县名册
-  - name: {county}
-    roster: roster-{year}.xlsx
-  - name: 翁源县
-    roster: county2-{year}.xlsx
-previous_roster: roster-{prev}.xlsx
 """
 
 
@@ -525,9 +533,10 @@ def main() -> None:
     write_roster(OUT / f"roster-{YEAR}.xlsx", ruyuan, RUYUAN, YEAR)
     write_roster(OUT / f"roster-{YEAR - 1}.xlsx", ruyuan, RUYUAN, YEAR - 1)
     write_roster(OUT / f"county2-{YEAR}.xlsx", wengyuan, WENGYUAN, YEAR)
+    write_roster(OUT / f"county2-{YEAR - 1}.xlsx", wengyuan, WENGYUAN, YEAR - 1)
     (OUT / "settings.yaml").write_text(
         SETTINGS.format(
-            year=YEAR, first_year=FIRST_YEAR, city=CITY, county=RUYUAN.name, prev=YEAR - 1
+            year=YEAR, first_year=FIRST_YEAR, city=CITY, county=RUYUAN.name
         ),
         encoding="utf-8",
     )
