@@ -32,6 +32,11 @@ install_python() {
 run_samples() {
   local pf=.venv/bin/planforge
   rm -rf out
+  $pf fill gd-subsidy samples/gd-subsidy/roster-2020.xlsx --previous samples/gd-subsidy/roster-2019.xlsx \
+    --settings samples/gd-subsidy/settings.yaml -o out/gd-subsidy
+  $pf check gd-subsidy out/gd-subsidy
+  $pf fill gd-subsidy-city samples/gd-subsidy/roster-2020.xlsx samples/gd-subsidy/county2-2020.xlsx \
+    --settings samples/gd-subsidy/settings.yaml -o out/gd-subsidy-city
   $pf fill pairing-list samples/pairing-list/结对帮扶名单.xlsx -o out/pairing-list \
     --set organisation=湘东区教育局 --set preparer=李明 --set date=2026-03-20
   $pf --plugins-dir examples/declarative-plugins fill visit-record \

@@ -18,17 +18,23 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from docx import Document
-from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
+
+from planforge.formkit import (
+    fill_cell,
+    keep_row_together,
+    new_document,
+    paragraph,
+    repeat_header_row,
+    set_column_widths,
+    set_row_height,
+    word_heading,
+)
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from ooxml_stable import freeze  # noqa: E402
@@ -44,120 +50,6 @@ ANNEX = {key: f"{{{{ settings.annex_{key} }}}}"
          for key in ("application", "roster", "changes", "county_summary", "city_summary")}
 
 
-# =========================================================================== Word helpers
-
-
-def _fonts(run, name: str = SONG, size: float | None = None, bold: bool = False) -> None:
-    """Set Latin and East Asian font of a run (python-docx only sets the Latin one)."""
-    run.font.name = name
-    rpr = run._element.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        rpr.insert(0, fonts)
-    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        fonts.set(qn(attr), name)
-    if size:
-        run.font.size = Pt(size)
-    run.font.bold = bold
-
-
-def _para(container, text: str = "", *, size: float = 12, bold: bool = False, font: str = SONG,
-          align=WD_ALIGN_PARAGRAPH.LEFT, before: float = 0, after: float = 0, indent: bool = False,
-          line: float | None = None):  # fmt: skip
-    p = container.add_paragraph()
-    p.alignment = align
-    fmt = p.paragraph_format
-    fmt.space_before, fmt.space_after = Pt(before), Pt(after)
-    if line:
-        fmt.line_spacing = Pt(line)
-    if indent:
-        fmt.first_line_indent = Pt(size * 2)
-    if text:
-        _fonts(p.add_run(text), font, size, bold)
-    return p
-
-
-def _cell(cell, lines: str | list[str], *, size: float = 10.5, bold: bool = False,
-          align=WD_ALIGN_PARAGRAPH.CENTER, valign=WD_CELL_VERTICAL_ALIGNMENT.CENTER) -> None:  # fmt: skip
-    """Replace a cell's text; each line becomes its own paragraph (one run each, for Jinja)."""
-    lines = [lines] if isinstance(lines, str) else lines
-    cell.vertical_alignment = valign
-    first = cell.paragraphs[0]
-    for extra in cell.paragraphs[1:]:
-        extra._element.getparent().remove(extra._element)
-    for i, text in enumerate(lines):
-        p = first if i == 0 else cell.add_paragraph()
-        p.alignment = align
-        p.paragraph_format.space_before = p.paragraph_format.space_after = Pt(0)
-        if text:
-            _fonts(p.add_run(text), SONG, size, bold)
-
-
-def _set_widths(table, widths_cm: list[float]) -> None:
-    """Fixed column widths (tblGrid and every cell) so Word, WPS and LibreOffice agree."""
-    table.autofit = False
-    tbl_pr = table._tbl.tblPr
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    tbl_pr.append(layout)
-    grid = table._tbl.tblGrid
-    for col, w in zip(grid.findall(qn("w:gridCol")), widths_cm, strict=True):
-        col.set(qn("w:w"), str(int(Cm(w).twips)))
-    for row in table.rows:
-        for idx, cell in enumerate(row.cells):
-            cell.width = Cm(widths_cm[idx])
-
-
-def _row_height(row, cm: float, exact: bool = False) -> None:
-    row.height = Cm(cm)
-    row.height_rule = WD_ROW_HEIGHT_RULE.EXACTLY if exact else WD_ROW_HEIGHT_RULE.AT_LEAST
-
-
-def _repeat_header(row) -> None:
-    """Mark a table row as header: repeated at the top of every printed page."""
-    tr_pr = row._tr.get_or_add_trPr()
-    el = OxmlElement("w:tblHeader")
-    el.set(qn("w:val"), "true")
-    tr_pr.append(el)
-
-
-def _cant_split(row) -> None:
-    tr_pr = row._tr.get_or_add_trPr()
-    tr_pr.append(OxmlElement("w:cantSplit"))
-
-
-def _new_document(landscape: bool = False) -> Document:
-    """A4 document with 宋体 as the default font and official margins (GB/T 9704 style)."""
-    doc = Document()
-    sec = doc.sections[0]
-    sec.page_width, sec.page_height = Cm(21.0), Cm(29.7)
-    if landscape:
-        sec.orientation = WD_ORIENT.LANDSCAPE
-        sec.page_width, sec.page_height = sec.page_height, sec.page_width
-    sec.top_margin, sec.bottom_margin = Cm(2.2), Cm(2.0)
-    sec.left_margin, sec.right_margin = Cm(2.3), Cm(2.1)
-    normal = doc.styles["Normal"]
-    normal.font.name, normal.font.size = SONG, Pt(12)
-    rpr = normal.element.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        rpr.insert(0, fonts)
-    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        fonts.set(qn(attr), SONG)
-    props = doc.core_properties
-    props.author = props.last_modified_by = "planforge"
-    props.revision = 1
-    return doc
-
-
-def _annex_head(doc, number: str | None, title: str, size: float = 20, after: float = 10) -> None:
-    if number is not None:
-        _para(doc, f"附件{number}", size=16, font=HEI)
-    _para(doc, title, size=size, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, before=6, after=after)
-
-
 def _save_docx(doc, name: str) -> Path:
     path = OUT / name
     doc.save(path)
@@ -170,9 +62,9 @@ def _save_docx(doc, name: str) -> Path:
 
 def build_application() -> Path:
     """附件1: one application per person, to fit one A4 page; 一式三份 is noted on the form."""
-    doc = _new_document()
-    _annex_head(doc, ANNEX["application"], f"广东省{PROGRAMME}申请表", size=20)
-    _para(
+    doc = new_document()
+    word_heading(doc, f"附件{ANNEX['application']}", f"广东省{PROGRAMME}申请表", size=20)
+    paragraph(
         doc,
         "申请地：{{ city }}{{ county }}{{ township }}"
         "　　　　　　　　　申请年度：{{ settings.year }}年",
@@ -186,26 +78,26 @@ def build_application() -> Path:
 
     def row(height: float = 0.9):
         r = t.add_row()
-        _row_height(r, height)
-        _cant_split(r)
+        set_row_height(r, height)
+        keep_row_together(r)
         return r.cells
 
     c = row()
     for i, text in enumerate(
         ("姓　名", "{{ name }}", "性别", "{{ sex }}", "出生日期", "{{ birth_date|cn_date }}")
     ):
-        _cell(c[i], text, bold=i % 2 == 0)
+        fill_cell(c[i], text, bold=i % 2 == 0)
     c = row()
-    _cell(c[0], "身份证号码", bold=True)
-    _cell(c[1].merge(c[3]), "{{ id_number }}")
-    _cell(c[4], "联系电话", bold=True)
-    _cell(c[5], "{{ phone }}")
+    fill_cell(c[0], "身份证号码", bold=True)
+    fill_cell(c[1].merge(c[3]), "{{ id_number }}")
+    fill_cell(c[4], "联系电话", bold=True)
+    fill_cell(c[5], "{{ phone }}")
     c = row()
-    _cell(c[0], "户籍地址", bold=True)
-    _cell(c[1].merge(c[5]), "{{ address }}", align=WD_ALIGN_PARAGRAPH.LEFT)
+    fill_cell(c[0], "户籍地址", bold=True)
+    fill_cell(c[1].merge(c[5]), "{{ address }}", align=WD_ALIGN_PARAGRAPH.LEFT)
     c = row()
-    _cell(c[0], "类　别", bold=True)
-    _cell(
+    fill_cell(c[0], "类　别", bold=True)
+    fill_cell(
         c[1].merge(c[5]),
         "{{ '☑' if category == '原民办教师' else '☐' }} 原民办教师　　　　"
         "{{ '☑' if category == '原代课教师' else '☐' }} 原代课教师",
@@ -213,34 +105,34 @@ def build_application() -> Path:
     )
     # teaching history: label merged down the left, one row per stint (docxtpl row loop)
     head = row(0.8)
-    _cell(head[1].merge(head[2]), "任教学校", bold=True)
-    _cell(head[3], "起始年月", bold=True)
-    _cell(head[4], "终止年月", bold=True)
-    _cell(head[5], "任教学期数", bold=True)
+    fill_cell(head[1].merge(head[2]), "任教学校", bold=True)
+    fill_cell(head[3], "起始年月", bold=True)
+    fill_cell(head[4], "终止年月", bold=True)
+    fill_cell(head[5], "任教学期数", bold=True)
     loop_open = row(0.5)
-    _cell(loop_open[1], "{%tr for h in history %}")
+    fill_cell(loop_open[1], "{%tr for h in history %}")
     stint = row(0.8)
-    _cell(stint[1].merge(stint[2]), "{{ h.school }}")
-    _cell(stint[3], "{{ h.start }}")
-    _cell(stint[4], "{{ h.end }}")
-    _cell(stint[5], "{{ h.semesters }}")
+    fill_cell(stint[1].merge(stint[2]), "{{ h.school }}")
+    fill_cell(stint[3], "{{ h.start }}")
+    fill_cell(stint[4], "{{ h.end }}")
+    fill_cell(stint[5], "{{ h.semesters }}")
     loop_close = row(0.5)
-    _cell(loop_close[1], "{%tr endfor %}")
+    fill_cell(loop_close[1], "{%tr endfor %}")
     total = row(0.8)
-    _cell(total[1].merge(total[4]), "累计任教学期数", bold=True)
-    _cell(total[5], "{{ semesters }}")
-    _cell(head[0].merge(total[0]), ["任", "教", "经", "历"], bold=True)
+    fill_cell(total[1].merge(total[4]), "累计任教学期数", bold=True)
+    fill_cell(total[5], "{{ semesters }}")
+    fill_cell(head[0].merge(total[0]), ["任", "教", "经", "历"], bold=True)
 
     c = row()
     for i, text in enumerate(
         ("工作年限", "{{ working_years }}年", "补助标准", "{{ monthly_standard }}元/月",
          "起发年月", "{{ first_month }}")
     ):  # fmt: skip
-        _cell(c[i], text, bold=i % 2 == 0)
+        fill_cell(c[i], text, bold=i % 2 == 0)
 
     c = row(2.3)
-    _cell(c[0], ["申请人", "承　诺"], bold=True)
-    _cell(
+    fill_cell(c[0], ["申请人", "承　诺"], bold=True)
+    fill_cell(
         c[1].merge(c[5]),
         [
             "本人承诺：以上填写内容及提供的身份证、户口簿、任教证明等材料真实有效；离开教学岗位后"
@@ -254,8 +146,8 @@ def build_application() -> Path:
     )
     for label in ("乡镇（街道）\n初审意见", "县级教育\n部门审核意见"):
         c = row(3.0)
-        _cell(c[0], label.split("\n"), bold=True)
-        _cell(
+        fill_cell(c[0], label.split("\n"), bold=True)
+        fill_cell(
             c[1].merge(c[5]),
             ["", "", "经办人：　　　　　　负责人：　　　　　　　　（盖章）",
              "　　　　　　　　　　　　　　　　　　　　　　年　　月　　日"],
@@ -264,14 +156,14 @@ def build_application() -> Path:
     c = row(3.6)
     blocks = (c[0].merge(c[1]), c[2].merge(c[3]), c[4].merge(c[5]))
     for cell, dept in zip(blocks, ("财政部门", "人社部门", "卫健部门"), strict=True):
-        _cell(
+        fill_cell(
             cell,
             [f"{dept}审核意见", "", "", "（盖章）", "年　　月　　日"],
             valign=WD_CELL_VERTICAL_ALIGNMENT.TOP,
         )
         cell.paragraphs[0].runs[0].font.bold = True
-    _set_widths(t, widths)
-    _para(
+    set_column_widths(t, widths)
+    paragraph(
         doc,
         "说明：1.本表一式三份，由申请人在户籍所在地乡镇（街道）领取、填写，并持本人身份证、户口簿等"
         "有效证件原件及复印件申请。2.工作年限按任教学期累计计算，每2个学期视为1年，余数为1个学期的"
@@ -288,11 +180,11 @@ def build_application() -> Path:
 
 def build_notice() -> Path:
     """公示名单: the list of approved people, posted 5 working days, IDs masked."""
-    doc = _new_document()
-    _annex_head(doc, None, "{{ settings.county }}原民办代课教师", size=20, after=0)
-    _para(doc, "生活困难补助对象公示名单", size=20, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER,
+    doc = new_document()
+    word_heading(doc, None, "{{ settings.county }}原民办代课教师", size=20, after=0)
+    paragraph(doc, "生活困难补助对象公示名单", size=20, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER,
           after=12)  # fmt: skip
-    _para(
+    paragraph(
         doc,
         "根据《广东省原民办代课教师生活困难补助工作方案》，经本人申请、乡镇（街道）初审，县教育、"
         "财政、人力资源社会保障、卫生健康部门审核，现将{{ settings.year }}年度符合条件的原民办代课"
@@ -302,7 +194,7 @@ def build_notice() -> Path:
         indent=True,
         line=26,
     )
-    _para(
+    paragraph(
         doc,
         "公示期间，如对公示对象有异议，请以书面形式实名向{{ settings.objection_contact }}反映，"
         "并提供联系方式和相关证明材料，以便调查核实。",
@@ -325,19 +217,19 @@ def build_notice() -> Path:
     t.style = "Table Grid"
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
     for cell, text in zip(t.rows[0].cells, headers, strict=True):
-        _cell(cell, text, bold=True, size=11)
-    _row_height(t.rows[0], 1.0)
-    _repeat_header(t.rows[0])
-    _cell(t.rows[1].cells[0], "{%tr for p in eligible %}")
+        fill_cell(cell, text, bold=True, size=11)
+    set_row_height(t.rows[0], 1.0)
+    repeat_header_row(t.rows[0])
+    fill_cell(t.rows[1].cells[0], "{%tr for p in eligible %}")
     values = ("{{ p.index }}", "{{ p.name }}", "{{ p.sex }}", "{{ p.township }}",
               "{{ p.id_number|mask_id }}", "{{ p.working_years }}", "{{ p.monthly_standard }}")  # fmt: skip
     for cell, text in zip(t.rows[2].cells, values, strict=True):
-        _cell(cell, text, size=10.5)
-    _row_height(t.rows[2], 0.75)
-    _cant_split(t.rows[2])
-    _cell(t.rows[3].cells[0], "{%tr endfor %}")
-    _set_widths(t, widths)
-    _para(doc, "", after=12)
+        fill_cell(cell, text, size=10.5)
+    set_row_height(t.rows[2], 0.75)
+    keep_row_together(t.rows[2])
+    fill_cell(t.rows[3].cells[0], "{%tr endfor %}")
+    set_column_widths(t, widths)
+    paragraph(doc, "", after=12)
     for line in (
         "{{ settings.county }}教育局",
         "{{ settings.county }}财政局",
@@ -345,7 +237,7 @@ def build_notice() -> Path:
         "{{ settings.county }}卫生健康局",
         "{{ notice.start|cn_date }}",
     ):
-        _para(doc, line, size=14, align=WD_ALIGN_PARAGRAPH.RIGHT, line=26)
+        paragraph(doc, line, size=14, align=WD_ALIGN_PARAGRAPH.RIGHT, line=26)
     return _save_docx(doc, "公示名单.docx")
 
 

@@ -44,15 +44,22 @@ class State:
         return Engine(self.registry)
 
 
+class Disagreements(InputError):
+    """What ``planforge check`` found in finished outputs (exit code 2)."""
+
+
 def report_error(error: PlanforgeError) -> None:
-    if isinstance(error, InputError):
-        count = len(error.problems)
+    if not isinstance(error, InputError):
+        click.echo(f"错误 / error: {error}", err=True)
+        return
+    count = len(error.problems)
+    if isinstance(error, Disagreements):
+        click.echo(f"发现 {count} 处不一致 / {count} disagreement(s) found:", err=True)
+    else:
         click.echo(f"发现 {count} 个问题，没有写入任何文件 / {count} problem(s) found, nothing was "
                    "written:", err=True)
-        for problem in error.problems:
-            click.echo(f"  - {problem}", err=True)
-    else:
-        click.echo(f"错误 / error: {error}", err=True)
+    for problem in error.problems:
+        click.echo(f"  - {problem}", err=True)
 
 
 class PlanforgeGroup(click.Group):
@@ -255,7 +262,7 @@ def check(ctx: click.Context, target: str, folder: str, assignments: tuple[str, 
     values, _ = _settings(assignments, settings_file)
     problems = package.check(Path(folder), values)
     if problems:
-        raise InputError(problems)
+        raise Disagreements(problems)
     click.echo("核对一致 / everything agrees")
 
 

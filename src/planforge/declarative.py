@@ -2,6 +2,8 @@
 
 The description becomes ordinary :class:`DocumentType` and :class:`Package` objects registered
 through the same hooks as a Python plugin. Every mistake is reported with the key that holds it.
+A document type's ``derive`` section (grouping, joining, counting; see :mod:`planforge.derive`)
+becomes its ``prepare``, so periodic reports need no Python either.
 """
 
 from __future__ import annotations

@@ -100,16 +100,20 @@ def sign_line(sheet: Worksheet, row: int, parts: Sequence[tuple[int, int, str]])
 HEI = "黑体"
 
 
-def set_run_font(run, name: str = FONT, size: float | None = None, bold: bool = False) -> None:
-    """Set the Latin and the East Asian font of a run (python-docx sets only the Latin one)."""
-    run.font.name = name
-    properties = run._element.get_or_add_rPr()
+def _all_scripts(properties, name: str) -> None:
+    """Name the font for Latin and East Asian text alike (python-docx sets only the Latin one)."""
     fonts = properties.find(qn("w:rFonts"))
     if fonts is None:
         fonts = OxmlElement("w:rFonts")
         properties.insert(0, fonts)
     for attribute in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
         fonts.set(qn(attribute), name)
+
+
+def set_run_font(run, name: str = FONT, size: float | None = None, bold: bool = False) -> None:
+    """Font, size and weight of one run, for Chinese text too."""
+    run.font.name = name
+    _all_scripts(run._element.get_or_add_rPr(), name)
     if size:
         run.font.size = Pt(size)
     run.font.bold = bold
@@ -192,13 +196,7 @@ def new_document(landscape: bool = False):
     section.left_margin, section.right_margin = Cm(2.3), Cm(2.1)
     normal = document.styles["Normal"]
     normal.font.name, normal.font.size = FONT, Pt(12)
-    properties = normal.element.get_or_add_rPr()
-    fonts = properties.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        properties.insert(0, fonts)
-    for attribute in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        fonts.set(qn(attribute), FONT)
+    _all_scripts(normal.element.get_or_add_rPr(), FONT)
     core = document.core_properties
     core.author = core.last_modified_by = "planforge"
     core.revision = 1

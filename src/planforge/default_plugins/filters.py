@@ -22,14 +22,18 @@ def cn_date(value: Any, with_day: bool = True) -> str:
 
 
 def rmb_upper(value: Any) -> str:
-    """An amount in Chinese capital figures as cheques and forms write it: 壹仟元整."""
+    """An amount in Chinese capital figures as cheques and forms write it.
+
+    Amounts ending in 元 or 角 end with 整 (壹仟元整, 伍角整); amounts with 分 do not.
+    """
     if value in (None, ""):
         return ""
     amount = Decimal(str(value)).quantize(Decimal("0.01"))
-    text = cn2an.an2cn(str(amount), "rmb")
     if amount == 0:
         return "零元整"
-    return text if text.endswith(("角", "分")) else text.removesuffix("整") + "整"
+    sign, amount = ("负", -amount) if amount < 0 else ("", amount)
+    text = cn2an.an2cn(str(amount), "rmb").removesuffix("整")
+    return sign + (text if text.endswith("分") else text + "整")
 
 
 def mask_id(value: Any, keep_start: int = 6, keep_end: int = 4) -> str:
