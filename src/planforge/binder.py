@@ -794,7 +794,7 @@ def _build_docx(
     converted: Mapping[Path, Path],
     work: Path,
 ) -> Path:
-    from docxcompose.composer import Composer
+    from .render.compose import composing
 
     labels: list[TocEntry] = []
     for section in binder.sections:
@@ -802,9 +802,11 @@ def _build_docx(
         docs = [d for d in section.documents if isinstance(d, Document)]
         if len(docs) > 1:
             labels.extend(TocEntry(1, d.label, 0) for d in docs)
-    composer = Composer(_front_docx(binder, toc, labels))
-    _append_docx_parts(composer, binder, converted, work)
-    return _atomic_write(out, lambda tmp: composer.save(str(tmp)))
+    front = _front_docx(binder, toc, labels)  # made outside: it writes core properties
+    with composing() as Composer:
+        composer = Composer(front)
+        _append_docx_parts(composer, binder, converted, work)
+        return _atomic_write(out, lambda tmp: composer.save(str(tmp)))
 
 
 def build_pdf(binder: Binder, out: Path) -> BookletResult:

@@ -18,15 +18,17 @@ import yaml
 from .derive import make_prepare, parse_derive
 from .errors import PluginError
 from .hookspecs import hookimpl
-from .model import RENDERERS, DocumentType, Field, Package, TableSpec
+from .model import RENDERERS, DocumentType, Field, Package, Split, TableSpec
 
 DECLARATIVE_FILES = ("plugin.yaml", "plugin.yml", "plugin.toml")
 _FIELD_KEYS = {f.name for f in dataclass_fields(Field)}
 _TYPE_KEYS = {"name", "title", "annex", "renderer", "template", "each", "file_name", "combined",
-              "sheets", "fields", "settings", "tables", "sheet_lists", "description", "derive"}
+              "sheets", "fields", "settings", "tables", "sheet_lists", "description", "derive", "split"}
 _TABLE_KEYS = {"name", "title", "sheets", "fields", "required"}
 _PACKAGE_KEYS = {"name", "title", "members", "settings", "description"}
 _PLUGIN_KEYS = {"name", "description", "version", "document_types", "packages"}
+#: libyaml's safe loader when PyYAML has it: every command reads every plugin.yaml first.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class DeclarativePlugin:
@@ -127,7 +129,17 @@ def parse_document_type(data: Any, folder: Path, where: str) -> DocumentType:
         description=data.get("description", ""),
         prepare=make_prepare(steps) if steps else None,
         provides=tuple(step.name for step in steps),
+        split=_split(data.get("split"), f"{where}.split"),
     )
+
+
+def _split(data: Any, where: str) -> Split | None:
+    """``split: {setting: quarter, values: quarters, file_name: "{{ settings.quarter.label }}"}``"""
+    if data is None:
+        return None
+    data = _check_keys(data, {"setting", "values", "file_name"}, where)
+    split = Split(_required(data, "setting", where), _required(data, "values", where))
+    return Split(split.setting, split.values, data.get("file_name", split.file_name))
 
 
 def _table(data: Any, where: str) -> TableSpec:
@@ -159,7 +171,8 @@ def read_description(folder: Path) -> tuple[Path, dict]:
         if path.exists():
             text = path.read_text(encoding="utf-8-sig")
             try:
-                data = tomllib.loads(text) if path.suffix == ".toml" else yaml.safe_load(text)
+                data = (tomllib.loads(text) if path.suffix == ".toml"
+                        else yaml.load(text, Loader=_YAML_LOADER))
             except (tomllib.TOMLDecodeError, yaml.YAMLError) as error:
                 raise _fail(str(path), f"格式错误：{error}", f"malformed: {error}") from None
             return path, data

@@ -198,12 +198,19 @@ class Engine:
                    if d.renderer == WORD_PER_RECORD)
 
     def render(self, document_type: DocumentType, prepared: Prepared, writer: OutputWriter,
-               progress: Progress | None = None, jobs: int = 1) -> None:
+               progress: Progress | None = None, jobs: int = 1,
+               entry: str | None = None) -> None:
+        """Write one document type's files; ``entry`` overrides its folder or file stem."""
+        split = document_type.split
+        if entry is None and split and prepared.settings.get(split.setting) is None:
+            self._render_split(document_type, prepared, writer, progress, jobs)
+            return
         title = self.title(document_type, prepared)
-        entry = sanitize_filename(document_type.entry_name(title))
+        entry = entry or sanitize_filename(document_type.entry_name(title))
         context = {**prepared.context,
                    "document": {"annex": document_type.annex, "title": title,
-                                "name": document_type.name}}
+                                "name": document_type.name,
+                                "split": split.setting if split else None}}
         items = prepared.items(document_type)
         rows = [item.get(WHERE_KEY) for item in items if isinstance(item, Mapping)]
         rows = [r for r in rows if isinstance(r, Location)]
@@ -220,6 +227,26 @@ class Engine:
         else:
             self._render_per_record(document_type, prepared, context, writer, entry, items,
                                     progress, jobs)
+
+    def _render_split(self, document_type: DocumentType, prepared: Prepared,
+                      writer: OutputWriter, progress: Progress | None, jobs: int) -> None:
+        """A folder holding one file per value of the split setting (e.g. one per quarter)."""
+        split = document_type.split
+        values: list[Any] = []
+        for item in prepared.context.get(split.values) or []:
+            value = item.get(split.setting) if isinstance(item, Mapping) else item
+            if value is not None and value not in values:
+                values.append(value)
+        folder = sanitize_filename(document_type.entry_name(self.title(document_type, prepared)))
+        for value in values:
+            settings = {**prepared.settings, split.setting: value}
+            context, cleaned = clean_context({**prepared.job.prepare(prepared.data, settings),
+                                              "settings": settings})
+            part = Prepared(prepared.job, prepared.data, settings, context, cleaned)
+            naming = {**context, "document": {"split": split.setting}}
+            name = sanitize_filename(render_text(self.text_env, split.file_name, naming,
+                                                 f"{document_type.name}.split.file_name"))
+            self.render(document_type, part, writer, progress, jobs, entry=f"{folder}/{name}")
 
     def _render_per_record(self, document_type: DocumentType, prepared: Prepared,
                            shared: dict[str, Any], writer: OutputWriter, entry: str,

@@ -114,6 +114,20 @@ def default_prepare(data: InputData, settings: dict[str, Any]) -> dict[str, Any]
             for name, rows in data.tables.items()}
 
 
+@dataclass(frozen=True)
+class Split:
+    """One output per value of a setting: a report per quarter, a list per township.
+
+    When the user leaves ``setting`` unset, the engine takes every distinct value from the
+    context list ``values`` (items, or their ``setting`` key), prepares the context once per
+    value with the setting fixed, and names each file by ``file_name``.
+    """
+
+    setting: str
+    values: str
+    file_name: str = "{{ settings[document.split] }}"
+
+
 @dataclass
 class DocumentType:
     """One form: what it reads, which template it fills and how its files are named.
@@ -137,6 +151,7 @@ class DocumentType:
     combined: bool = True
     prepare: Prepare | None = None
     provides: tuple[str, ...] = ()
+    split: Split | None = None
     description: str = ""
     source: str = ""
 

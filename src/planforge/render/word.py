@@ -227,19 +227,21 @@ def combine_docx(parts: Iterable[Path], target: Path, copies: int = 1) -> None:
     """One printable file of any .docx files (pictures included), through docxcompose."""
     from docx import Document
     from docx.enum.text import WD_BREAK
-    from docxcompose.composer import Composer
+
+    from .compose import composing
 
     sequence = [part for part in parts for _ in range(max(1, copies))]
     if not sequence:
         return
-    master = Document(str(sequence[0]))
-    composer = Composer(master)
-    for part in sequence[1:]:
-        document = Document(str(part))
-        first = document.element.body[0] if len(document.element.body) else None
-        if first is not None and first.tag.endswith("}p"):
-            document.paragraphs[0].paragraph_format.page_break_before = True
-        else:
-            master.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-        composer.append(document)
-    composer.save(str(target))
+    with composing() as Composer:
+        master = Document(str(sequence[0]))
+        composer = Composer(master)
+        for part in sequence[1:]:
+            document = Document(str(part))
+            first = document.element.body[0] if len(document.element.body) else None
+            if first is not None and first.tag.endswith("}p"):
+                document.paragraphs[0].paragraph_format.page_break_before = True
+            else:
+                master.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+            composer.append(document)
+        composer.save(str(target))
