@@ -37,6 +37,16 @@ run_samples() {
   $pf check gd-subsidy out/gd-subsidy
   $pf fill gd-subsidy-city samples/gd-subsidy/roster-2020.xlsx samples/gd-subsidy/county2-2020.xlsx \
     --settings samples/gd-subsidy/settings.yaml -o out/gd-subsidy-city
+  $pf fill hardship-aid samples/hardship-aid/花名册.xlsx --settings samples/hardship-aid/settings.yaml \
+    --set materials=samples/hardship-aid/材料 -o out/hardship-aid
+  $pf hardship-aid files samples/hardship-aid/花名册.xlsx --settings samples/hardship-aid/settings.yaml \
+    --materials samples/hardship-aid/材料 -o out/hardship-aid-files
+  $pf fill teacher-pairing samples/teacher-pairing/教师结对名单.xlsx \
+    --settings samples/teacher-pairing/settings.yaml -o out/teacher-pairing
+  $pf fill space-report samples/teacher-pairing/教师结对名单.xlsx \
+    --settings samples/teacher-pairing/settings.yaml -o out/space-report
+  $pf fill education-community samples/education-community/教共体建设名单.xlsx \
+    --settings samples/education-community/settings.yaml -o out/education-community
   $pf fill pairing-list samples/pairing-list/结对帮扶名单.xlsx -o out/pairing-list \
     --set organisation=湘东区教育局 --set preparer=李明 --set date=2026-03-20
   $pf --plugins-dir examples/declarative-plugins fill visit-record \
