@@ -171,7 +171,13 @@ def _files(folder: Path, entry: Any, where: Location, problems: list[Problem]) -
             ),
             key=lambda p: p.name,
         )
-        return [Document(p) for p in found]
+        inside = []
+        for p in found:  # a link inside a listed folder may point anywhere
+            try:
+                inside.append(resolve_inside(folder, p.relative_to(folder.resolve()), where))
+            except InputError as exc:
+                problems.extend(exc.problems)
+        return [Document(p) for p in inside]
     if not path.is_file():
         problems.append(
             Problem(
@@ -273,6 +279,12 @@ def load_dossier(folder: Path) -> Dossier:
         except InputError as exc:
             problems.extend(exc.problems)
             continue
+        if target.is_dir():
+            for item in sorted(target.rglob("*")):  # links inside may point anywhere
+                try:
+                    resolve_inside(folder, item.relative_to(folder.resolve()), where)
+                except InputError as exc:
+                    problems.extend(exc.problems)
         if target.exists():
             courseware.append(target)
         else:

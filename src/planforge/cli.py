@@ -14,7 +14,9 @@ import click
 from . import __version__
 from .engine import Engine
 from .errors import EXIT_BUG, InputError, PlanforgeError
+from .model import InputData
 from .plugins import Registry, load_plugins, register_commands
+from .render.batch import default_jobs
 from .render.jinja import make_environment
 from .settings import parse_assignments, read_settings_file
 
@@ -60,6 +62,13 @@ def report_error(error: PlanforgeError) -> None:
                    "written:", err=True)
     for problem in error.problems:
         click.echo(f"  - {problem}", err=True)
+
+
+def report_warnings(data: InputData) -> None:
+    """What was read but deserves a look (hidden rows), for this run's data and last period's."""
+    for source in (data, data.previous):
+        for warning in source.warnings if source is not None else ():
+            click.echo(f"警告 / warning: {warning}", err=True)
 
 
 class PlanforgeGroup(click.Group):
@@ -182,6 +191,7 @@ def validate(ctx: click.Context, target: str, data: tuple[str, ...], previous: t
     values, origin = _settings(assignments, settings_file)
     prepared = _state(ctx).engine.prepare(target, [Path(d) for d in data], values, origin,
                                           [Path(p) for p in previous])
+    report_warnings(prepared.data)
     counts = ", ".join(f"{name}: {len(rows)}" for name, rows in prepared.data.tables.items())
     click.echo(f"数据有效 / data is valid ({counts})")
 
@@ -204,6 +214,7 @@ def fill(ctx: click.Context, target: str, data: tuple[str, ...], output: str, as
     values, origin = _settings(assignments, settings_file)
     prepared = engine.prepare(target, [Path(d) for d in data], values, origin,
                               [Path(p) for p in previous])
+    report_warnings(prepared.data)
     if prepared.cleaned_characters:
         click.echo(f"注意：已从 {prepared.cleaned_characters} 个值中删除文档不允许的控制字符 / note: "
                    f"removed control characters from {prepared.cleaned_characters} value(s)", err=True)
@@ -212,7 +223,8 @@ def fill(ctx: click.Context, target: str, data: tuple[str, ...], output: str, as
     with click.progressbar(length=total, label="填表 / filling", file=sys.stderr, show_pos=True,
                            hidden=total <= PROGRESS_THRESHOLD,
                            item_show_func=lambda _: _rate(bar.pos, started)) as bar:
-        result = engine.fill(prepared, Path(output), as_zip, progress=bar.update, jobs=jobs)
+        result = engine.fill(prepared, Path(output), as_zip, progress=bar.update,
+                             jobs=jobs or default_jobs())
     click.echo(f"已写入 / written: {result}")
 
 

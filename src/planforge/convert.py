@@ -39,6 +39,8 @@ _FIXED_LOCATIONS = (
 )
 _BASE_TIMEOUT = 120.0
 _PER_FILE_TIMEOUT = 30.0
+#: Files handed to one soffice run; it drops arguments past about 250 without a word.
+FILES_PER_RUN = 200
 
 
 class ConversionError(InputError):
@@ -158,7 +160,8 @@ def convert(
     outdir: Path | str,
     timeout: float | None = None,
 ) -> list[Path]:
-    """Convert every file in ``paths`` to ``fmt`` (e.g. ``"pdf"``, ``"docx"``) in one LibreOffice run.
+    """Convert every file in ``paths`` to ``fmt`` (e.g. ``"pdf"``, ``"docx"``) in one LibreOffice run
+    (one per :data:`FILES_PER_RUN` files).
 
     Returns the converted files in input order, written to ``outdir`` under the input's stem
     (``-2``, ``-3`` … appended when two inputs share a stem). Inputs are staged under unique
@@ -181,8 +184,6 @@ def convert(
         )
     soffice = find_soffice()
     out.mkdir(parents=True, exist_ok=True)
-    if timeout is None:
-        timeout = _BASE_TIMEOUT + _PER_FILE_TIMEOUT * len(sources)
     final_names = _output_names(sources, ext)
     results: list[Path] = []
     with tempfile.TemporaryDirectory(prefix="planforge-lo-") as tmp:
@@ -211,7 +212,10 @@ def convert(
             staged.append(target)
         to_run = [str(s) for s in staged if s is not None]
         output = ""
-        if to_run:
+        # soffice silently ignores command-line arguments beyond about 250: files past that
+        # would simply not be converted, so big batches go in several runs (one profile).
+        for start in range(0, len(to_run), FILES_PER_RUN):
+            chunk = to_run[start:start + FILES_PER_RUN]
             cmd = [
                 soffice,
                 f"-env:UserInstallation={profile.as_uri()}",
@@ -225,15 +229,17 @@ def convert(
                 fmt,
                 "--outdir",
                 str(produced),
-                *to_run,
+                *chunk,
             ]
-            code, output = _run(cmd, timeout)
+            limit = timeout if timeout is not None else (
+                _BASE_TIMEOUT + _PER_FILE_TIMEOUT * len(chunk))
+            code, output = _run(cmd, limit)
             if code is None:
                 raise ConversionError(
                     [
                         Problem(
-                            f"LibreOffice 转换超时({timeout:.0f} 秒)",
-                            f"LibreOffice timed out after {timeout:.0f} s",
+                            f"LibreOffice 转换超时({limit:.0f} 秒)",
+                            f"LibreOffice timed out after {limit:.0f} s",
                             Location(str(p)),
                         )
                         for p in sources

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import pickle
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -27,7 +26,7 @@ from .model import (
 )
 from .output import OutputWriter, sanitize_filename, sha256_of
 from .plugins import Registry
-from .render.batch import VOLUME_SIZE, Batch, Volume, default_jobs, render_volumes
+from .render.batch import VOLUME_SIZE, Batch, Volume, render_volumes
 from .render.excel import render_xlsx
 from .render.jinja import make_environment, render_text
 from .render.word import WordTemplate
@@ -165,9 +164,10 @@ class Engine:
              progress: Progress | None = None, jobs: int | None = None) -> Path:
         """Render every member into staging, then publish the folder (or one .zip archive).
 
-        ``jobs`` worker processes render big batches of Word forms (default: all cores).
+        ``jobs`` worker processes render big batches of Word forms (default 1: a script that
+        calls this needs the ``if __name__ == "__main__"`` guard to start processes).
         """
-        jobs = jobs or default_jobs()
+        jobs = jobs or 1
         if as_zip:
             archive = out if out.suffix.lower() == ".zip" else out.with_name(out.name + ".zip")
             archive.parent.mkdir(parents=True, exist_ok=True)
@@ -277,8 +277,7 @@ class Engine:
                            [f[2][WHERE_KEY] for f in volume.forms
                             if isinstance(f[2], Mapping) and WHERE_KEY in f[2]])
         template = WordTemplate(document_type.template, self.word_env)
-        batch = Batch(document_type.template, self.registry.plugins_dir, pickle.dumps(shared),
-                      writer.staging, copies)
+        batch = Batch(document_type.template, self.registry.plugins_dir, writer.staging, copies)
         render_volumes(template, shared, volumes, batch, jobs, progress)
 
 

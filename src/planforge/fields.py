@@ -41,10 +41,21 @@ class ResidentId(str):
         return "男" if int(self[16]) % 2 else "女"
 
 
+#: The most characters an Excel cell holds; longer text would make Excel "repair" the file.
+MAX_CELL_CHARACTERS = 32767
+
+
 def _text(raw: Any, field: Field) -> str:
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
-    return normalize_value(raw)
+    text = normalize_value(raw)
+    if len(text) > MAX_CELL_CHARACTERS:
+        raise FieldError(
+            f"内容有 {len(text)} 个字，超过表格单元格的上限 {MAX_CELL_CHARACTERS} 个字",
+            f"the text has {len(text)} characters, more than a spreadsheet cell holds "
+            f"({MAX_CELL_CHARACTERS})",
+        )
+    return text
 
 
 def parse_text(raw: Any, field: Field) -> str:
@@ -232,10 +243,14 @@ def parse_image(raw: Any, field: Field) -> ImageFile:
                          f"image {name!r} lies outside the data file's folder and is refused")
     try:
         with Image.open(path) as image:
-            image.verify()
+            # Decoding (JPEGs at 1/8 scale) is what finds a truncated file; verify() does not.
+            if image.format == "JPEG":
+                image.draft("RGB", (max(1, image.width // 8), max(1, image.height // 8)))
+            image.load()
     except FileNotFoundError:
         raise FieldError(f"找不到图片「{name}」", f"image {name!r} does not exist") from None
-    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as error:
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
+            Image.DecompressionBombError) as error:
         raise FieldError(f"「{name}」不是可用的图片（{error}）",
                          f"{name!r} is not a usable image ({error})") from None
     return ImageFile(path)

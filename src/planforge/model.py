@@ -95,6 +95,7 @@ class InputData:
     tables: dict[str, list[Record]]
     files: tuple[Path, ...] = ()
     previous: InputData | None = None  # last period's data (``--previous``), for 增减 tables
+    warnings: list = field(default_factory=list)  # Problems worth telling, not blocking
 
     @property
     def records(self) -> list[Record]:

@@ -1,9 +1,11 @@
 """Writing a run's outputs so that nothing half-written is ever left beside good files.
 
 Everything is rendered into a hidden staging folder inside the output folder. Only when every
-document is complete are the entries moved into place (a rename each), the previous run's entries
-that this run no longer produces are removed, and ``manifest.json`` is written last. A lock keeps
-two runs from writing into one folder at once.
+document is complete is a publish journal committed; then the old manifest is removed, the entries
+are moved into place (a rename each), the previous run's entries that this run no longer produces
+are removed, and ``manifest.json`` is written last. A run killed after the commit is rolled
+forward by the next writer; one killed before it leaves the previous outputs as they were. A lock
+keeps two runs from writing into one folder at once.
 """
 
 from __future__ import annotations
@@ -28,6 +30,10 @@ from .errors import Location, PlanforgeError
 MANIFEST = "manifest.json"
 _LOCK = ".planforge.lock"
 _STAGING_PREFIX = ".planforge-staging-"
+# Inside a staging folder; entries never start with "." (sanitize_filename), so none can clash.
+JOURNAL = ".publish.json"
+_STAGED_MANIFEST = ".manifest.json"
+_TRASH = ".replaced"
 _FORBIDDEN = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
              *(f"LPT{i}" for i in range(1, 10))}
@@ -81,25 +87,56 @@ class OutputBusy(PlanforgeError):
     """Another planforge run is writing into the same folder."""
 
 
+def _acquire_lock(folder: Path):
+    """Hold ``folder/.planforge.lock`` exclusively, or raise :class:`OutputBusy`.
+
+    The lock file is removed when a run ends, so after locking we check that the file we locked
+    is still the one at that path: otherwise a run that opened it just before it was removed and
+    a run that created it afresh could both believe they hold the lock.
+    """
+    path = folder / _LOCK
+    while True:
+        handle = path.open("a+")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            raise OutputBusy(
+                f"另一个 planforge 正在写入「{folder}」，请等它结束后再运行 / "
+                f"another planforge run is writing to {folder}; wait for it to finish"
+            ) from None
+        try:
+            same = os.fstat(handle.fileno()).st_ino == path.stat().st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            return handle
+        handle.close()
+
+
 class OutputWriter:
-    """Stages files for one run and publishes them together."""
+    """Stages files for one run and publishes them together.
+
+    Publishing is a journaled roll-forward: the run first writes ``.publish.json`` (what to move,
+    what to remove, the manifest) into its staging folder, atomically. From that moment the
+    publish counts as done; if the run dies while moving entries, the next writer on the folder
+    (any later ``fill``, or :func:`recover`) finishes the moves before anything else. The old
+    ``manifest.json`` is removed before the first move and the new one written after the last, so
+    a manifest present always describes exactly the files beside it.
+    """
 
     def __init__(self, folder: Path):
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
-        self._lock = (self.folder / _LOCK).open("a+")
+        self._lock = _acquire_lock(self.folder)
         try:
-            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            self._lock.close()
-            raise OutputBusy(
-                f"另一个 planforge 正在写入「{self.folder}」，请等它结束后再运行 / "
-                f"another planforge run is writing to {self.folder}; wait for it to finish"
-            ) from None
-        for stale in self.folder.glob(_STAGING_PREFIX + "*"):
-            shutil.rmtree(stale, ignore_errors=True)  # left by a run that was killed
-        self.staging = Path(tempfile.mkdtemp(prefix=_STAGING_PREFIX, dir=self.folder))
+            _recover_locked(self.folder)
+            self.staging = Path(tempfile.mkdtemp(prefix=_STAGING_PREFIX, dir=self.folder))
+        except BaseException:
+            self._release()
+            raise
         self.files: list[OutputFile] = []
+        self._published = False
 
     def path(self, relative: str) -> Path:
         """Where to write ``relative`` inside the staging folder."""
@@ -125,19 +162,17 @@ class OutputWriter:
         }
 
     def publish(self, manifest: dict[str, Any]) -> Path:
-        """Move the staged entries into place, drop the previous run's leftovers, then the manifest."""
-        previous = _previous_entries(self.folder)
+        """Commit the journal, then move the staged entries into place and write the manifest."""
         entries = sorted({Path(f.path).parts[0] for f in self.files})
-        for entry in entries:
-            _replace(self.staging / entry, self.folder / entry)
-        for stale in previous - set(entries):
-            target = self.folder / stale
-            if target.is_dir():
-                shutil.rmtree(target)
-            elif target.exists():
-                target.unlink()
-        text = json.dumps(manifest, ensure_ascii=False, indent=2, default=str)
-        write_atomic(self.folder / MANIFEST, lambda p: p.write_text(text, encoding="utf-8"))
+        journal = {
+            "entries": entries,
+            "remove": sorted(_previous_entries(self.folder) - set(entries) - {MANIFEST}),
+            "manifest": json.dumps(manifest, ensure_ascii=False, indent=2, default=str),
+        }
+        text = json.dumps(journal, ensure_ascii=False)
+        write_atomic(self.staging / JOURNAL, lambda p: p.write_text(text, encoding="utf-8"))
+        _roll_forward(self.folder, self.staging)
+        self._published = True
         return self.folder
 
     def publish_zip(self, manifest: dict[str, Any], archive: Path) -> Path:
@@ -153,16 +188,75 @@ class OutputWriter:
         write_atomic(archive, write)
         return archive
 
-    def close(self) -> None:
-        shutil.rmtree(self.staging, ignore_errors=True)
-        (self.folder / _LOCK).unlink(missing_ok=True)
+    def _release(self) -> None:
+        (self.folder / _LOCK).unlink(missing_ok=True)  # while still locked: see _acquire_lock
         self._lock.close()
+
+    def close(self) -> None:
+        """Drop the staging folder, unless a committed publish failed half-way: the next
+        writer on this folder (or :func:`recover`) completes it from the journal."""
+        if self._published or not (self.staging / JOURNAL).exists():
+            shutil.rmtree(self.staging, ignore_errors=True)
+        self._release()
 
     def __enter__(self) -> OutputWriter:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def recover(folder: Path) -> bool:
+    """Finish a publish that a killed run committed; clear what killed runs left behind.
+
+    Returns whether an interrupted publish was completed. Raises :class:`OutputBusy` while
+    another run holds the folder. Every :class:`OutputWriter` does this first.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        return False
+    handle = _acquire_lock(folder)
+    try:
+        return _recover_locked(folder)
+    finally:
+        (folder / _LOCK).unlink(missing_ok=True)
+        handle.close()
+
+
+def _recover_locked(folder: Path) -> bool:
+    finished = False
+    for stale in sorted(folder.glob(_STAGING_PREFIX + "*")):
+        if (stale / JOURNAL).is_file():
+            _roll_forward(folder, stale)  # committed before the run died: complete it
+            finished = True
+        shutil.rmtree(stale, ignore_errors=True)  # uncommitted: the run never finished
+    return finished
+
+
+def _roll_forward(folder: Path, staging: Path) -> None:
+    """Apply ``staging/publish.json``; every step may be repeated after an interruption."""
+    journal = json.loads((staging / JOURNAL).read_text(encoding="utf-8"))
+    (folder / MANIFEST).unlink(missing_ok=True)
+    trash = staging / _TRASH
+    for entry in journal["entries"]:
+        source, target = staging / entry, folder / entry
+        if source.exists() or source.is_symlink():
+            _replace(source, target, trash)
+    for stale in journal["remove"]:
+        _remove(folder / stale)
+    staged_manifest = staging / _STAGED_MANIFEST
+    if not staged_manifest.exists():
+        write_atomic(staged_manifest,
+                     lambda p: p.write_text(journal["manifest"], encoding="utf-8"))
+    os.replace(staged_manifest, folder / MANIFEST)
+    shutil.rmtree(trash, ignore_errors=True)
+
+
+def _remove(target: Path) -> None:
+    if target.is_dir() and not target.is_symlink():
+        shutil.rmtree(target)
+    elif target.exists() or target.is_symlink():
+        target.unlink()
 
 
 def _previous_entries(folder: Path) -> set[str]:
@@ -174,11 +268,11 @@ def _previous_entries(folder: Path) -> set[str]:
         return set()
 
 
-def _replace(source: Path, target: Path) -> None:
-    if source.is_dir() and target.exists():
-        trash = target.with_name(f"{_STAGING_PREFIX}old-{target.name}")
-        os.replace(target, trash)
-        os.replace(source, target)
-        shutil.rmtree(trash, ignore_errors=True)
-    else:
-        os.replace(source, target)
+def _replace(source: Path, target: Path, trash: Path) -> None:
+    """Put ``source`` where ``target`` is; an old folder is first moved into ``trash``."""
+    if target.is_dir() and not target.is_symlink():
+        trash.mkdir(parents=True, exist_ok=True)
+        os.replace(target, Path(tempfile.mkdtemp(dir=trash)) / "old")
+    elif source.is_dir() and (target.exists() or target.is_symlink()):
+        target.unlink()  # a file where this run writes a folder
+    os.replace(source, target)

@@ -127,6 +127,19 @@ def _parse_exif_time(value: object) -> datetime | None:
         return None
 
 
+def _orientation(exif: Image.Exif) -> int:
+    """The EXIF orientation (1-8); anything else (99, text) means upright as stored."""
+    value = exif.get(_ORIENTATION, 1)
+    return value if isinstance(value, int) and 1 <= value <= 8 else 1
+
+
+def _upright(img: Image.Image) -> Image.Image:
+    """``exif_transpose`` that ignores an orientation tag outside 1-8 instead of failing."""
+    if _orientation(img.getexif()) == 1:
+        return img.copy()
+    return ImageOps.exif_transpose(img)
+
+
 def _open_error(path: Path, exc: Exception) -> InputError:
     return InputError(
         Problem(
@@ -147,7 +160,7 @@ def read_photo(path: Path) -> Photo:
         data = path.read_bytes()
         with Image.open(io.BytesIO(data)) as img:
             exif = img.getexif()
-            orientation = int(exif.get(_ORIENTATION, 1) or 1)
+            orientation = _orientation(exif)
             sub = exif.get_ifd(_EXIF_IFD)
             taken = _parse_exif_time(sub.get(_DATETIME_ORIGINAL)) or _parse_exif_time(
                 sub.get(_DATETIME_DIGITIZED)
@@ -156,7 +169,7 @@ def read_photo(path: Path) -> Photo:
             if img.format == "JPEG":
                 img.draft("RGB", (max(1, w // 8), max(1, h // 8)))
             img.load()
-            upright = ImageOps.exif_transpose(img)
+            upright = _upright(img)
             if upright.mode != "RGB":
                 upright = upright.convert("RGB")
             pixel_hash = hashlib.sha256(f"{upright.size}".encode() + upright.tobytes()).hexdigest()
@@ -304,7 +317,7 @@ def load_print_image(
     path = Path(path)
     try:
         with Image.open(path) as img:
-            orientation = int(img.getexif().get(_ORIENTATION, 1) or 1)
+            orientation = _orientation(img.getexif())
             sw, sh = img.size
             uw, uh = (sh, sw) if orientation in (5, 6, 7, 8) else (sw, sh)
             w_mm, h_mm = fit_box(uw, uh, *box_mm)
@@ -313,7 +326,7 @@ def load_print_image(
             if img.format == "JPEG":
                 img.draft("RGB", (th, tw) if orientation in (5, 6, 7, 8) else (tw, th))
             img.load()
-            upright = ImageOps.exif_transpose(img)
+            upright = _upright(img)
     except (
         OSError,
         UnidentifiedImageError,

@@ -66,9 +66,12 @@ class Registry:
         if name in self.document_types:
             return self.document_types[name]
         known = "、".join(sorted({*self.packages, *self.document_types})) or "（无 / none）"
+        failed = "".join(f"\n  ✗ {p.name} ({p.location or p.source}): {p.error}"
+                         for p in self.errors)
         raise PluginError(
             f"没有名为「{name}」的文档类型或附件包；可用：{known} / "
             f"no document type or package named {name!r}; available: {known}"
+            + (f"\n未能加载的插件 / plugins that failed to load:{failed}" if failed else "")
         )
 
 

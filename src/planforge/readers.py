@@ -32,6 +32,7 @@ class RawTable:
     headers: list[str]
     header_row: int
     rows: list[tuple[int, list[Any]]] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # read anyway, but the clerk is told
 
     def where(self, row: int | None = None, column: str | None = None) -> Location:
         return Location(str(self.file), self.sheet, row, column)
@@ -79,14 +80,25 @@ def _table(path: Path, sheet: str | None, rows: list[list[Any]], spec: TableSpec
     return RawTable(path, sheet, headers, first_row_number + header_index, body)
 
 
+_ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+
+
 def _sniff_binary(path: Path, head: bytes) -> None:
     """Name the usual impostors: old .xls, encrypted workbooks and web pages saved as .xls."""
     if head.startswith(b"\xd0\xcf\x11\xe0"):
+        # An OLE2 file: a workbook with an opening password keeps the real .xlsx encrypted in
+        # a stream named EncryptedPackage (names are UTF-16 in the directory); else old .xls.
+        if _ENCRYPTED_STREAM in path.read_bytes():
+            raise _file_problem(
+                path,
+                "这个工作簿设置了打开密码，无法读取；请在 Excel/WPS 中去掉密码（文件→信息→保护工作簿）后再试",
+                "this workbook is protected with a password and cannot be read; remove the "
+                "password in Excel or WPS (File → Info → Protect Workbook) and try again",
+            )
         raise _file_problem(
             path,
-            "这是旧版 Excel(.xls) 文件或设置了打开密码的工作簿；请去掉密码，并在 Excel/WPS 中“另存为”.xlsx",
-            "this is an old Excel .xls file or a password-protected workbook; remove the password "
-            "and save it as .xlsx in Excel or WPS",
+            "这是旧版 Excel(.xls) 文件；请在 Excel/WPS 中“另存为”.xlsx 后再试",
+            "this is an old Excel .xls file; save it as .xlsx in Excel or WPS and try again",
         )
     lowered = head.lstrip().lower()
     if lowered.startswith((b"<html", b"<!doctype", b"<table", b"<?xml")) or b"<html" in lowered[:512]:
@@ -99,27 +111,69 @@ def _sniff_binary(path: Path, head: bytes) -> None:
 
 
 def _xlsx_rows(path: Path, spec: TableSpec, primary: bool) -> RawTable | None:
+    """The spec's sheet (or the first visible one): hidden sheets are never read, and rows a
+    clerk hid are read but reported, since hiding a row in Excel does not delete it."""
     import openpyxl
 
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        # Opened from a handle, so a real .xlsx named .xls is read by its content.
+        with path.open("rb") as handle:
+            workbook = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+            return _workbook_table(path, workbook, spec, primary)
+    except InputError:
+        raise
+    except Exception as error:  # openpyxl raises many kinds on a damaged or foreign file
         raise _file_problem(
-            path, f"无法读取 Excel 文件（{error}）", f"cannot read the Excel file ({error})"
+            path, f"无法读取 Excel 文件（{type(error).__name__}: {error}）",
+            f"cannot read the Excel file ({type(error).__name__}: {error})",
         ) from None
+
+
+def _workbook_table(path: Path, workbook, spec: TableSpec, primary: bool) -> RawTable | None:
     try:
-        names = workbook.sheetnames
+        names = [n for n in workbook.sheetnames if workbook[n].sheet_state == "visible"]
+        hidden = [n for n in workbook.sheetnames if n not in names]
         wanted = {normalize_header(s) for s in spec.sheets}
         chosen = next((n for n in names if normalize_header(n) in wanted), None)
         if chosen is None:
-            if not primary:
+            refused = [n for n in hidden if normalize_header(n) in wanted]
+            if refused:  # the clerk hid the very sheet we look for: ask rather than guess
+                raise InputError([Problem(
+                    f"工作表「{n}」是隐藏的；请在 Excel/WPS 中取消隐藏后再试，或删除它",
+                    f"sheet {n!r} is hidden; unhide it in Excel or WPS (or delete it) and try "
+                    "again", Location(str(path), n)) for n in refused])
+            if not primary or not names:
                 return None
-            visible = [n for n in names if workbook[n].sheet_state == "visible"]
-            chosen = (visible or names)[0]
-        rows = [list(r) for r in workbook[chosen].iter_rows(values_only=True)]
+            chosen = names[0]
+        sheet = workbook[chosen]
+        rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+        hidden_rows = _hidden_rows(path, getattr(sheet, "_worksheet_path", None))
     finally:
         workbook.close()
-    return _table(path, chosen, rows, spec)
+    table = _table(path, chosen, rows, spec)
+    body = {number for number, cells in table.rows
+            if any(c is not None and str(c).strip() for c in cells)}
+    for number in sorted(hidden_rows & body):
+        table.warnings.append(Problem(
+            "这一行在 Excel 中是隐藏的，但仍作为数据读取；不需要的行请删除而不是隐藏",
+            "this row is hidden in Excel but was read as data; delete rows you do not want "
+            "instead of hiding them", table.where(number)))
+    return table
+
+
+def _hidden_rows(path: Path, member: str | None) -> set[int]:
+    """Row numbers a sheet marks hidden (hidden by hand or by a filter)."""
+    from lxml import etree
+
+    if not member:
+        return set()
+    found = set()
+    with zipfile.ZipFile(path) as archive, archive.open(member.lstrip("/")) as stream:
+        for _, element in etree.iterparse(stream, tag="{*}row"):
+            if element.get("hidden") in ("1", "true") and element.get("r", "").isdigit():
+                found.add(int(element.get("r")))
+            element.clear()
+    return found
 
 
 def _decode_csv(path: Path, data: bytes) -> str:

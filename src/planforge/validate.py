@@ -133,6 +133,7 @@ class Binder:
         specs = tuple(specs)
         tables: dict[str, list[Record]] = {spec.name: [] for spec in specs}
         problems: list[Problem] = []
+        warnings: list[Problem] = []
         if not files:
             raise InputError(Problem("没有给出数据文件", "no data file was given"))
         for path in files:
@@ -144,6 +145,7 @@ class Binder:
                     break
                 if raw is None:
                     continue
+                warnings.extend(raw.warnings)
                 records, found = self.bind(raw, spec)
                 tables[spec.name].extend(records)
                 problems.extend(found)
@@ -155,7 +157,7 @@ class Binder:
                 )
         if problems:
             raise InputError(problems)
-        return InputData(tables, files)
+        return InputData(tables, files, warnings=warnings)
 
 
 def _is_total_row(cells: list[Any]) -> bool:

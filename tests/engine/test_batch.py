@@ -53,7 +53,11 @@ def test_parse_once_renderer_matches_docxtpl_text_and_xml(people_plugin, tmp_pat
         Document(str(fast))  # python-docx opens it
 
 
-def test_worker_processes_give_the_same_files_and_volumes(people_plugin, tmp_path, pdf_text):
+def test_worker_processes_give_the_same_files_and_volumes(people_plugin, tmp_path, pdf_text,
+                                                          monkeypatch):
+    from planforge.render import batch
+
+    monkeypatch.setattr(batch, "PARALLEL_MINIMUM", 1)  # use the workers even for a small batch
     engine = Engine(load_plugins(people_plugin))
     count = VOLUME_SIZE * 2 + 30
     data = write_people(tmp_path / "a.xlsx", rows=people(count))

@@ -19,6 +19,11 @@ def fill(tmp_path, name: str, items: list[dict], stream: bool, monkeypatch) -> o
         ["{{ index }}", "{{ row.name }}", "{{ row.amount }}", "=C3*2", "{{ row.note|upper }}"],
         total=["合计", "", "=SUM(C3:C3)", "", "=COUNTA(B3:B3)"],
         footer="填表单位：{{ settings.unit }}")
+    from openpyxl import load_workbook as load
+
+    workbook = load(template)
+    workbook.active.oddFooter.center.text = "第 &P 页，共 &N 页"
+    workbook.save(template)
     monkeypatch.setattr(excel, "STREAM_MINIMUM", 1 if stream else 10**9)
     target = tmp_path / name
     excel.render_xlsx(template, {"records": items, "settings": {"unit": "乳源县"},
@@ -38,7 +43,10 @@ def snapshot(sheet) -> dict:
     heights = {r: d.height for r, d in sheet.row_dimensions.items() if d.height}
     return {"cells": cells, "heights": heights,
             "merged": sorted(str(m) for m in sheet.merged_cells.ranges),
-            "titles": sheet.print_title_rows, "area": sheet.print_area}
+            "titles": sheet.print_title_rows, "area": sheet.print_area,
+            "footer": sheet.oddFooter.center.text,
+            "landscape": sheet.page_setup.orientation, "widths": {
+                k: d.width for k, d in sheet.column_dimensions.items() if d.width}}
 
 
 @pytest.mark.parametrize("count", [1, 7, 250])
@@ -48,6 +56,7 @@ def test_streamed_roster_equals_the_in_memory_one(tmp_path, monkeypatch, count):
     in_memory = snapshot(fill(tmp_path, "memory.xlsx", items, False, monkeypatch))
     streamed = snapshot(fill(tmp_path, "stream.xlsx", items, True, monkeypatch))
     assert streamed == in_memory
+    assert in_memory["footer"] == "第 &P 页，共 &N 页"
     last = 2 + count
     cells = in_memory["cells"]
     assert cells[f"C{last + 1}"][0] == f"=SUM(C3:C{last})"

@@ -11,15 +11,15 @@ import os
 import pickle
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from .word import WordTemplate, combine_docx
+from .word import WordTemplate, combine_docx, needs_document
 
 VOLUME_SIZE = 100
-PARALLEL_MINIMUM = 200  # below this, starting worker processes costs more than it saves
+PARALLEL_MINIMUM = 1000  # below this, starting worker processes (imports, plugins) costs more
 
 
 @dataclass
@@ -36,17 +36,19 @@ class Batch:
 
     template: Path
     plugins_dir: str | None
-    shared: bytes  # pickled after the worker has loaded the plugins that define its types
     staging: Path
     copies: int
+    shared: bytes = b""  # pickled, to be read after the worker has loaded the plugins
 
 
 def render_volume(template: WordTemplate, shared: Mapping[str, Any], volume: Volume,
-                  staging: Path, copies: int) -> int:
+                  staging: Path, copies: int, shared_needs: bool) -> int:
+    """Render one volume; ``shared_needs`` says whether the shared context holds pictures."""
     bodies = []
     for relative, index, item in volume.forms:
         context = {**shared, **item, "record": item, "index": index}
-        bodies.append(template.render(context, staging / relative))
+        with_docxtpl = shared_needs or needs_document(item, depth=1)
+        bodies.append(template.render(context, staging / relative, with_docxtpl))
     if volume.combined:
         target = staging / volume.combined
         if all(body is not None for body in bodies):
@@ -56,7 +58,7 @@ def render_volume(template: WordTemplate, shared: Mapping[str, Any], volume: Vol
     return len(volume.forms)
 
 
-_worker: tuple[WordTemplate, dict[str, Any], Batch] | None = None
+_worker: tuple[WordTemplate, dict[str, Any], Batch, bool] | None = None
 
 
 def _start_worker(batch: Batch) -> None:
@@ -65,13 +67,15 @@ def _start_worker(batch: Batch) -> None:
 
     global _worker
     engine = Engine(load_plugins(batch.plugins_dir))
-    _worker = (WordTemplate(batch.template, engine.word_env), pickle.loads(batch.shared), batch)
+    shared = pickle.loads(batch.shared)
+    _worker = (WordTemplate(batch.template, engine.word_env), shared, batch,
+               needs_document(shared, depth=3))
 
 
 def _work(volume: Volume) -> int:
     assert _worker is not None
-    template, shared, batch = _worker
-    return render_volume(template, shared, volume, batch.staging, batch.copies)
+    template, shared, batch, shared_needs = _worker
+    return render_volume(template, shared, volume, batch.staging, batch.copies, shared_needs)
 
 
 def render_volumes(template: WordTemplate, shared: Mapping[str, Any], volumes: list[Volume],
@@ -79,12 +83,16 @@ def render_volumes(template: WordTemplate, shared: Mapping[str, Any], volumes: l
     """Render every volume, in ``jobs`` worker processes when the batch is big enough."""
     total = sum(len(v.forms) for v in volumes)
     if jobs <= 1 or total < PARALLEL_MINIMUM:
-        results: Iterator[int] = (render_volume(template, shared, v, batch.staging, batch.copies)
-                                  for v in volumes)
+        shared_needs = needs_document(shared, depth=3)
+        results: Iterator[int] = (render_volume(template, shared, v, batch.staging, batch.copies,
+                                                shared_needs) for v in volumes)
         for done in results:
             if progress:
                 progress(done)
         return
+    # Workers get only the names the template reads: not, say, every other record's list.
+    used = {name: value for name, value in shared.items() if name in template.names}
+    batch = replace(batch, shared=pickle.dumps(used))
     # "spawn" behaves the same on Windows, macOS and Linux: workers load the plugins themselves.
     with ProcessPoolExecutor(max_workers=min(jobs, len(volumes)), mp_context=get_context("spawn"),
                              initializer=_start_worker, initargs=(batch,)) as pool:

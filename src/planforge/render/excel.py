@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+from jinja2 import Undefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from openpyxl.cell import Cell
 from openpyxl.formula.tokenizer import Token, Tokenizer
@@ -28,7 +29,10 @@ from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.dimensions import RowDimension
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..errors import TemplateError
+from ..fields import MAX_CELL_CHARACTERS
 from .jinja import render_text, template_failure
+from .package import check_office_package
 
 ROW_MARK = re.compile(r"\{\{[^}]*\b(row|index)\b")
 STREAM_MINIMUM = 2000  # rows from which a table is streamed rather than built in memory
@@ -104,7 +108,9 @@ class CellProgram:
 
     def _compile_expression(self, expression: str):
         try:
-            return self.env.compile_expression(expression)
+            # Undefined stays Undefined (not None), so that a name the context lacks, or an
+            # attribute the sandbox refuses, fails as it does everywhere else.
+            return self.env.compile_expression(expression, undefined_to_none=False)
         except Exception as error:
             raise template_failure(self.template, error) from None
 
@@ -124,6 +130,8 @@ class CellProgram:
         if self.kind == "expression":
             try:
                 result = self.compiled(**context)
+                if isinstance(result, Undefined):
+                    str(result)  # raises UndefinedError, or SecurityError for a refused attribute
             except Exception as error:
                 raise template_failure(self.template, error) from None
             return result if result is None or isinstance(result, _NATIVE) else str(result)
@@ -137,6 +145,11 @@ class CellProgram:
 
 
 def _assign(cell, value: Any) -> None:
+    if isinstance(value, str) and len(value) > MAX_CELL_CHARACTERS:
+        raise TemplateError(
+            f"单元格 {cell.coordinate} 填入后有 {len(value)} 个字，超过 Excel 的上限 "
+            f"{MAX_CELL_CHARACTERS} / cell {cell.coordinate} would hold {len(value)} characters, "
+            f"more than Excel allows ({MAX_CELL_CHARACTERS})")
     cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"  # a value such as "=cmd|..." from data must never become a formula
@@ -254,7 +267,12 @@ def _streamable(workbook: openpyxl.Workbook) -> bool:
 def render_xlsx(template: Path, context: Mapping[str, Any], env: ImmutableSandboxedEnvironment,
                 target: Path, each: str, sheet_lists: Mapping[str, str]) -> None:
     """Fill every sheet of ``template``; each sheet's marked row repeats over its list."""
-    workbook = openpyxl.load_workbook(template)
+    check_office_package(template)
+    try:
+        workbook = openpyxl.load_workbook(template)
+    except Exception as error:  # a damaged template is the plugin's mistake, not a bug
+        raise TemplateError(f"无法打开 Excel 模板「{template.name}」：{error} / "
+                            f"cannot open Excel template {template.name!r}: {error}") from None
     lists = {s.title: list(context.get(sheet_lists.get(s.title, each)) or [])
              for s in workbook.worksheets}
     if sum(map(len, lists.values())) >= STREAM_MINIMUM and _streamable(workbook):
@@ -286,6 +304,7 @@ def _copy_layout(sheet: Worksheet, out, template_row: int | None, shift: int) ->
         out.column_dimensions[key].hidden = dimension.hidden
     out.sheet_properties = copy(sheet.sheet_properties)
     out.page_margins = copy(sheet.page_margins)
+    out.HeaderFooter = copy(sheet.HeaderFooter)  # printed page numbers (第 &P 页，共 &N 页)
     for attribute in ("orientation", "paperSize", "fitToWidth", "fitToHeight", "scale"):
         setattr(out.page_setup, attribute, getattr(sheet.page_setup, attribute))
     for attribute in ("horizontalCentered", "verticalCentered", "gridLines"):

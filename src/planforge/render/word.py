@@ -20,13 +20,14 @@ from typing import Any
 
 from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
-from jinja2 import Template
+from jinja2 import Template, meta
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from lxml import etree
 
 from ..errors import TemplateError
 from ..fields import ImageFile
 from .jinja import template_failure
+from .package import check_office_package
 
 IMAGE_WIDTH_MM = 60
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -59,6 +60,7 @@ def needs_document(value: Any, depth: int = 3) -> bool:
 def render_docx(template: Path, context: Mapping[str, Any], env: ImmutableSandboxedEnvironment,
                 target: Path) -> None:
     """Fill ``template`` with docxtpl itself (one document; pictures allowed)."""
+    check_office_package(template)
     document = DocxTemplate(str(template))
     try:
         document.render(_place_images(dict(context), document), jinja_env=env, autoescape=True)
@@ -72,6 +74,7 @@ class WordTemplate:
 
     def __init__(self, path: Path, env: ImmutableSandboxedEnvironment):
         self.path, self.env = Path(path), env
+        check_office_package(self.path)
         self.helper = DocxTemplate(str(path))  # lends its XML cleaning and fixing methods
         try:
             self.helper.init_docx()
@@ -79,19 +82,26 @@ class WordTemplate:
             raise TemplateError(f"无法打开 Word 模板「{self.path.name}」：{error} / "
                                 f"cannot open Word template {self.path.name!r}: {error}") from None
         document = self.helper.docx
-        self.root = document.element
+        self.head, self.tail = _around_body(document.element)
         self.main_part = str(document.part.partname).lstrip("/")
-        self.body = self._compile(self.helper.patch_xml(self.helper.get_xml()))
+        sources = [self.helper.patch_xml(self.helper.get_xml())]
+        self.body = self._compile(sources[0])
         self.parts: dict[str, tuple[Template, str]] = {}
         self.fast = not self._has_templated_extras(document)
         for uri in (self.helper.HEADER_URI, self.helper.FOOTER_URI):
             for _, part in self.helper.get_headers_footers(uri):
                 xml = self.helper.get_part_xml(part)
                 if "{" in xml:
-                    compiled = self._compile(self.helper.patch_xml(xml))
+                    sources.append(self.helper.patch_xml(xml))
+                    compiled = self._compile(sources[-1])
                     encoding = self.helper.get_headers_footers_encoding(xml)
                     self.parts[str(part.partname).lstrip("/")] = (compiled, encoding)
         self.entries = _read_compressed(self.path)
+        #: Top-level names the template reads: a batch sends workers only these.
+        self.names = set().union(*(meta.find_undeclared_variables(env.parse(src))
+                                   for src in sources))
+        #: docxtpl's table fixing matters only for column loops; other tables are left as drawn.
+        self.column_loops = any("{%tc" in src or "{% tc" in src for src in sources)
 
     @staticmethod
     def _has_templated_extras(document) -> bool:
@@ -123,14 +133,15 @@ class WordTemplate:
 
     def render_body(self, context: Mapping[str, Any]) -> etree._Element:
         """The filled ``w:body``, fixed as docxtpl fixes it."""
-        tree = self.helper.fix_tables(self._render_text(self.body, context))
+        xml = self._render_text(self.body, context)
+        tree = (self.helper.fix_tables(xml) if self.column_loops
+                else etree.fromstring(xml, etree.XMLParser(recover=True)))
         _renumber_pictures(tree)
         return tree
 
     def _write(self, target: Path, body: etree._Element, parts: Mapping[str, bytes]) -> None:
-        self.root.replace(self.root.body, body)
-        replaced = {**parts, self.main_part: etree.tostring(self.root, encoding="UTF-8",
-                                                            standalone=True)}
+        document = self.head + etree.tostring(body, encoding="UTF-8", xml_declaration=False)
+        replaced = {**parts, self.main_part: document + self.tail}
         with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
             for info, raw in self.entries:
                 if info.filename in replaced:
@@ -138,9 +149,16 @@ class WordTemplate:
                 else:
                     _write_compressed(archive, info, raw)
 
-    def render(self, context: Mapping[str, Any], target: Path) -> etree._Element | None:
-        """Write one document; returns its body for :meth:`combine` (None via docxtpl)."""
-        if not self.fast or needs_document(context, depth=2):
+    def render(self, context: Mapping[str, Any], target: Path,
+               with_docxtpl: bool | None = None) -> etree._Element | None:
+        """Write one document; returns its body for :meth:`combine` (None via docxtpl).
+
+        ``with_docxtpl`` says whether the context holds pictures or docxtpl objects; a batch
+        works it out once for the shared part rather than walking every list per form.
+        """
+        if with_docxtpl is None:
+            with_docxtpl = needs_document(context, depth=3)
+        if not self.fast or with_docxtpl:
             render_docx(self.path, context, self.env, target)
             return None
         body = self.render_body(context)
@@ -166,6 +184,19 @@ class WordTemplate:
             combined.append(section)
         _renumber_pictures(combined)
         self._write(target, combined, {})
+
+
+def _around_body(root: etree._Element) -> tuple[bytes, bytes]:
+    """The main part's XML before and after ``<w:body>``, so each form only serialises its body.
+
+    Putting bodies into the document tree instead costs little once, but detaching a large one
+    (a print volume) again takes seconds.
+    """
+    xml = etree.tostring(root, encoding="UTF-8", standalone=True)
+    start, end = xml.find(b"<w:body"), xml.rfind(b"</w:body>")
+    if start < 0 or end < 0:
+        raise TemplateError("Word 模板缺少正文 / the Word template has no document body")
+    return xml[:start], xml[end + len(b"</w:body>"):]
 
 
 def _read_compressed(path: Path) -> list[tuple[zipfile.ZipInfo, bytes]]:

@@ -1,0 +1,1 @@
+"""planforge's benchmark suite (issue 6): ``python -m benchmarks``; see benchmarks/README.md."""

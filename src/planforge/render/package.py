@@ -1,0 +1,71 @@
+"""Checks on a .docx/.xlsx template before it is opened: no zip bombs, no external links.
+
+Templates travel between offices by e-mail. A template whose parts inflate to gigabytes would
+exhaust memory before any Jinja runs, and one whose relationships point outside the file (a
+remote picture, an attached template on a server, a linked OLE object) makes Word fetch that
+target whenever a filled form is opened. Both are refused before the template is read.
+Hyperlinks are allowed: they are only followed when a reader clicks them.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from lxml import etree
+
+from ..errors import TemplateError
+
+#: No real form template comes near these; a bomb passes them by orders of magnitude.
+MAX_UNCOMPRESSED = 200 * 1024 * 1024
+MAX_RATIO = 200
+RATIO_FROM = 10 * 1024 * 1024  # small parts compress well (styles, repeated XML) and are harmless
+_HYPERLINK = "/hyperlink"
+
+
+def _refuse(path: Path, zh: str, en: str) -> TemplateError:
+    return TemplateError(f"模板「{path.name}」{zh}，已拒绝 / template {path.name!r} {en} and was "
+                         "refused")
+
+
+def check_office_package(path: Path) -> None:
+    """Raise :class:`TemplateError` if ``path`` is a zip bomb or links to external targets."""
+    path = Path(path)
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as error:
+        raise _refuse(path, f"不是有效的 Office 文件（{error}）",
+                      f"is not a valid Office file ({error})") from None
+    with archive:
+        infos = archive.infolist()
+        total = sum(info.file_size for info in infos)
+        if total > MAX_UNCOMPRESSED:
+            raise _refuse(path, f"解压后有 {total // 2**20} MB，疑似压缩炸弹",
+                          f"inflates to {total // 2**20} MB (a zip bomb?)")
+        for info in infos:
+            if info.file_size > RATIO_FROM and info.file_size > MAX_RATIO * max(
+                    1, info.compress_size):
+                raise _refuse(path, f"中的「{info.filename}」压缩比异常，疑似压缩炸弹",
+                              f"holds {info.filename!r} with an absurd compression ratio "
+                              "(a zip bomb?)")
+        for info in infos:
+            if info.filename.endswith(".rels"):
+                _check_relationships(path, info.filename, archive.read(info))
+
+
+def _check_relationships(path: Path, part: str, data: bytes) -> None:
+    try:
+        root = etree.fromstring(data)
+    except etree.XMLSyntaxError as error:
+        raise _refuse(path, f"中的「{part}」已损坏", f"has a damaged part {part!r}: "
+                      f"{error}") from None
+    for relation in root:
+        if (relation.get("TargetMode") or "").lower() != "external":
+            continue
+        if (relation.get("Type") or "").endswith(_HYPERLINK):
+            continue
+        target = relation.get("Target") or ""
+        kind = (relation.get("Type") or "").rsplit("/", 1)[-1]
+        raise _refuse(path, f"链接到外部资源「{target}」（{kind}），打开填好的文件时会去获取它",
+                      f"links to the external {kind} {target!r}, which every filled document "
+                      "would fetch when opened")
