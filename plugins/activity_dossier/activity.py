@@ -9,7 +9,6 @@ package and the courseware package.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import re
@@ -35,6 +34,7 @@ from planforge.binder import (
 )
 from planforge.convert import ConversionError, convert_to_pdf, find_soffice
 from planforge.errors import InputError, Location, Problem, ToolMissingError
+from planforge.output import sha256_of
 from planforge.photos import (
     DEFAULT_EXPECTED,
     PHOTO_SUFFIXES,
@@ -519,14 +519,6 @@ def make_binder(dossier: Dossier, ordered_photos: Sequence[Path]) -> Binder:
     return Binder(Cover(dossier.theme, tuple(lines)), tuple(sections), number_cover=False)
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def _copy_tree(src: Path, dest: Path) -> None:
     if src.is_dir():
         for item in sorted(src.rglob("*")):
@@ -602,7 +594,7 @@ def build_dossier(
                 {
                     "path": p.relative_to(staging).as_posix(),
                     "bytes": p.stat().st_size,
-                    "sha256": _sha256(p),
+                    "sha256": sha256_of(p),
                 }
                 for p in files
             ],

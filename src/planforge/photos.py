@@ -104,6 +104,11 @@ class PhotoCheck:
             raise InputError(self.errors)
 
 
+
+#: What Pillow raises for a file that is not a readable image (truncated, corrupt, a bomb).
+UNREADABLE = (OSError, UnidentifiedImageError, SyntaxError, ValueError,
+              Image.DecompressionBombError)
+
 def list_photo_files(folder: Path) -> list[Path]:
     """Photo files directly inside ``folder`` (not hidden), sorted by name."""
     return sorted(
@@ -173,13 +178,7 @@ def read_photo(path: Path) -> Photo:
             if upright.mode != "RGB":
                 upright = upright.convert("RGB")
             pixel_hash = hashlib.sha256(f"{upright.size}".encode() + upright.tobytes()).hexdigest()
-    except (
-        OSError,
-        UnidentifiedImageError,
-        SyntaxError,
-        ValueError,
-        Image.DecompressionBombError,
-    ) as exc:
+    except UNREADABLE as exc:
         raise _open_error(path, exc) from exc
     if orientation in (5, 6, 7, 8):
         w, h = h, w
@@ -327,13 +326,7 @@ def load_print_image(
                 img.draft("RGB", (th, tw) if orientation in (5, 6, 7, 8) else (tw, th))
             img.load()
             upright = _upright(img)
-    except (
-        OSError,
-        UnidentifiedImageError,
-        SyntaxError,
-        ValueError,
-        Image.DecompressionBombError,
-    ) as exc:
+    except UNREADABLE as exc:
         raise _open_error(path, exc) from exc
     if upright.mode != "RGB":
         if upright.mode in ("RGBA", "LA", "PA") or "transparency" in upright.info:
