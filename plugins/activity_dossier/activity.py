@@ -19,8 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from planforge.binder import (
     SUPPORTED_SUFFIXES,
     Binder,
@@ -42,6 +40,7 @@ from planforge.photos import (
     caption_for,
     check_photos,
 )
+from planforge.settings import read_mapping
 
 DOSSIER_FILE = "dossier.yaml"
 
@@ -203,16 +202,7 @@ def load_dossier(folder: Path) -> Dossier:
                 Location(str(folder)),
             )
         )
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise InputError(
-            Problem(f"无法读取 dossier.yaml:{exc}", f"cannot read dossier.yaml: {exc}", where)
-        ) from exc
-    if not isinstance(data, dict):
-        raise InputError(
-            Problem("dossier.yaml 应是键值结构", "dossier.yaml must be a YAML mapping", where)
-        )
+    data = read_mapping(path, DOSSIER_FILE, DOSSIER_FILE)
     problems: list[Problem] = []
 
     def top(key: str) -> Any:

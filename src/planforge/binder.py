@@ -835,22 +835,11 @@ def load_binder_yaml(path: Path) -> Binder:
 
     Every file is resolved relative to the YAML's folder and must stay inside it.
     """
-    import yaml
+    from .settings import read_mapping
 
     path = Path(path)
     where = Location(str(path))
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise InputError(
-            Problem(f"无法读取装订清单:{exc}", f"cannot read the binder file: {exc}", where)
-        ) from exc
-    if not isinstance(data, dict):
-        raise InputError(
-            Problem(
-                "装订清单应是键值结构(YAML 映射)", "the binder file must be a YAML mapping", where
-            )
-        )
+    data = read_mapping(path, "装订清单", "binder file")
     base = path.parent
     problems: list[Problem] = []
     title = _text(data.get("title") or data.get("标题"))

@@ -28,10 +28,11 @@ def parse_assignments(pairs: Iterable[str]) -> dict[str, Any]:
     return values
 
 
-def read_settings_file(path: Path) -> dict[str, Any]:
-    """A YAML, JSON or TOML mapping of settings."""
+def read_mapping(path: Path, what_zh: str = "设置文件", what_en: str = "settings file") -> dict:
+    """A YAML, JSON or TOML file holding a mapping (settings, dossier.yaml, a binder list)."""
+    path = Path(path)
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
+        text = path.read_text(encoding="utf-8-sig")
         if path.suffix.lower() == ".json":
             data = json.loads(text)
         elif path.suffix.lower() == ".toml":
@@ -39,11 +40,16 @@ def read_settings_file(path: Path) -> dict[str, Any]:
         else:
             data = yaml.safe_load(text)
     except (OSError, ValueError, yaml.YAMLError) as error:
-        raise InputError(Problem(f"无法读取设置文件：{error}", f"cannot read the settings file: {error}",
+        raise InputError(Problem(f"无法读取{what_zh}：{error}", f"cannot read the {what_en}: {error}",
                                  Location(str(path)))) from None
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise InputError(Problem("设置文件应为键值表", "the settings file must be a mapping",
+        raise InputError(Problem(f"{what_zh}应为键值表", f"the {what_en} must be a mapping",
                                  Location(str(path))))
     return data
+
+
+def read_settings_file(path: Path) -> dict[str, Any]:
+    """A YAML, JSON or TOML mapping of settings."""
+    return read_mapping(path)
