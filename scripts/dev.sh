@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up planforge on a fresh Debian/Ubuntu machine and run it.
 #   bash scripts/dev.sh samples   # install everything, then fill every shipped sample into out/
-#   bash scripts/dev.sh test      # install everything, then run the whole test suite
+#   bash scripts/dev.sh setup     # install everything (then: .venv/bin/python -m pytest)
 #   bash scripts/dev.sh bench     # install everything, then run the benchmarks
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -57,7 +57,7 @@ run_samples() {
 
 case "${1:-}" in
   samples) install_system; install_python; run_samples ;;
-  test) install_system; install_python; .venv/bin/python -m pytest -q -p no:cacheprovider ;;
+  setup) install_system; install_python ;;
   bench) install_system; install_python; .venv/bin/python -m benchmarks ;;
-  *) echo "usage: bash scripts/dev.sh samples|test|bench" >&2; exit 2 ;;
+  *) echo "usage: bash scripts/dev.sh samples|setup|bench" >&2; exit 2 ;;
 esac
