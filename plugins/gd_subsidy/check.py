@@ -17,17 +17,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
-
-import openpyxl
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import TYPE_CHECKING, Any
 
 from planforge.default_plugins.filters import rmb_upper
 from planforge.errors import InputError, Location, Problem
 from planforge.text import normalize_header
 
 from . import rules
+
+if TYPE_CHECKING:  # openpyxl is imported when a package is checked, not whenever plugins load
+    from openpyxl.worksheet.worksheet import Worksheet
 from .context import city_standard
 
 MANIFEST = "manifest.json"
@@ -110,6 +109,8 @@ class Table:
         """The 合计 cell: a formula over exactly the data rows, or a number equal to the sum."""
         if self.total is None:
             return
+        from openpyxl.utils import get_column_letter
+
         value = self.value(self.total, column)
         letter = get_column_letter(self.columns[column])
         last = self.total - 1
@@ -185,6 +186,8 @@ class Folder:
 
     def workbook(self, document_type: str, label: str) -> tuple[Path, Any] | None:
         """The filled workbook of a document type: by the manifest, else by its header."""
+        import openpyxl
+
         candidates = self.files(document_type) or sorted(self.path.glob("*.xlsx"))
         for path in candidates:
             try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 import traceback
@@ -16,11 +17,15 @@ from .engine import Engine
 from .errors import EXIT_BUG, InputError, PlanforgeError
 from .model import InputData
 from .plugins import Registry, load_plugins, register_commands
-from .render.batch import default_jobs
 from .render.jinja import make_environment
 from .settings import parse_assignments, read_settings_file
 
 PROGRESS_THRESHOLD = 5
+
+
+def default_jobs() -> int:
+    """The cores this process may use (its CPU affinity where the system has one)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def _rate(done: int, started: float) -> str:

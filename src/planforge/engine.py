@@ -13,7 +13,6 @@ from typing import Any
 from . import __version__
 from .errors import InputError, Location, Problem
 from .model import (
-    EXCEL_TABLE,
     WHERE_KEY,
     WORD_PER_RECORD,
     WORD_SINGLE,
@@ -26,10 +25,7 @@ from .model import (
 )
 from .output import OutputWriter, sanitize_filename, sha256_of
 from .plugins import Registry
-from .render.batch import VOLUME_SIZE, Batch, Volume, render_volumes
-from .render.excel import render_xlsx
 from .render.jinja import make_environment, render_text
-from .render.word import WordTemplate
 from .text import strip_xml_illegal
 from .validate import Binder
 
@@ -80,25 +76,33 @@ def _copies_for(members: tuple[DocumentType, ...]) -> tuple[Field, ...]:
 
 
 def clean_context(value: Any) -> tuple[Any, int]:
-    """Strip characters no .docx/.xlsx may hold from every string; count what was removed."""
+    """Strip characters no .docx/.xlsx may hold from every string; count what was removed.
+
+    Containers are copied only where something was removed: a context of many thousand rows
+    is not duplicated to find out that it was clean.
+    """
     if isinstance(value, str):
         cleaned, changed = strip_xml_illegal(value)
         if not changed:
             return value, 0
         return (type(value)(cleaned) if type(value) is not str else cleaned), 1
     if isinstance(value, Mapping):
-        total, result = 0, {}
+        total, changes = 0, {}
         for key, item in value.items():
-            result[key], removed = clean_context(item)
-            total += removed
-        return result, total
-    if isinstance(value, list | tuple):
-        total, items = 0, []
-        for item in value:
             cleaned, removed = clean_context(item)
-            items.append(cleaned)
             total += removed
-        return items, total
+            if cleaned is not item:
+                changes[key] = cleaned
+        if type(value) is dict and not changes:
+            return value, 0
+        return {**value, **changes}, total  # other mappings become plain dicts, as templates expect
+    if isinstance(value, list | tuple):
+        total, items = 0, list(value)
+        for index, item in enumerate(value):
+            items[index], removed = clean_context(item)
+            total += removed
+        same = type(value) is list and all(a is b for a, b in zip(items, value, strict=True))
+        return (value if same else items), total
     return value, 0
 
 
@@ -212,21 +216,26 @@ class Engine:
                                 "name": document_type.name,
                                 "split": split.setting if split else None}}
         items = prepared.items(document_type)
-        rows = [item.get(WHERE_KEY) for item in items if isinstance(item, Mapping)]
-        rows = [r for r in rows if isinstance(r, Location)]
+        if document_type.renderer == WORD_PER_RECORD:
+            self._render_per_record(document_type, prepared, context, writer, entry, items,
+                                    progress, jobs)
+            return
+        # Each renderer is imported when used: an Excel run, or a worker rendering Word forms,
+        # does not load the other one's libraries.
         if document_type.renderer == WORD_SINGLE:
+            from .render.word import WordTemplate
+
             relative = f"{entry}.docx"
             WordTemplate(document_type.template, self.word_env).render(context,
                                                                        writer.path(relative))
-            writer.add(relative, document_type.name, rows)
-        elif document_type.renderer == EXCEL_TABLE:
+        else:
+            from .render.excel import render_xlsx
+
             relative = f"{entry}.xlsx"
             render_xlsx(document_type.template, context, self.text_env,
                         writer.path(relative), document_type.each, document_type.sheet_lists)
-            writer.add(relative, document_type.name, rows)
-        else:
-            self._render_per_record(document_type, prepared, context, writer, entry, items,
-                                    progress, jobs)
+        rows = [item.get(WHERE_KEY) for item in items if isinstance(item, Mapping)]
+        writer.add(relative, document_type.name, [r for r in rows if isinstance(r, Location)])
 
     def _render_split(self, document_type: DocumentType, prepared: Prepared,
                       writer: OutputWriter, progress: Progress | None, jobs: int) -> None:
@@ -252,6 +261,9 @@ class Engine:
                            shared: dict[str, Any], writer: OutputWriter, entry: str,
                            items: list[Any], progress: Progress | None, jobs: int) -> None:
         """One file per item, named by the type's pattern, plus print volumes of them all."""
+        from .render.batch import VOLUME_SIZE, Batch, Volume, render_volumes
+        from .render.word import WordTemplate
+
         used: set[str] = set()
         forms = []
         for index, item in enumerate(items, start=1):

@@ -89,3 +89,40 @@ def test_copies_repeat_each_form_in_the_print_file(people_plugin, people_xlsx, t
     combined = out / "附件1 人员登记表" / "附件1 人员登记表（合订打印）.docx"
     text = docx_text(combined)
     assert text.count("姓名：张三") == copies and text.count("姓名：李四") == copies
+
+
+def test_print_file_of_forms_opening_with_a_table_and_holding_pictures(tmp_path, pdf_text):
+    """Streamed print files: breaks, one final section and unique picture ids, as Word wants."""
+    from docx.shared import Mm
+    from PIL import Image
+
+    from planforge.render.jinja import make_environment
+
+    Image.new("RGB", (40, 20), "red").save(tmp_path / "logo.png")
+    document = Document()
+    table = document.add_table(rows=1, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "姓名", "{{ name }}"
+    document.add_picture(str(tmp_path / "logo.png"), width=Mm(20))
+    document.add_paragraph("备注 {{ remark }}")
+    document.save(tmp_path / "form.docx")
+    template = WordTemplate(tmp_path / "form.docx", make_environment({}, autoescape=True))
+    printing = template.print_file(tmp_path / "print.docx", copies=2)
+    names = [f"人员{n} & <b>" for n in range(3)]
+    for number, name in enumerate(names):
+        printing.add(template.render({"name": name, "remark": "😀" * number},
+                                     tmp_path / f"form{number}.docx"))
+    printing.close()
+
+    with zipfile.ZipFile(tmp_path / "print.docx") as archive:
+        body = etree.fromstring(archive.read("word/document.xml")).find("{*}body")
+    assert [child.tag.split("}")[1] for child in body].count("sectPr") == 1
+    assert body[-1].tag.endswith("}sectPr")
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    breaks = body.findall(f"{w}p/{w}r/{w}br[@{w}type='page']")
+    assert len(breaks) == len(names) * 2 - 1
+    ids = [int(e.get("id")) for e in body.iter("{*}docPr")]
+    assert ids == list(range(1001, 1001 + len(names) * 2))
+    cells = [c.text for t in Document(str(tmp_path / "print.docx")).tables for c in t.rows[0].cells]
+    assert cells[1::2] == [name for name in names for _ in range(2)]
+    (text,) = pdf_text(tmp_path / "print.docx")
+    assert text.count("人员2&<b>") == 2

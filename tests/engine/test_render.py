@@ -208,3 +208,21 @@ def test_image_fields_are_placed_and_kept_inside_the_data_folder(tmp_path):
 
     with pytest.raises(InputError, match="outside"):
         engine.prepare("photo-card", [data / "bad.csv"], {})
+
+
+def test_clean_context_copies_only_what_it_cleans():
+    from planforge.engine import clean_context
+    from planforge.errors import Location
+    from planforge.model import Record
+
+    clean_rows = [{"name": f"人员{n}", "tags": ("a", "b")} for n in range(3)]
+    context = {"rows": clean_rows, "dirty": [{"name": "控\x01制\x0b"}],
+               "records": [Record({"name": "张三"}, Location("a.xlsx", "名册", 2))]}
+    cleaned, removed = clean_context(context)
+    assert removed == 1  # strings cleaned
+    assert cleaned["dirty"] == [{"name": "控制"}]
+    assert cleaned["records"] == [{"name": "张三"}] and type(cleaned["records"][0]) is dict
+    assert cleaned["rows"][0]["tags"] == ["a", "b"]
+    untouched = {"rows": [{"name": f"人员{n}"} for n in range(3)]}
+    assert clean_context(untouched) == (untouched, 0)
+    assert clean_context(untouched)[0]["rows"] is untouched["rows"]

@@ -6,8 +6,6 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-import cn2an
-
 from planforge.hookspecs import hookimpl
 from planforge.periods import quarter_filter
 
@@ -31,6 +29,8 @@ def rmb_upper(value: Any) -> str:
     amount = Decimal(str(value)).quantize(Decimal("0.01"))
     if amount == 0:
         return "零元整"
+    import cn2an  # a third of a second to import: only runs that print capitals pay for it
+
     sign, amount = ("负", -amount) if amount < 0 else ("", amount)
     text = cn2an.an2cn(str(amount), "rmb").removesuffix("整")
     return sign + (text if text.endswith("分") else text + "整")

@@ -7,7 +7,6 @@ batch, and a volume is the unit of work handed to a worker process.
 
 from __future__ import annotations
 
-import os
 import pickle
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
@@ -43,18 +42,32 @@ class Batch:
 
 def render_volume(template: WordTemplate, shared: Mapping[str, Any], volume: Volume,
                   staging: Path, copies: int, shared_needs: bool) -> int:
-    """Render one volume; ``shared_needs`` says whether the shared context holds pictures."""
-    bodies = []
-    for relative, index, item in volume.forms:
-        context = {**shared, **item, "record": item, "index": index}
-        with_docxtpl = shared_needs or needs_document(item, depth=1)
-        bodies.append(template.render(context, staging / relative, with_docxtpl))
-    if volume.combined:
-        target = staging / volume.combined
-        if all(body is not None for body in bodies):
-            template.combine(bodies, target, copies)
-        else:  # forms with pictures were made by docxtpl; docxcompose merges their media
-            combine_docx([staging / relative for relative, _, _ in volume.forms], target, copies)
+    """Render one volume; ``shared_needs`` says whether the shared context holds pictures.
+
+    The print file is written form by form; should a form need docxtpl (pictures), it is
+    dropped and made afterwards from the finished files by docxcompose, which merges media.
+    """
+    streamed = volume.combined and template.fast and not shared_needs
+    printing = template.print_file(staging / volume.combined, copies) if streamed else None
+    try:
+        for relative, index, item in volume.forms:
+            context = {**shared, **item, "record": item, "index": index}
+            with_docxtpl = shared_needs or needs_document(item, depth=1)
+            body = template.render(context, staging / relative, with_docxtpl)
+            if printing is not None and body is None:
+                printing.discard()
+                printing = None
+            elif printing is not None:
+                printing.add(body)
+    except BaseException:
+        if printing is not None:
+            printing.discard()
+        raise
+    if printing is not None:
+        printing.close()
+    elif volume.combined:
+        combine_docx([staging / relative for relative, _, _ in volume.forms],
+                     staging / volume.combined, copies)
     return len(volume.forms)
 
 
@@ -100,6 +113,3 @@ def render_volumes(template: WordTemplate, shared: Mapping[str, Any], volumes: l
             if progress:
                 progress(done)
 
-
-def default_jobs() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1

@@ -13,8 +13,9 @@ from __future__ import annotations
 import copy
 import re
 import struct
+import time
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -140,7 +141,7 @@ class WordTemplate:
         return tree
 
     def _write(self, target: Path, body: etree._Element, parts: Mapping[str, bytes]) -> None:
-        document = self.head + etree.tostring(body, encoding="UTF-8", xml_declaration=False)
+        document = self.head + _serialise(body)
         replaced = {**parts, self.main_part: document + self.tail}
         with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
             for info, raw in self.entries:
@@ -167,23 +168,97 @@ class WordTemplate:
         self._write(target, body, parts)
         return body
 
-    def combine(self, bodies: Sequence[etree._Element], target: Path, copies: int = 1) -> None:
-        """One print file of forms from this template, each starting on a new page."""
-        combined = copy.deepcopy(bodies[0])
-        section = combined.find(f"{{{_W}}}sectPr")
+    def print_file(self, target: Path, copies: int = 1) -> PrintFile:
+        """A print file of forms from this template, written as the forms are rendered."""
+        return PrintFile(self, target, copies)
+
+
+class PrintFile:
+    """One print file of many forms, each starting on a new page, ``copies`` times over.
+
+    Each form's body is serialised straight into the compressed main part as soon as it is
+    rendered, so a volume of a hundred forms never holds more than one form's tree. The XML is
+    what joining the trees would give: the first form's ``w:body`` and ``w:sectPr`` around every
+    form's content, pictures numbered through.
+    """
+
+    def __init__(self, template: WordTemplate, target: Path, copies: int = 1):
+        self.template, self.target, self.copies = template, Path(target), max(1, copies)
+        self._main = [info.filename for info, _ in template.entries].index(template.main_part)
+        self._archive = zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=6)
+        for info, raw in template.entries[:self._main]:
+            _write_compressed(self._archive, info, raw)
+        main = zipfile.ZipInfo(template.main_part, date_time=time.localtime()[:6])
+        main.compress_type = zipfile.ZIP_DEFLATED
+        self._stream = self._archive.open(main, "w")
+        self._stream.write(template.head)
+        self._ending = b""  # the first form's w:sectPr and </w:body>, written last
+        self._forms = 0
+        self._picture = 1001
+
+    def add(self, body: etree._Element) -> None:
+        """Append one rendered form; its tree is changed (the form has been written already)."""
+        section = body.find(f"{{{_W}}}sectPr")
         if section is not None:
-            combined.remove(section)
-        sequence = [body for body in bodies for _ in range(max(1, copies))]
-        for index, body in enumerate(sequence):
-            children = [c for c in body if c.tag != f"{{{_W}}}sectPr"]
-            if index:
-                children = [copy.deepcopy(c) for c in children]
-                _break_before(children, combined)
-                combined.extend(children)
-        if section is not None:
-            combined.append(section)
-        _renumber_pictures(combined)
-        self._write(target, combined, {})
+            body.remove(section)
+        if not self._forms:
+            self._begin(body, section)
+        pictures = list(body.iter(f"{{{_WP}}}docPr"))
+        separator, content = None, b""
+        for copy_number in range(self.copies):
+            if separator is None and (self._forms or copy_number):
+                separator, content = _break_before(body), b""
+            if pictures:
+                for number, element in enumerate(pictures, start=self._picture):
+                    element.set("id", str(number))
+                self._picture += len(pictures)
+                content = b""
+            if not content:
+                content = _split_element(_serialise(body))[1]
+            self._stream.write((separator or b"") + content)
+        self._forms += 1
+
+    def _begin(self, body: etree._Element, section: etree._Element | None) -> None:
+        start, content, end = _split_element(_serialise(body))
+        self._stream.write(start)
+        if section is None:
+            self._ending = end
+            return
+        body.append(section)
+        with_section = _split_element(_serialise(body))[1]
+        body.remove(section)
+        # The section as it is written inside w:body (no repeated namespace declarations).
+        ending = (with_section[len(content):] if with_section.startswith(content)
+                  else _serialise(section))
+        self._ending = ending + end
+
+    def close(self) -> None:
+        """Finish the main part and copy the template's remaining parts."""
+        self._stream.write(self._ending + self.template.tail)
+        self._stream.close()
+        for info, raw in self.template.entries[self._main + 1:]:
+            _write_compressed(self._archive, info, raw)
+        self._archive.close()
+
+    def discard(self) -> None:
+        """Drop a print file that is not to be finished (its forms went through docxtpl)."""
+        self._stream.close()
+        self._archive.close()
+        self.target.unlink(missing_ok=True)
+
+
+def _serialise(element: etree._Element) -> bytes:
+    return etree.tostring(element, encoding="UTF-8", xml_declaration=False)
+
+
+def _split_element(xml: bytes) -> tuple[bytes, bytes, bytes]:
+    """An element's serialised start tag, content and end tag (lxml escapes ``>`` in values)."""
+    start = xml.index(b">") + 1
+    if xml[start - 2:start] == b"/>":
+        name = xml[1:start - 2].split()[0].rstrip(b"/")
+        return xml[:start - 2] + b">", b"", b"</" + name + b">"
+    end = xml.rindex(b"</")
+    return xml[:start], xml[start:end], xml[end:]
 
 
 def _around_body(root: etree._Element) -> tuple[bytes, bytes]:
@@ -237,9 +312,13 @@ def _renumber_pictures(tree: etree._Element) -> None:
         element.set("id", str(number))
 
 
-def _break_before(children: list[etree._Element], body: etree._Element) -> None:
-    """Start the next form on a new page without an empty page when a form fills its page."""
-    first = children[0] if children else None
+def _break_before(body: etree._Element) -> bytes:
+    """Start a form on a new page without an empty page when the previous form fills its page.
+
+    A form opening with a paragraph gets ``pageBreakBefore`` on it; otherwise the bytes of a
+    page-break paragraph to write before it are returned.
+    """
+    first = next((child for child in body if child.tag != f"{{{_W}}}sectPr"), None)
     if first is not None and first.tag == f"{{{_W}}}p":
         properties = first.find(f"{{{_W}}}pPr")
         if properties is None:
@@ -248,10 +327,13 @@ def _break_before(children: list[etree._Element], body: etree._Element) -> None:
         leading = {f"{{{_W}}}{name}" for name in ("pStyle", "keepNext", "keepLines")}
         position = sum(1 for child in properties if child.tag in leading)  # schema order
         properties.insert(position, etree.Element(f"{{{_W}}}pageBreakBefore"))
-    else:
-        paragraph = etree.SubElement(body, f"{{{_W}}}p")
-        run = etree.SubElement(paragraph, f"{{{_W}}}r")
-        etree.SubElement(run, f"{{{_W}}}br", {f"{{{_W}}}type": "page"})
+        return b""
+    if body.nsmap.get("w") == _W:
+        return b'<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
+    paragraph = etree.Element(f"{{{_W}}}p")
+    run = etree.SubElement(paragraph, f"{{{_W}}}r")
+    etree.SubElement(run, f"{{{_W}}}br", {f"{{{_W}}}type": "page"})
+    return _serialise(paragraph)
 
 
 def combine_docx(parts: Iterable[Path], target: Path, copies: int = 1) -> None:
