@@ -1,11 +1,12 @@
 """Writing a run's outputs so that nothing half-written is ever left beside good files.
 
 Everything is rendered into a hidden staging folder inside the output folder. Only when every
-document is complete is a publish journal committed; then the old manifest is removed, the entries
-are moved into place (a rename each), the previous run's entries that this run no longer produces
-are removed, and ``manifest.json`` is written last. A run killed after the commit is rolled
-forward by the next writer; one killed before it leaves the previous outputs as they were. A lock
-keeps two runs from writing into one folder at once.
+document is complete and the new manifest is staged beside them is a publish journal committed;
+then the old manifest is removed, the entries are moved into place (a rename each), the previous
+run's entries that this run no longer produces are removed, and ``manifest.json`` is moved in
+last. A run killed after the commit is rolled forward by the next writer; one killed before it
+leaves the previous outputs as they were. A lock keeps two runs from writing into one folder at
+once.
 """
 
 from __future__ import annotations
@@ -13,17 +14,19 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import hashlib
+import io
 import json
 import os
 import re
 import shutil
 import tempfile
+import time
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from .errors import Location, PlanforgeError
 
@@ -76,11 +79,63 @@ def write_atomic(target: Path, write: Callable[[Path], None]) -> None:
         temporary.unlink(missing_ok=True)
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class OutputFile:
+    """A staged file. Its source rows stay the (shared) Location objects until the manifest is
+    written: tens of thousands of small dicts held through a whole run cost real memory."""
+
     path: str
     document_type: str
-    rows: list[dict[str, Any]] = field(default_factory=list)
+    locations: tuple[Location, ...] = ()
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        """The source rows as ``manifest.json`` lists them: only the fields that are set."""
+        return [{f.name: getattr(r, f.name) for f in fields(r)
+                 if getattr(r, f.name) not in (None, "")} for r in self.locations]
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What ``manifest.json`` will say. The files are listed, hashed and measured only while
+    it is written, one at a time, so no run holds its whole manifest in memory."""
+
+    about: dict[str, Any]
+    created: str
+    files: tuple[OutputFile, ...]
+    staging: Path
+
+    def write(self, stream: TextIO) -> None:
+        """The text ``json.dumps(..., ensure_ascii=False, indent=2, default=str)`` gives for the
+        manifest as one dict, written one file entry at a time."""
+        encoder = json.JSONEncoder(ensure_ascii=False, indent=2, default=str)
+        head = {**self.about, "created": self.created, "files": None}
+        stream.write("{")
+        for number, (key, value) in enumerate(head.items()):
+            stream.write(f'{"," if number else ""}\n  {encoder.encode(key)}: ')
+            if key != "files":
+                stream.write(_indented(encoder.encode(value), 1))
+                continue
+            stream.write("[")
+            for index, item in enumerate(self.files):
+                staged = self.staging / item.path
+                entry = {"path": item.path, "sha256": sha256_of(staged),
+                         "bytes": staged.stat().st_size, "document_type": item.document_type,
+                         "rows": item.rows}
+                stream.write(f'{"," if index else ""}\n    {_indented(encoder.encode(entry), 2)}')
+            stream.write("\n  ]" if self.files else "]")
+        stream.write("\n}")
+
+    def save(self, path: Path) -> None:
+        """Write it to ``path`` (for :func:`write_atomic`)."""
+        with path.open("w", encoding="utf-8") as stream:
+            self.write(stream)
+
+
+def _indented(text: str, level: int) -> str:
+    """JSON encoded at the top level, as it reads nested ``level`` deep (strings in encoded JSON
+    never hold a raw newline, so every one starts a line)."""
+    return text.replace("\n", "\n" + "  " * level)
 
 
 class OutputBusy(PlanforgeError):
@@ -117,12 +172,12 @@ def _acquire_lock(folder: Path):
 class OutputWriter:
     """Stages files for one run and publishes them together.
 
-    Publishing is a journaled roll-forward: the run first writes ``.publish.json`` (what to move,
-    what to remove, the manifest) into its staging folder, atomically. From that moment the
-    publish counts as done; if the run dies while moving entries, the next writer on the folder
-    (any later ``fill``, or :func:`recover`) finishes the moves before anything else. The old
-    ``manifest.json`` is removed before the first move and the new one written after the last, so
-    a manifest present always describes exactly the files beside it.
+    Publishing is a journaled roll-forward: the run stages the manifest, then writes
+    ``.publish.json`` (what to move, what to remove) into its staging folder, atomically. From
+    that moment the publish counts as done; if the run dies while moving entries, the next
+    writer on the folder (any later ``fill``, or :func:`recover`) finishes the moves before
+    anything else. The old ``manifest.json`` is removed before the first move and the new one
+    moved in after the last, so a manifest present always describes exactly the files beside it.
     """
 
     def __init__(self, folder: Path):
@@ -145,45 +200,39 @@ class OutputWriter:
         return target
 
     def add(self, relative: str, document_type: str, rows: Iterable[Location] = ()) -> None:
-        self.files.append(OutputFile(relative, document_type, [
-            {k: v for k, v in vars(r).items() if v not in (None, "")} for r in rows
-        ]))
+        self.files.append(OutputFile(relative, document_type, tuple(rows)))
 
-    def manifest(self, **about: Any) -> dict[str, Any]:
-        return {
-            **about,
-            "created": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-            "files": [
-                {"path": f.path, "sha256": sha256_of(self.staging / f.path),
-                 "bytes": (self.staging / f.path).stat().st_size,
-                 "document_type": f.document_type, "rows": f.rows}
-                for f in self.files
-            ],
-        }
+    def manifest(self, **about: Any) -> Manifest:
+        """The manifest of the files added so far; ``about`` comes first in it."""
+        return Manifest(about, dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+                        tuple(self.files), self.staging)
 
-    def publish(self, manifest: dict[str, Any]) -> Path:
-        """Commit the journal, then move the staged entries into place and write the manifest."""
+    def publish(self, manifest: Manifest) -> Path:
+        """Stage the manifest, commit the journal, then move the entries and manifest into place."""
         entries = sorted({Path(f.path).parts[0] for f in self.files})
         journal = {
             "entries": entries,
             "remove": sorted(_previous_entries(self.folder) - set(entries) - {MANIFEST}),
-            "manifest": json.dumps(manifest, ensure_ascii=False, indent=2, default=str),
         }
+        write_atomic(self.staging / _STAGED_MANIFEST, manifest.save)
         text = json.dumps(journal, ensure_ascii=False)
         write_atomic(self.staging / JOURNAL, lambda p: p.write_text(text, encoding="utf-8"))
         _roll_forward(self.folder, self.staging)
         self._published = True
         return self.folder
 
-    def publish_zip(self, manifest: dict[str, Any], archive: Path) -> Path:
+    def publish_zip(self, manifest: Manifest, archive: Path) -> Path:
         """The same tree and manifest as one archive, written atomically."""
-        text = json.dumps(manifest, ensure_ascii=False, indent=2, default=str)
 
         def write(temporary: Path) -> None:
             with zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as bundle:
                 for item in self.files:
                     bundle.write(self.staging / item.path, item.path)
-                bundle.writestr(MANIFEST, text)
+                info = zipfile.ZipInfo(MANIFEST, date_time=time.localtime()[:6])
+                info.compress_type, info.external_attr = zipfile.ZIP_DEFLATED, 0o600 << 16
+                with io.TextIOWrapper(bundle.open(info, "w"), encoding="utf-8",
+                                      newline="") as stream:
+                    manifest.write(stream)
 
         write_atomic(archive, write)
         return archive
@@ -234,21 +283,26 @@ def _recover_locked(folder: Path) -> bool:
 
 
 def _roll_forward(folder: Path, staging: Path) -> None:
-    """Apply ``staging/publish.json``; every step may be repeated after an interruption."""
+    """Apply ``staging/.publish.json``; every step may be repeated after an interruption.
+
+    The manifest is staged before the journal is committed and moved into place last, so a
+    journal without a staged manifest beside it is a publish that already completed.
+    """
     journal = json.loads((staging / JOURNAL).read_text(encoding="utf-8"))
-    (folder / MANIFEST).unlink(missing_ok=True)
-    trash = staging / _TRASH
-    for entry in journal["entries"]:
-        source, target = staging / entry, folder / entry
-        if source.exists() or source.is_symlink():
-            _replace(source, target, trash)
-    for stale in journal["remove"]:
-        _remove(folder / stale)
     staged_manifest = staging / _STAGED_MANIFEST
-    if not staged_manifest.exists():
+    if "manifest" in journal and not staged_manifest.exists():  # older planforge kept it here
         write_atomic(staged_manifest,
                      lambda p: p.write_text(journal["manifest"], encoding="utf-8"))
-    os.replace(staged_manifest, folder / MANIFEST)
+    trash = staging / _TRASH
+    if staged_manifest.exists():
+        (folder / MANIFEST).unlink(missing_ok=True)
+        for entry in journal["entries"]:
+            source, target = staging / entry, folder / entry
+            if source.exists() or source.is_symlink():
+                _replace(source, target, trash)
+        for stale in journal["remove"]:
+            _remove(folder / stale)
+        os.replace(staged_manifest, folder / MANIFEST)
     shutil.rmtree(trash, ignore_errors=True)
 
 
@@ -260,12 +314,40 @@ def _remove(target: Path) -> None:
 
 
 def _previous_entries(folder: Path) -> set[str]:
-    """Top-level entries the previous run listed, so user files beside them are never touched."""
+    """Top-level entries the previous run listed, so user files beside them are never touched.
+
+    A big run's manifest is tens of MB once loaded, so it is scanned line by line; one in
+    another layout than :class:`Manifest` writes is loaded whole.
+    """
     try:
-        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-        return {Path(f["path"]).parts[0] for f in manifest.get("files", [])}
-    except (OSError, ValueError, KeyError, TypeError):
+        with (folder / MANIFEST).open(encoding="utf-8") as stream:
+            entries = _listed_entries(stream)
+            if entries is None:
+                stream.seek(0)
+                entries = {Path(f["path"]).parts[0] for f in json.load(stream).get("files", [])}
+        return entries
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return set()
+
+
+def _listed_entries(lines: Iterable[str]) -> set[str] | None:
+    """The top-level entries of a manifest's file paths, if it is laid out as ``json.dumps``
+    with ``indent=2`` lays it out: the top-level key ``files`` is the only line starting with
+    ``  "files": [`` and each file's path the only line six spaces deep reading ``"path": ``
+    inside that list (no encoded string holds a raw newline)."""
+    entries: set[str] | None = None
+    for line in lines:
+        if entries is None:
+            if line.startswith('  "files": []'):
+                return set()
+            if line.startswith('  "files": ['):
+                entries = set()
+        elif line.startswith('      "path": '):
+            value = line.removeprefix('      "path": ').rstrip().removesuffix(",")
+            entries.add(Path(json.loads(value)).parts[0])
+        elif line.startswith("  ]"):
+            return entries
+    return None
 
 
 def _replace(source: Path, target: Path, trash: Path) -> None:
