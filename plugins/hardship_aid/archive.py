@@ -46,17 +46,13 @@ def _plain(value: Any) -> Any:
     return str(value) if isinstance(value, dt.date | Decimal) else value
 
 
-def _where(location: Any) -> dict[str, Any]:
-    return {k: v for k, v in vars(location).items() if v not in (None, "")}
-
-
 def application_forms(writer: OutputWriter, teachers: list[dict[str, Any]]) -> list[Path]:
     """The staged 申请表 of each teacher, found by the row it was made from."""
     by_row = {}
     for entry in writer.files:
         if entry.document_type == APPLICATION and len(entry.rows) == 1:
             by_row.setdefault(tuple(sorted(entry.rows[0].items())), writer.staging / entry.path)
-    return [by_row[tuple(sorted(_where(t[WHERE_KEY]).items()))] for t in teachers]
+    return [by_row[tuple(sorted(t[WHERE_KEY].as_dict().items()))] for t in teachers]
 
 
 def archive_binder(teacher: dict[str, Any], form_pdf: Path, prepared: Prepared) -> Binder:

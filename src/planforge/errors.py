@@ -9,14 +9,19 @@ EXIT_BUG = 1
 EXIT_BAD_INPUT = 2
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Location:
-    """Where a value came from, so a clerk can find the cell to fix."""
+    """Where a value came from, so a clerk can find the cell to fix (one per row read)."""
 
     file: str = ""
     sheet: str | None = None
     row: int | None = None
     column: str | None = None
+
+    def as_dict(self) -> dict[str, str | int]:
+        """The parts that are known, as a manifest lists them."""
+        parts = {"file": self.file, "sheet": self.sheet, "row": self.row, "column": self.column}
+        return {key: value for key, value in parts.items() if value not in (None, "")}
 
     def describe(self) -> str:
         parts = [self.file] if self.file else []

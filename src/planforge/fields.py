@@ -25,12 +25,29 @@ _DATE_PATTERNS = (
     re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
 )
 _MONTH_PATTERN = re.compile(r"^(\d{4})\s*[-./年]\s*(\d{1,2})\s*月?$")
+
+#: The province-level codes of GB/T 2260 that open a resident ID number. Only these two digits are
+#: checked (see parse_resident_id); they have not changed since the late 1990s (重庆 50, 香港 81 and
+#: 澳门 82 were the last added), so a fixed set replaces python-stdnum's region database, whose
+#: lookups took a fifth of the time of reading a roster and whose data stayed in memory (~5 MB).
+PROVINCE_CODES = frozenset({
+    "11", "12", "13", "14", "15",  # 华北
+    "21", "22", "23",  # 东北
+    "31", "32", "33", "34", "35", "36", "37",  # 华东
+    "41", "42", "43", "44", "45", "46",  # 中南
+    "50", "51", "52", "53", "54",  # 西南
+    "61", "62", "63", "64", "65",  # 西北
+    "71", "81", "82",  # 台湾、香港、澳门
+})
+
 _YES = {"是", "y", "yes", "true", "1", "√", "✓", "有"}
 _NO = {"否", "n", "no", "false", "0", "×", "无", "不是"}
 
 
 class ResidentId(str):
     """An 18-character resident ID number whose birth date and sex templates can read."""
+
+    __slots__ = ()  # one per person: no per-instance __dict__
 
     @property
     def birth_date(self) -> dt.date:
@@ -207,15 +224,9 @@ def parse_resident_id(raw: Any, field: Field) -> ResidentId:
     # Only the province is checked: numbers were issued from 1984 on with the code of the county
     # of residence then, so python-stdnum's "county existed in the birth year" test would refuse
     # nearly every applicant born before the county code was created.
-    if "province" not in dict(kv for _, props in _regions().info(text[:6]) for kv in props.items()):
+    if text[:2] not in PROVINCE_CODES:
         raise FieldError(f"身份证号码「{text}」的地区码无效", f"ID number {text!r} has an unknown region code")
     return ResidentId(text)
-
-
-def _regions():
-    from stdnum import numdb
-
-    return numdb.get("cn/loc")
 
 
 def parse_phone(raw: Any, field: Field) -> str:

@@ -71,9 +71,9 @@ class TableSpec:
     title: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Record(Mapping):
-    """A validated row: its clean values and where it came from."""
+    """A validated row: its clean values and where it came from (slotted: one per row read)."""
 
     values: dict[str, Any]
     where: Location = field(default_factory=Location)

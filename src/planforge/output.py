@@ -24,7 +24,7 @@ import time
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -91,8 +91,7 @@ class OutputFile:
     @property
     def rows(self) -> list[dict[str, Any]]:
         """The source rows as ``manifest.json`` lists them: only the fields that are set."""
-        return [{f.name: getattr(r, f.name) for f in fields(r)
-                 if getattr(r, f.name) not in (None, "")} for r in self.locations]
+        return [location.as_dict() for location in self.locations]
 
 
 @dataclass(frozen=True)

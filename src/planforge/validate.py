@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from .errors import InputError, Location, Problem
 from .fields import DATA_FOLDER, ResidentId, check_limits
 from .model import Field, FieldError, FieldType, InputData, Record, TableSpec
-from .readers import RawTable, read_table
+from .readers import DataFile, RawTable
 from .text import normalize_header, normalize_value
 
 _TOTAL_MARKERS = {"合计", "总计", "小计", "total"}
@@ -72,26 +72,26 @@ class Binder:
 
     def _bind_rows(self, table: RawTable, spec: TableSpec,
                    columns: dict[str, int]) -> tuple[list[Record], list[Problem]]:
+        """Bind the rows as the reader yields them; a Location is made only for a problem."""
         problems: list[Problem] = []
         records = []
+        plan = [(field, columns.get(field.name)) for field in spec.fields]
         for number, cells in table.rows:
-            if all(_is_blank(c) for c in cells) or _is_total_row(cells):
+            if _skipped(cells):
                 continue
             values: dict[str, Any] = {}
-            for field in spec.fields:
-                index = columns.get(field.name)
+            for field, index in plan:
                 raw = cells[index] if index is not None and index < len(cells) else None
-                header = table.headers[index] if index is not None else field.label
-                where = table.where(number, header)
                 if _is_blank(raw):
                     if field.required:
-                        problems.append(Problem("必填项为空", "required value is empty", where))
+                        problems.append(Problem("必填项为空", "required value is empty",
+                                                _cell(table, number, field, index)))
                     values[field.name] = field.default
                     continue
                 try:
                     values[field.name] = self.parse(raw, field)
                 except FieldError as error:
-                    problems.append(Problem(error.zh, error.en, where))
+                    problems.append(Problem(error.zh, error.en, _cell(table, number, field, index)))
                     values[field.name] = None
             problems.extend(_sex_agrees_with_id(spec, values, table, number, columns))
             records.append(Record(values, table.where(number)))
@@ -137,18 +137,22 @@ class Binder:
         if not files:
             raise InputError(Problem("没有给出数据文件", "no data file was given"))
         for path in files:
-            for position, spec in enumerate(specs):
-                try:
-                    raw = read_table(path, spec, primary=position == 0)
-                except InputError as error:
-                    problems.extend(error.problems)
-                    break
-                if raw is None:
-                    continue
-                warnings.extend(raw.warnings)
-                records, found = self.bind(raw, spec)
-                tables[spec.name].extend(records)
-                problems.extend(found)
+            # A workbook is loaded once for all its tables, and their rows are bound as they are
+            # read. A file found unreadable (even halfway through a sheet) is one problem, and no
+            # more of its tables are read.
+            with DataFile(path) as source:
+                for position, spec in enumerate(specs):
+                    try:
+                        raw = source.table(spec, primary=position == 0)
+                        if raw is None:
+                            continue
+                        records, found = self.bind(raw, spec)
+                    except InputError as error:
+                        problems.extend(error.problems)
+                        break
+                    warnings.extend(raw.warnings)  # complete now that the rows are read
+                    tables[spec.name].extend(records)
+                    problems.extend(found)
         for spec in specs[:1]:
             if not problems and not tables[spec.name]:
                 problems.append(
@@ -160,9 +164,15 @@ class Binder:
         return InputData(tables, files, warnings=warnings)
 
 
-def _is_total_row(cells: list[Any]) -> bool:
-    texts = [normalize_header(c) for c in cells if not _is_blank(c)]
-    return bool(texts) and texts[0] in _TOTAL_MARKERS
+def _skipped(cells: Sequence[Any]) -> bool:
+    """Blank rows, and total rows (合计…) whose first filled cell says so, are not data."""
+    first = next((c for c in cells if not _is_blank(c)), None)
+    return first is None or normalize_header(first) in _TOTAL_MARKERS
+
+
+def _cell(table: RawTable, row: int, field: Field, index: int | None) -> Location:
+    """Where a field's cell is: its column's header as the clerk wrote it, else the label."""
+    return table.where(row, table.headers[index] if index is not None else field.label)
 
 
 def _sex_agrees_with_id(spec: TableSpec, values: dict, table: RawTable, row: int,

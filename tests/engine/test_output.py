@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -139,7 +140,7 @@ def _as_one_dict(manifest, staging: Path) -> dict:
     return {**manifest.about, "created": manifest.created, "files": [
         {"path": f.path, "sha256": sha256_of(staging / f.path),
          "bytes": (staging / f.path).stat().st_size, "document_type": f.document_type,
-         "rows": [{k: v for k, v in vars(r).items() if v not in (None, "")}
+         "rows": [{k: v for k, v in dataclasses.asdict(r).items() if v not in (None, "")}
                   for r in f.locations]} for f in manifest.files]}
 
 
