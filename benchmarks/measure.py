@@ -12,6 +12,10 @@ next. Within the worker, peak memory is the largest of:
   the maximum), and
 * the peak, sampled every 0.1 s, of the PSS summed over the worker and all its descendants. PSS
   counts pages shared between forked workers once, so a process pool is not double-counted.
+
+The largest descendant's RSS is sampled too, for the notes: a pool worker's ``ru_maxrss``
+starts at its parent's RSS (it is forked before it runs its own program), so only a sample
+shows what the worker itself holds.
 """
 
 from __future__ import annotations
@@ -45,25 +49,30 @@ def _children_map() -> dict[int, list[int]]:
     return children
 
 
-def _pss_kb(pid: int) -> int:
+def _memory_kb(pid: int) -> tuple[int, int]:
+    """(PSS, RSS) of one process in KiB; (0, 0) where /proc cannot tell."""
+    found = {b"Pss:": 0, b"Rss:": 0}
     try:
         with open(f"/proc/{pid}/smaps_rollup", "rb") as fh:
             for line in fh:
-                if line.startswith(b"Pss:"):
-                    return int(line.split()[1])
+                if line[:4] in found:
+                    found[line[:4]] = int(line.split()[1])
     except OSError:
         pass
-    return 0
+    return found[b"Pss:"], found[b"Rss:"]
 
 
-def tree_pss_kb(root: int) -> int:
-    """PSS of ``root`` and every descendant, in KiB (0 where /proc cannot tell)."""
-    children, total, todo = _children_map(), 0, [root]
+def tree_memory_kb(root: int) -> tuple[int, int]:
+    """PSS of ``root`` and every descendant, and the largest descendant's RSS, in KiB."""
+    children, total, largest, todo = _children_map(), 0, 0, [root]
     while todo:
         pid = todo.pop()
-        total += _pss_kb(pid)
+        pss, rss = _memory_kb(pid)
+        total += pss
+        if pid != root:
+            largest = max(largest, rss)
         todo.extend(children.get(pid, ()))
-    return total
+    return total, largest
 
 
 def _status_mb(key: str) -> float | None:
@@ -98,7 +107,7 @@ def reset_peak() -> bool:
     except OSError:
         return False
     if PeakMemory.current is not None:
-        PeakMemory.current.peak_kb = tree_pss_kb(os.getpid())
+        PeakMemory.current.peak_kb = tree_memory_kb(os.getpid())[0]
     return True
 
 
@@ -108,7 +117,7 @@ class PeakMemory:
     current: PeakMemory | None = None
 
     def __init__(self, interval: float = 0.1):
-        self.interval, self.peak_kb = interval, 0
+        self.interval, self.peak_kb, self.largest_child_kb = interval, 0, 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         PeakMemory.current = self
@@ -116,7 +125,9 @@ class PeakMemory:
     def _run(self) -> None:
         pid = os.getpid()
         while not self._stop.is_set():
-            self.peak_kb = max(self.peak_kb, tree_pss_kb(pid))
+            tree, largest_child = tree_memory_kb(pid)
+            self.peak_kb = max(self.peak_kb, tree)
+            self.largest_child_kb = max(self.largest_child_kb, largest_child)
             self._stop.wait(self.interval)
 
     def __enter__(self) -> PeakMemory:
@@ -133,7 +144,8 @@ class PeakMemory:
         children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / _KB
         tree = self.peak_kb / _KB
         return {"peak_mb": max(own, children, tree), "self_rss_mb": own,
-                "children_rss_mb": children, "tree_pss_mb": tree}
+                "children_rss_mb": children, "tree_pss_mb": tree,
+                "largest_child_rss_mb": self.largest_child_kb / _KB}
 
 
 def _cpu_model() -> str:
