@@ -1,8 +1,9 @@
 """Many Word forms from one template: print volumes, and worker processes for big batches.
 
 Forms are rendered in volumes of :data:`VOLUME_SIZE`; each volume also gets its combined print
-file (every form on its own page, ``copies`` times), so memory stays bounded however large the
-batch, and a volume is the unit of work handed to a worker process.
+file (every form on its own page, ``copies`` times), written form by form as they are rendered,
+and a volume is the unit of work handed to a worker process. A worker holds one form at a time,
+so its memory does not depend on the size of the batch.
 """
 
 from __future__ import annotations

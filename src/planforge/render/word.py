@@ -152,7 +152,7 @@ class WordTemplate:
 
     def render(self, context: Mapping[str, Any], target: Path,
                with_docxtpl: bool | None = None) -> etree._Element | None:
-        """Write one document; returns its body for :meth:`combine` (None via docxtpl).
+        """Write one document; returns its body for a :class:`PrintFile` (None via docxtpl).
 
         ``with_docxtpl`` says whether the context holds pictures or docxtpl objects; a batch
         works it out once for the shared part rather than walking every list per form.
