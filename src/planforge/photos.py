@@ -1,9 +1,10 @@
 """Activity photos: check them, turn them upright, order them and lay them out two to a page.
 
 Phones store most photos sideways with an EXIF orientation tag; printing the raw pixels puts
-people on their side. Everything here goes through :func:`PIL.ImageOps.exif_transpose`. Photos
-are decoded one at a time, JPEGs in draft mode at the resolution they are printed at, so ten
-12-megapixel photos never sit in memory together.
+people on their side. Every photo is turned as its tag says (the turns of
+:func:`PIL.ImageOps.exif_transpose`; a tag outside 1-8 means as stored). Photos are decoded one at
+a time, JPEGs in draft mode at the resolution they are printed at, and shrunk before they are
+turned, so ten 12-megapixel photos never sit in memory together.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 
 from .errors import InputError, Location, Problem
 
@@ -138,11 +139,16 @@ def _orientation(exif: Image.Exif) -> int:
     return value if isinstance(value, int) and 1 <= value <= 8 else 1
 
 
-def _upright(img: Image.Image) -> Image.Image:
-    """``exif_transpose`` that ignores an orientation tag outside 1-8 instead of failing."""
-    if _orientation(img.getexif()) == 1:
-        return img.copy()
-    return ImageOps.exif_transpose(img)
+#: How a photo stored with each EXIF orientation is turned upright (as ``exif_transpose``).
+_TURN = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180,
+         4: Image.Transpose.FLIP_TOP_BOTTOM, 5: Image.Transpose.TRANSPOSE,
+         6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE, 8: Image.Transpose.ROTATE_90}
+
+
+def _upright(img: Image.Image, orientation: int) -> Image.Image:
+    """A new image turned as ``orientation`` (from :func:`_orientation`) says."""
+    method = _TURN.get(orientation)
+    return img.transpose(method) if method is not None else img.copy()
 
 
 def _open_error(path: Path, exc: Exception) -> InputError:
@@ -174,7 +180,7 @@ def read_photo(path: Path) -> Photo:
             if img.format == "JPEG":
                 img.draft("RGB", (max(1, w // 8), max(1, h // 8)))
             img.load()
-            upright = _upright(img)
+            upright = _upright(img, orientation)
             if upright.mode != "RGB":
                 upright = upright.convert("RGB")
             pixel_hash = hashlib.sha256(f"{upright.size}".encode() + upright.tobytes()).hexdigest()
@@ -322,22 +328,30 @@ def load_print_image(
             w_mm, h_mm = fit_box(uw, uh, *box_mm)
             tw = max(1, round(w_mm / 25.4 * dpi))
             th = max(1, round(h_mm / 25.4 * dpi))
+            stored = (th, tw) if orientation in (5, 6, 7, 8) else (tw, th)
             if img.format == "JPEG":
-                img.draft("RGB", (th, tw) if orientation in (5, 6, 7, 8) else (tw, th))
+                img.draft("RGB", stored)
             img.load()
-            upright = _upright(img)
+            picture = _as_rgb(img)
+            # Shrunk as stored, then turned: turning the smaller picture is cheaper.
+            if picture.width > stored[0] or picture.height > stored[1]:
+                picture = picture.resize(stored, Image.Resampling.LANCZOS)
+            upright = _upright(picture, orientation)
     except UNREADABLE as exc:
         raise _open_error(path, exc) from exc
-    if upright.mode != "RGB":
-        if upright.mode in ("RGBA", "LA", "PA") or "transparency" in upright.info:
-            rgba = upright.convert("RGBA")
-            upright = Image.new("RGB", rgba.size, "white")
-            upright.paste(rgba, mask=rgba.getchannel("A"))
-        else:
-            upright = upright.convert("RGB")
-    if upright.width > tw or upright.height > th:
-        upright = upright.resize((tw, th), Image.Resampling.LANCZOS)
     return upright, (w_mm, h_mm)
+
+
+def _as_rgb(img: Image.Image) -> Image.Image:
+    """RGB for JPEG pages; transparent parts become white paper, not black."""
+    if img.mode == "RGB":
+        return img
+    if img.mode in ("RGBA", "LA", "PA") or "transparency" in img.info:
+        rgba = img.convert("RGBA")
+        flat = Image.new("RGB", rgba.size, "white")
+        flat.paste(rgba, mask=rgba.getchannel("A"))
+        return flat
+    return img.convert("RGB")
 
 
 def _jpeg_bytes(img: Image.Image) -> bytes:

@@ -109,3 +109,32 @@ def test_heic_photo(tmp_path: Path) -> None:
     photo = read_photo(path)
     assert (photo.width, photo.height) == (1600, 1200)
     assert photos.load_print_image(path)[0].size == (1260, 945)
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_print_images_are_upright_for_every_exif_orientation(tmp_path: Path,
+                                                             orientation: int) -> None:
+    """A red corner drawn top-left stays top-left once printed, as Pillow's exif_transpose has it."""
+    from PIL import ImageOps
+
+    from planforge.photos import load_print_image
+
+    upright = Image.new("RGB", (1600, 1200), (0, 160, 0))
+    upright.paste((220, 0, 0), (0, 0, 400, 300))
+    undo = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180,
+            4: Image.Transpose.FLIP_TOP_BOTTOM, 5: Image.Transpose.TRANSPOSE,
+            6: Image.Transpose.ROTATE_90, 7: Image.Transpose.TRANSVERSE,
+            8: Image.Transpose.ROTATE_270}
+    stored = upright.transpose(undo[orientation]) if orientation in undo else upright
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    path = tmp_path / f"o{orientation}.jpg"
+    stored.save(path, exif=exif, quality=95)
+    with Image.open(path) as reference:
+        assert ImageOps.exif_transpose(reference).size == upright.size  # the test's own premise
+
+    printed, (width_mm, height_mm) = load_print_image(path, (80.0, 60.0), dpi=100)
+    assert printed.width > printed.height and width_mm > height_mm
+    red, _, _ = printed.getpixel((printed.width // 10, printed.height // 10))
+    _, green, _ = printed.getpixel((printed.width * 9 // 10, printed.height * 9 // 10))
+    assert red > 180 and green > 120
