@@ -231,7 +231,16 @@ def test_the_word_hidden_is_found_across_the_chunks_the_sheet_is_searched_in(tmp
 
 @given(st.text(alphabet="ab,\"\r\n\x1c\x85\u2028"))
 def test_csv_lines_split_as_a_text_file_would(text):
-    assert list(_lines(text)) == list(io.StringIO(text))
+    assert list(_lines(text)) == list(io.StringIO(text, newline=""))
+
+
+def test_a_csv_with_mac_line_endings_is_read(binder, tmp_path):
+    """Excel for Mac's "CSV (Macintosh)" ends lines with a lone CR."""
+    lines = [",".join(HEADERS), f"1,张三,男,{MAN},1", f'2,"李\r四",女,{WOMAN},2']
+    path = tmp_path / "名册.csv"
+    path.write_bytes("\r".join(lines).encode("utf-8"))
+    data = binder.load([path], (PEOPLE, SCHOOLS))
+    assert [(r["name"], r.where.row) for r in data.tables["people"]] == [("张三", 2), ("李 四", 3)]
 
 
 def test_a_streamed_csv_numbers_its_records_as_before(binder, tmp_path):
