@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -23,7 +22,7 @@ from .model import (
     TableSpec,
     default_prepare,
 )
-from .output import OutputWriter, sanitize_filename, sha256_of
+from .output import OutputWriter, sanitize_filename, sha256_of, zip_staging
 from .plugins import Registry
 from .render.jinja import make_environment, render_text
 from .text import strip_xml_illegal
@@ -174,8 +173,7 @@ class Engine:
         jobs = jobs or 1
         if as_zip:
             archive = out if out.suffix.lower() == ".zip" else out.with_name(out.name + ".zip")
-            archive.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.TemporaryDirectory(prefix=".planforge-zip-", dir=archive.parent) as tmp:
+            with zip_staging(archive.parent) as tmp:
                 return self._write(prepared, Path(tmp), archive, progress, jobs)
         return self._write(prepared, out, None, progress, jobs)
 

@@ -254,6 +254,31 @@ class OutputWriter:
         self.close()
 
 
+ZIP_STAGING_PREFIX = ".planforge-zip-"
+_ABANDONED_AFTER_S = 60  # a run locks its folder right after making it; give it that long
+
+
+def zip_staging(parent: Path) -> tempfile.TemporaryDirectory:
+    """A hidden folder beside an archive to render it in.
+
+    Runs that were killed leave theirs behind (half-written forms beside the archive); each new
+    run first removes those no run holds the lock of.
+    """
+    parent.mkdir(parents=True, exist_ok=True)
+    for folder in parent.glob(ZIP_STAGING_PREFIX + "*"):
+        if (folder.is_dir() and not folder.is_symlink()
+                and time.time() - folder.stat().st_mtime > _ABANDONED_AFTER_S):
+            try:
+                handle = _acquire_lock(folder)
+            except OutputBusy:
+                continue  # a run is writing in it
+            try:
+                shutil.rmtree(folder, ignore_errors=True)
+            finally:
+                handle.close()
+    return tempfile.TemporaryDirectory(prefix=ZIP_STAGING_PREFIX, dir=parent)
+
+
 def recover(folder: Path) -> bool:
     """Finish a publish that a killed run committed; clear what killed runs left behind.
 

@@ -119,6 +119,31 @@ def test_zip_holds_the_same_tree_and_manifest(run_cli, people_plugin, people_xls
     assert {f["path"] for f in manifest["files"]} == names - {"manifest.json"}
 
 
+
+def test_a_zip_run_clears_what_killed_zip_runs_left_beside_the_archive(run_cli, people_plugin,
+                                                                      people_xlsx, tmp_path):
+    import fcntl
+    import os
+
+    def left_behind(name: str, age: float) -> Path:
+        folder = tmp_path / f".planforge-zip-{name}"
+        (folder / ".planforge-staging-x" / "附件1").mkdir(parents=True)
+        (folder / ".planforge-staging-x" / "附件1" / "half.docx").write_bytes(b"PK\x03")
+        os.utime(folder, (folder.stat().st_atime - age, folder.stat().st_mtime - age))
+        return folder
+
+    killed, running, just_made = (left_behind("killed", 3600), left_behind("running", 3600),
+                                  left_behind("new", 0))
+    with (running / ".planforge.lock").open("a+") as lock:  # a run still writing in it
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        result = run_cli("--plugins-dir", people_plugin, "fill", "people-package", people_xlsx,
+                         "-o", tmp_path / "材料", "--zip")
+    assert result.exit_code == 0, result.output
+    assert not killed.exists()
+    assert running.exists() and just_made.exists()  # in use, or maybe not locked yet
+    assert sorted(p.name for p in tmp_path.glob(".planforge-zip-*")) == sorted(
+        [running.name, just_made.name])
+
 # --------------------------------------------------------------------------- manifest and journal
 
 json_values = st.recursive(
