@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import time
 import traceback
@@ -162,12 +163,35 @@ def with_settings(function):
     return function
 
 
+_PLACEHOLDER = re.compile(r"\{\{\s*(.*?)\s*\}\}")
+_STATEMENT = re.compile(r"\{%.*?%\}", re.S)
+
+
+def _listed_title(engine: Engine, name: str, title: str) -> str:
+    """A title as a list shows it: settings with a default filled in, the others by label
+    (``{{ settings.county }}…名册表`` → ``〈县(市、区)〉…名册表``), ``{% … %}`` tags left out."""
+    settings = {field.name: field for field in engine.job(name).settings}
+
+    def shown(match: re.Match) -> str:
+        expression = match.group(1)
+        path = expression.split(".")
+        field = settings.get(path[1]) if path[0] == "settings" and len(path) > 1 else None
+        if field is None:
+            return f"〈{expression}〉"
+        if len(path) == 2 and field.default not in (None, ""):
+            return str(field.default)
+        return f"〈{field.label}〉"
+
+    return _PLACEHOLDER.sub(shown, _STATEMENT.sub("", title))
+
+
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.pass_context
 def plugins(ctx: click.Context, as_json: bool) -> None:
     """List plugins, where each came from, and what it provides."""
-    registry = _state(ctx).registry
+    state = _state(ctx)
+    registry = state.registry
     if as_json:
         click.echo(json.dumps([vars(p) for p in registry.plugins], ensure_ascii=False, indent=2))
         return
@@ -178,7 +202,7 @@ def plugins(ctx: click.Context, as_json: bool) -> None:
             kind, _, name = item.partition(":")
             if kind in {"document_type", "package"}:
                 target = registry.packages.get(name) or registry.document_types.get(name)
-                title = f"  {target.title}" if target else ""
+                title = f"  {_listed_title(state.engine, name, target.title)}" if target else ""
                 click.echo(f"    {kind.replace('_', ' ')}: {name}{title}")
     if registry.errors:
         click.echo(f"{len(registry.errors)} 个插件加载失败 / plugin(s) failed to load", err=True)

@@ -110,3 +110,12 @@ def test_progress_bar_and_written_folder(run_cli, people_plugin, tmp_path):
                      tmp_path / "out")
     assert result.exit_code == 0, result.output
     assert "written" in result.output and len(list((tmp_path / "out").rglob("*.docx"))) == 5
+
+
+def test_plugins_lists_titles_with_settings_shown_by_default_or_label(run_cli):
+    listed = run_cli("plugins")
+    assert listed.exit_code == 0
+    assert "gd-subsidy-application  附件1 广东省原民办代课教师生活困难补助申请表" in listed.output
+    assert "gd-subsidy-roster  附件2 〈县(市、区)〉原民办代课教师生活困难补助发放对象名册表" in listed.output
+    assert "space-report  网络学习空间应用情况表（〈季度〉）" in listed.output
+    assert "{{" not in listed.output and "{%" not in listed.output
