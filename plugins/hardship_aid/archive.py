@@ -23,7 +23,7 @@ from planforge.engine import Engine, Prepared
 from planforge.model import WHERE_KEY
 from planforge.output import OutputWriter, sanitize_filename, sha256_of
 from planforge.plugins import load_plugins
-from planforge.settings import parse_assignments, read_settings_file
+from planforge.settings import gather_settings
 
 from .context import FILES_KEY
 from .materials import MATERIALS
@@ -113,12 +113,7 @@ def hardship_group() -> None:
 def files_command(ctx: click.Context, data: tuple[str, ...], output: Path, materials: Path,
                   assignments: tuple[str, ...], settings_file: str | None) -> None:
     """汇总表、申请表、材料清单及每位教师的专项档案 PDF / Forms, checklist and one file per teacher."""
-    values: dict[str, Any] = {}
-    origin = "--set"
-    if settings_file:
-        values.update(read_settings_file(Path(settings_file)))
-        origin = settings_file
-    values.update(parse_assignments(assignments))
+    values, origin = gather_settings(assignments, settings_file)
     values["materials"] = str(materials)
     engine = _engine(ctx)
     prepared = engine.prepare(PACKAGE, [Path(d) for d in data], values, origin)

@@ -19,7 +19,7 @@ from .errors import EXIT_BUG, InputError, PlanforgeError
 from .model import InputData
 from .plugins import Registry, load_plugins, register_commands
 from .render.jinja import make_environment
-from .settings import parse_assignments, read_settings_file
+from .settings import gather_settings
 
 PROGRESS_THRESHOLD = 5
 
@@ -135,16 +135,6 @@ def _state(ctx: click.Context) -> State:
     return ctx.find_root().obj["state"]
 
 
-def _settings(pairs: tuple[str, ...], settings_file: str | None) -> tuple[dict[str, Any], str]:
-    values: dict[str, Any] = {}
-    origin = "--set"
-    if settings_file:
-        values.update(read_settings_file(Path(settings_file)))
-        origin = settings_file
-    values.update(parse_assignments(pairs))
-    return values, origin
-
-
 previous_option = click.option(
     "--previous", "previous", multiple=True, type=click.Path(),
     help="Last period's data, for tables of changes such as 增减情况表 (repeatable).")
@@ -217,7 +207,7 @@ def plugins(ctx: click.Context, as_json: bool) -> None:
 def validate(ctx: click.Context, target: str, data: tuple[str, ...], previous: tuple[str, ...],
              assignments: tuple[str, ...], settings_file: str | None) -> None:
     """Check DATA for TARGET without writing anything."""
-    values, origin = _settings(assignments, settings_file)
+    values, origin = gather_settings(assignments, settings_file)
     prepared = _state(ctx).engine.prepare(target, [Path(d) for d in data], values, origin,
                                           [Path(p) for p in previous])
     report_warnings(prepared.data)
@@ -240,7 +230,7 @@ def fill(ctx: click.Context, target: str, data: tuple[str, ...], output: str, as
          settings_file: str | None) -> None:
     """Fill the forms of TARGET (a document type or a package of annexes) from DATA."""
     engine = _state(ctx).engine
-    values, origin = _settings(assignments, settings_file)
+    values, origin = gather_settings(assignments, settings_file)
     prepared = engine.prepare(target, [Path(d) for d in data], values, origin,
                               [Path(p) for p in previous])
     report_warnings(prepared.data)
@@ -300,7 +290,7 @@ def check(ctx: click.Context, target: str, folder: str, assignments: tuple[str, 
     package = registry.target(target)
     if getattr(package, "check", None) is None:
         raise PlanforgeError(f"「{target}」没有提供核对功能 / {target!r} offers no check")
-    values, _ = _settings(assignments, settings_file)
+    values, _ = gather_settings(assignments, settings_file)
     problems = package.check(Path(folder), values)
     if problems:
         raise Disagreements(problems)

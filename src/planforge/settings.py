@@ -53,3 +53,16 @@ def read_mapping(path: Path, what_zh: str = "设置文件", what_en: str = "sett
 def read_settings_file(path: Path) -> dict[str, Any]:
     """A YAML, JSON or TOML mapping of settings."""
     return read_mapping(path)
+
+
+def gather_settings(pairs: Iterable[str], settings_file: str | Path | None
+                    ) -> tuple[dict[str, Any], str]:
+    """A command's settings: the ``--settings`` file, then ``--set`` pairs over it; and where
+    they came from, for error messages."""
+    values: dict[str, Any] = {}
+    origin = "--set"
+    if settings_file:
+        values.update(read_settings_file(Path(settings_file)))
+        origin = str(settings_file)
+    values.update(parse_assignments(pairs))
+    return values, origin
