@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "plugins"))
 
 from gd_subsidy import rules  # noqa: E402
-from ooxml_stable import freeze  # noqa: E402
+from ooxml_stable import save_stable  # noqa: E402
 
 OUT = ROOT / "samples" / "gd-subsidy"
 SEED = 20200506
@@ -473,9 +473,7 @@ def write_roster(path: Path, people: list[Teacher], county: County, year: int) -
             row += 1
     hs.freeze_panes = "A2"
     wb.properties.creator = "planforge sample generator"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
-    freeze(path)
+    save_stable(wb, path)
 
 
 SETTINGS = """\

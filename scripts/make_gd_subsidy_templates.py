@@ -37,7 +37,7 @@ from planforge.formkit import (
 )
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ooxml_stable import freeze  # noqa: E402
+from ooxml_stable import save_stable  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "templates" / "forms" / "gd-subsidy"
@@ -52,8 +52,7 @@ ANNEX = {key: f"{{{{ settings.annex_{key} }}}}"
 
 def _save_docx(doc, name: str) -> Path:
     path = OUT / name
-    doc.save(path)
-    freeze(path)
+    save_stable(doc, path)
     return path
 
 
@@ -386,8 +385,7 @@ def _footer(ws: Worksheet, row: int, ncols: int, stamps: tuple[str, ...]) -> int
 def _save_xlsx(wb: Workbook, name: str) -> Path:
     wb.properties.creator = "planforge"
     path = OUT / name
-    wb.save(path)
-    freeze(path)
+    save_stable(wb, path)
     return path
 
 

@@ -15,7 +15,7 @@ from PIL import Image, ImageDraw
 from stdnum.cn import ric
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ooxml_stable import freeze  # noqa: E402
+from ooxml_stable import save_stable  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "samples" / "hardship-aid"
@@ -69,8 +69,7 @@ def roster(target: Path) -> None:
         sheet.append([number, *teacher[:12], ""])
     for row in sheet.iter_rows(min_row=3, min_col=4, max_col=4):
         row[0].number_format = "@"  # ID numbers as text, as clerks must keep them
-    workbook.save(target)
-    freeze(target)
+    save_stable(workbook, target)
 
 
 def scan_image(target: Path, label: str, index: int) -> None:

@@ -31,18 +31,13 @@ from planforge.formkit import (
 )
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ooxml_stable import freeze  # noqa: E402
+from ooxml_stable import save_stable  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "templates" / "forms" / "hardship-aid"
 AMOUNT_FORMAT = "#,##0.00"
 SIGN_DATE = "年　　月　　日"
 
-
-def _save_workbook(workbook: Workbook, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    workbook.save(target)
-    freeze(target)
 
 
 def roster(target: Path) -> None:
@@ -84,7 +79,7 @@ def roster(target: Path) -> None:
                               (5, 7, "联系电话：{{ settings.phone }}"),
                               (8, 9, "填报日期：{{ settings.date|cn_date }}")])
     page_setup(sheet, [6, 10, 24, 22, 11, 15, 15, 15, 18], row, footer)
-    _save_workbook(workbook, target)
+    save_stable(workbook, target)
 
 
 def checklist(target: Path) -> None:
@@ -114,7 +109,7 @@ def checklist(target: Path) -> None:
                               (4, 7, "复核人：{{ settings.reviewer }}"),
                               (8, 11, "核对日期：{{ settings.date|cn_date }}")])
     page_setup(sheet, [6, 10, 22, 11, 12, 14, 12, 12, 14, 14, 26], row, footer)
-    _save_workbook(workbook, target)
+    save_stable(workbook, target)
 
 
 APPLICATION_WIDTHS = [3.0, 3.0, 2.0, 2.8, 2.4, 3.4]
@@ -201,9 +196,7 @@ def application(target: Path) -> None:
                         "2. 须附身份证、教师资格证复印件，重大疾病附医院诊断证明及医疗费用票据，自然灾害附民政部门或"
                         "村（居）委会证明，并附公示无异议证明；3. 本表一式两份，纸质及电子材料同时报送。",
               size=10, before=6, line=16)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    document.save(target)
-    freeze(target)
+    save_stable(document, target)
 
 
 def main() -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 from openpyxl import Workbook
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ooxml_stable import freeze  # noqa: E402
+from ooxml_stable import save_stable  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -52,11 +52,6 @@ COMMUNITIES = [
 ]
 
 
-def _save(workbook: Workbook, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    workbook.save(target)
-    freeze(target)
-
 
 def teacher_pairing(target: Path) -> None:
     workbook = Workbook()
@@ -71,7 +66,7 @@ def teacher_pairing(target: Path) -> None:
     log.append(["日期", "帮扶教师", "结对教师", "类型", "数量", "内容"])
     for date, *rest in ACTIVITIES:
         log.append([dt.date.fromisoformat(date), *rest])
-    _save(workbook, target)
+    save_stable(workbook, target)
 
 
 def education_community(target: Path) -> None:
@@ -81,7 +76,7 @@ def education_community(target: Path) -> None:
     sheet.append(["教共体名称", "牵头单位", "联合单位", "类型", "层级", "合作期限", "备注"])
     for row in COMMUNITIES:
         sheet.append([*row, ""])
-    _save(workbook, target)
+    save_stable(workbook, target)
 
 
 if __name__ == "__main__":

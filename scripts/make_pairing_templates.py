@@ -30,7 +30,7 @@ from planforge.formkit import (
 )
 
 sys.path.insert(0, str(Path(__file__).parent))
-from ooxml_stable import freeze  # noqa: E402
+from ooxml_stable import save_stable  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -90,20 +90,13 @@ def pairing_list(target: Path) -> None:
         ],
     )
     page_setup(sheet, [6, 22, 22, 24, 10, 15, 24, 14], header_row, footer)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    workbook.save(target)
-    freeze(target)
+    save_stable(workbook, target)
 
 
 PAIR_HEADERS = ["帮扶教师", "学科", "帮扶教师所在学校", "结对教师", "结对教师所在学校"]
 PAIR_CELLS = ["{{ row.mentor }}", "{{ row.subject }}", "{{ row.mentor_school }}",
               "{{ row.mentee }}", "{{ row.mentee_school }}"]
 
-
-def _save(workbook: Workbook, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    workbook.save(target)
-    freeze(target)
 
 
 def _count_total(sheet, row: int, first: int, width: int, unit: str) -> None:
@@ -131,7 +124,7 @@ def teacher_pairing(target: Path) -> None:
                               (4, 5, "审核人：{{ settings.reviewer }}"),
                               (6, 8, "填表日期：{{ settings.date|cn_date }}")])
     page_setup(sheet, [6, 12, 10, 22, 12, 22, 18, 14], row, footer)
-    _save(workbook, target)
+    save_stable(workbook, target)
 
 
 def space_report(target: Path) -> None:
@@ -168,7 +161,7 @@ def space_report(target: Path) -> None:
                               (4, 6, "负责人：{{ settings.reviewer }}"),
                               (7, 10, "填表日期：{{ settings.date|cn_date }}")])
     page_setup(sheet, [6, 11, 9, 20, 11, 20, 12, 12, 9, 12], row, footer)
-    _save(workbook, target)
+    save_stable(workbook, target)
 
 
 COMMUNITY_WIDTHS = [1.2, 4.4, 4.4, 5.6, 5.4, 2.8, 1.5]
@@ -207,9 +200,7 @@ def education_community(target: Path) -> None:
     paragraph(document, "", after=6)
     paragraph(document, "填报单位（盖章）：{{ settings.unit }}　　　　填表人：{{ settings.preparer }}"
                         "　　　　填报日期：{{ settings.date|cn_date }}", size=12, before=12)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    document.save(target)
-    freeze(target)
+    save_stable(document, target)
 
 
 if __name__ == "__main__":

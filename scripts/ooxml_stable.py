@@ -27,3 +27,10 @@ def freeze(path: Path) -> None:
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o644 << 16
             dst.writestr(fixed, data)
+
+
+def save_stable(document, target: Path) -> None:
+    """Save an openpyxl workbook or python-docx document to ``target`` and :func:`freeze` it."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    document.save(target)
+    freeze(target)
