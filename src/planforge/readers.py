@@ -240,8 +240,18 @@ def _csv_table(path: Path, spec: TableSpec) -> RawTable:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
     except csv.Error:
         dialect = csv.excel
-    rows = ([c if c != "" else None for c in r] for r in csv.reader(_lines(text), dialect))
-    return _table(path, None, rows, spec)
+    return _table(path, None, _csv_rows(path, csv.reader(_lines(text), dialect)), spec)
+
+
+def _csv_rows(path: Path, reader) -> Iterator[list[Any]]:
+    """Cells of each row (empty ones None); a line the csv module refuses is the clerk's to fix."""
+    try:
+        for row in reader:
+            yield [c if c != "" else None for c in row]
+    except csv.Error as error:
+        raise _file_problem(path, f"CSV 文件第{reader.line_num}行无法读取：{error}",
+                            f"line {reader.line_num} of the CSV file cannot be read: {error}"
+                            ) from None
 
 
 def _records_rows(path: Path, items: Any, spec: TableSpec, sheet: str | None) -> RawTable:

@@ -251,3 +251,13 @@ def test_a_streamed_csv_numbers_its_records_as_before(binder, tmp_path):
     data = binder.load([path], (PEOPLE, SCHOOLS))
     assert [(r["name"], r.where.row) for r in data.tables["people"]] == [("张 三", 3), ("李四", 5)]
     assert data.tables["schools"] == []
+
+
+def test_a_csv_line_the_csv_module_refuses_is_bad_input_naming_the_line(binder, tmp_path):
+    path = tmp_path / "名册.csv"
+    path.write_text(",".join(HEADERS) + f'\n1,"{"长" * 140_000}",男,{MAN},1\n', encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        binder.load([path], (PEOPLE, SCHOOLS))
+    (problem,) = caught.value.problems
+    assert problem.where.file == str(path)
+    assert "第2行" in problem.zh and "line 2" in problem.en
