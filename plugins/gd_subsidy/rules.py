@@ -109,14 +109,14 @@ _ID_FIELD = Field("id_number", "身份证号码", "resident_id")
 def add_years(day: date, years: int) -> date:
     """The anniversary of ``day`` after ``years`` years.
 
-    A 29 Feb birthday has no anniversary in a common year; we take 1 Mar: under Chinese practice a
-    周岁 is complete only once the full 12 months have elapsed, and on 28 Feb of a common year the
-    person is still one day short of them, so the age is reached on 1 Mar.
+    A 29 Feb birthday has no anniversary in a common year. Civil Code art. 202: a period counted
+    in years ends on the corresponding day of the last year, or on the last day of that month
+    when there is no corresponding day, so the age is reached on 28 Feb.
     """
     try:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 Feb -> common year
-        return date(day.year + years, 3, 1)
+        return date(day.year + years, 2, 28)
 
 
 @dataclass(frozen=True)
@@ -167,7 +167,7 @@ class Person:
 
 
 def age_reached_date(birth_date: date, sex: str) -> date:
-    """Day a person turns 60 (men) or 55 (women): the birthday itself, 29 Feb -> 1 Mar."""
+    """Day a person turns 60 (men) or 55 (women): the birthday itself, 29 Feb -> 28 Feb."""
     if sex not in AGE_BY_SEX:
         raise RuleError(f"性别应为男或女，而非「{sex}」", f"sex must be 男 or 女, not {sex!r}")
     return add_years(birth_date, AGE_BY_SEX[sex])

@@ -55,7 +55,7 @@ def expected(row: dict, year: int = 2020, first_year: int = 2019) -> dict | None
     try:
         reached = birth.replace(year=birth.year + age)
     except ValueError:
-        reached = date(birth.year + age, 3, 1)
+        reached = date(birth.year + age, 2, 28)  # Civil Code art. 202
     cutoff, death = date(first_year - 1, 12, 31), row["去世日期"]
     semesters = row["任教学期数"]
     if (death and death <= cutoff) or "是" in (row["离岗退养"], row["不良记录"]) or semesters < 2:
