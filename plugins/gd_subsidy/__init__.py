@@ -92,7 +92,7 @@ COUNTY_SETTINGS = (
     *COMMON_SETTINGS[1:],
     Field("notice_start", "公示开始日期", "date"),
     Field("objection_contact", "异议受理单位及联系方式", default=""),
-    Field("copies", "每份申请表打印份数（一式三份填3）", "integer", default=1, min=1, max=10),
+    Field("copies", "每份申请表打印份数（一式三份）", "integer", default=3, min=1, max=10),
     *ANNEXES[:4],
 )
 NOTICE_SETTINGS = tuple(
@@ -123,7 +123,7 @@ DOCUMENT_TYPES = (
         "附件{{ settings.annex_application }} 广东省" + PROGRAMME + "申请表",
         "附件1-申请表.docx", WORD_PER_RECORD, "eligible",
         file_name="{{ file_seq }} {{ name }}",
-        description="附件1 申请表：每位符合条件者一份（一式三份：--set copies=3）",
+        description="附件1 申请表：每位符合条件者一份（合订打印文件一式三份，--set copies=1 印一份）",
     ),
     _county_type(
         "gd-subsidy-roster",

@@ -252,8 +252,10 @@ def test_application_form_carries_the_person_and_history(county) -> None:
     assert document.paragraphs[0].text == "附件1"
 
 
-def test_copies_repeat_each_form_in_the_print_file(tmp_path) -> None:
-    """一式三份: --set copies=3 triples every form; without a history sheet rows stay blank."""
+@pytest.mark.parametrize("copies", [None, 1])
+def test_copies_repeat_each_form_in_the_print_file(tmp_path, copies) -> None:
+    """一式三份 (003:209): three copies of every form by default, one with --set copies=1;
+    without a history sheet the rows stay blank."""
     people = [p for p, _ in paid(ROSTER)[:2]]
     book = openpyxl.Workbook()
     sheet = book.active
@@ -264,15 +266,17 @@ def test_copies_repeat_each_form_in_the_print_file(tmp_path) -> None:
         sheet.append([person[h] for h in headers])
     book.save(tmp_path / "two.xlsx")
     out = tmp_path / "out"
+    chosen = ["--set", f"copies={copies}"] if copies else []
     result = invoke("fill", "gd-subsidy-application", tmp_path / "two.xlsx", "--settings",
-                    SETTINGS, "--set", "copies=3", "-o", out)
+                    SETTINGS, *chosen, "-o", out)
     assert result.exit_code == 0, result.output
     combined = Document(str(one(out, "*/*合订打印*.docx")))
     titles = [p.text for p in combined.paragraphs
               if p.text == "广东省原民办代课教师生活困难补助申请表"]
-    assert len(titles) == 3 * len(people)
+    expected_copies = copies or 3
+    assert len(titles) == expected_copies * len(people)
     names = [c.text for t in combined.tables for c in t.rows[0].cells[1:2]]
-    assert names == [p["姓名"] for p in people for _ in range(3)]
+    assert names == [p["姓名"] for p in people for _ in range(expected_copies)]
 
 
 def test_annex_numbers_are_settings(tmp_path) -> None:
