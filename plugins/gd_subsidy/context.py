@@ -506,6 +506,7 @@ def city_context(data: InputData, settings: dict[str, Any]) -> dict[str, Any]:
     run = run_settings(settings, problems)
     if run is None:
         raise InputError(problems)
+    data.warnings.extend(advisories.programme_years(settings, run))
     roster = _assessed_roster(data, {**settings, "county": ""}, run, problems)
     seen: dict[str, Record] = {}
     for a in roster:
@@ -525,9 +526,13 @@ def city_context(data: InputData, settings: dict[str, Any]) -> dict[str, Any]:
     items = [person_item(a, n, run.year) for n, a in enumerate(roster, start=1)]
     eligible = [i for i in items if _paid(i)]
     counties: dict[str, list[dict[str, Any]]] = {}
+    names: dict[str, str] = {}  # 翁源 and 翁源县 are one county, printed with its suffix
     for a, item in zip(roster, items, strict=True):
-        group = counties.setdefault(a.person.county, [])
+        key = rules.county_key(a.person.county)
+        if len(a.person.county) > len(names.get(key, "")):
+            names[key] = a.person.county
+        group = counties.setdefault(key, [])
         if _paid(item):
             group.append(item)
-    rows = [{"county": name, **sums(members)} for name, members in counties.items()]
+    rows = [{"county": names[key], **sums(members)} for key, members in counties.items()]
     return {"counties": rows, "totals": totals(eligible)}

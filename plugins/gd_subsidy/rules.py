@@ -254,8 +254,9 @@ def max_semesters(birth_date: date, year: int) -> int:
 
 
 def age_on(birth_date: date, day: date) -> int:
-    """Completed years (周岁) on ``day``."""
-    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+    """Completed years (周岁) on ``day``, counted like :func:`add_years` (29 Feb -> 28 Feb)."""
+    years = day.year - birth_date.year
+    return years - 1 if add_years(birth_date, years) > day else years
 
 
 def working_years(semesters: int) -> int:
