@@ -420,6 +420,8 @@ def ruyuan_people(rng: random.Random) -> list[Teacher]:
     add(t)
     add(m.teacher(sex="女", birth=m.birth(1962), semesters=8, category=rules.DAIKE,
                   contract=date(2009, 3, 2), remark="合同2009年签订"))  # fmt: skip
+    add(m.teacher(sex="男", birth=m.birth(1957), semesters=10, category=rules.DAIKE,
+                  contract=date(1986, 3, 1), remark="合同1986年3月签订"))  # fmt: skip
     add(m.teacher(sex="女", birth=m.birth(1961), semesters=6, category=rules.DAIKE,
                   filed=False, remark="合同未备案"))  # fmt: skip
     t = m.teacher(sex="男", birth=m.birth(1955), semesters=2, category=rules.DAIKE,
@@ -618,7 +620,7 @@ def main() -> None:
     needed = {
         "eligible", "not_of_age", "died_before_cutoff", "died", "retired_early", "bad_record",
         "too_few_semesters", "band 30年以上", "band 20-29年", "band 10-19年", "band 1-9年",
-        "not_guangdong", "later_employed", "minban_after_cutoff", "contract_outside_window",
+        "not_guangdong", "later_employed", "minban_after_cutoff", "contract_before_window", "contract_after_window",
         "contract_not_filed", "not_continuous",
         f"cat {rules.MINBAN}", f"cat {rules.DAIKE}", "reached this year", "died this year",
     }  # fmt: skip

@@ -19,7 +19,7 @@ from . import rules
 SETTINGS_ORIGIN = "设置 / settings"
 #: The work plan is valid for five years from its first year (003:225).
 PLAN_YEARS = 5
-#: Annexes 2-4 reach the city within 5 working days after the notice (003:214).
+#: Annexes 2-4 reach the city within 5 working days after the notice (003:213).
 HANDOVER_WORKING_DAYS = 5
 #: Ages above this (周岁, on the reference date) are worth a second look.
 OLDEST_PLAUSIBLE_AGE = 110
@@ -64,7 +64,7 @@ def _working_days_after(day: date, count: int) -> date:
 
 def schedule(settings: Mapping[str, Any], run: rules.Settings,
              notice: Mapping[str, Any]) -> tuple[list[Problem], list[Problem]]:
-    """(errors, warnings) of the run's dates against the yearly deadlines of 003:209-214.
+    """(errors, warnings) of the run's dates against the yearly deadlines of 003:209-213.
 
     The notice must be over by its stage's date (first year 3月31日, later years 5月15日); the
     annexes report the notice's result, so the report date must come after its last day, and
@@ -100,10 +100,10 @@ def schedule(settings: Mapping[str, Any], run: rules.Settings,
         after = f"公示结束（{end}）" if end else f"公示期限（{due['notice']}）"
         warnings.append(Problem(
             f"填表日期{report}晚于{after}后{HANDOVER_WORKING_DAYS}个工作日（{handover}）："
-            "附件2-4应在公示无异议后5个工作日内盖章报市（seed 003:214）",
+            "附件2-4应在公示无异议后5个工作日内盖章报市（seed 003:213）",
             f"the report date {report} is more than {HANDOVER_WORKING_DAYS} working days after "
             f"the notice ({handover}): annexes 2-4 go to the city within 5 working days "
-            "(seed 003:214)", _settings("report_date")))
+            "(seed 003:213)", _settings("report_date")))
     return errors, warnings
 
 

@@ -62,14 +62,18 @@ REASONS: dict[str, tuple[str, str]] = {
     # the conditions of 003:196-197, in the seed's words; {cutoff}/{end} are the run's dates
     "not_guangdong": ("现非广东省户籍", "the current household registration is not in Guangdong"),
     "later_employed": (
-        "离开教学岗位后被国家机关、事业单位录用为编制内人员或国有企业录用为正式工作人员",
+        "离岗后被录用为编制内人员或国有企业正式工作人员",
         "after leaving teaching, employed on a state payroll (编制) or as a state-enterprise regular",
     ),
     "minban_after_cutoff": ("{cutoff}（含）以前未在公办中小学教学岗位上任教",
                             "did not teach in a public school on or before {cutoff}"),
-    "contract_outside_window": (
-        "聘用代课教师合同书不在{cutoff}（不含）—{end}期间签订",
-        "the substitute teacher's contract was not signed after {cutoff} and by {end}",
+    "contract_before_window": (
+        "聘用代课教师合同书于{cutoff}（含）以前签订",
+        "the substitute teacher's contract was signed on or before {cutoff}",
+    ),
+    "contract_after_window": (
+        "聘用代课教师合同书于{end}以后签订",
+        "the substitute teacher's contract was signed after {end}",
     ),
     "contract_not_filed": ("聘用代课教师合同书未经县级教育行政部门备案",
                            "the substitute teacher's contract was not filed with the county"),
@@ -458,8 +462,10 @@ def failed_condition(person: Person, settings: Settings) -> str:
             return "minban_after_cutoff"
         return ""
     signed = person.contract_date
-    if signed and ((cutoff and signed <= cutoff) or (end and signed > end)):
-        return "contract_outside_window"
+    if signed and cutoff and signed <= cutoff:
+        return "contract_before_window"
+    if signed and end and signed > end:
+        return "contract_after_window"
     if person.contract_filed is False:
         return "contract_not_filed"
     return ""

@@ -106,9 +106,9 @@ def test_failed_conditions_are_reasons_on_the_ineligible_sheet(tmp_path) -> None
     assert not warnings_of(result), result.output  # every condition was checkable
     assert rejected(out) == {
         "外省": "现非广东省户籍",
-        "入编": "离开教学岗位后被国家机关、事业单位录用为编制内人员或国有企业录用为正式工作人员",
+        "入编": "离岗后被录用为编制内人员或国有企业正式工作人员",
         "晚任": "1986年3月27日（含）以前未在公办中小学教学岗位上任教",
-        "晚签": "聘用代课教师合同书不在1986年3月27日（不含）—2008年8月31日期间签订",
+        "晚签": "聘用代课教师合同书于2008年8月31日以后签订",
         "未备案": "聘用代课教师合同书未经县级教育行政部门备案",
         "中断": "未连续任教满1学年（或2个学期）",
     }
