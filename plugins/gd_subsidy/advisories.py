@@ -25,6 +25,9 @@ HANDOVER_WORKING_DAYS = 5
 OLDEST_PLAUSIBLE_AGE = 110
 #: Names shown in one warning before "…" (the count is always given).
 NAMES_SHOWN = 20
+#: Conditions that concern one category only.
+CONDITION_CATEGORY = {"minban_cutoff": rules.MINBAN, "contract_window": rules.DAIKE,
+                      "contract_filed": rules.DAIKE}
 
 
 def _settings(name: str) -> Location:
@@ -120,9 +123,13 @@ def unchecked_conditions(paid: Iterable[rules.Person], run: rules.Settings,
     zh, en = [], []
     for key, names in open_.items():
         condition, needs, condition_en, needs_en = rules.CONDITIONS[key]
-        whom = "全部发放对象" if len(names) == len(paid) else f"{len(names)}人：{_names(names)}"
+        category = CONDITION_CATEGORY.get(key)
+        concerned = [p for p in paid if category in (None, p.category)]
+        group = category or "发放对象"
+        whom = (f"全部{group}（{len(names)}人）" if len(names) == len(concerned)
+                else f"{len(names)}人：{_names(names)}")
         zh.append(f"{condition}（需{needs}；{whom}）")
-        en.append(f"{condition_en} (needs {needs_en}; {len(names)} of {len(paid)} paid)")
+        en.append(f"{condition_en} (needs {needs_en}; {len(names)} of {len(concerned)} paid)")
     return [Problem("以下资格条件未能核对，名单未经这些核对，请人工审核：" + "；".join(zh),
                     "these conditions of eligibility could not be checked and were not: "
                     + "; ".join(en), where)]
@@ -136,7 +143,7 @@ def unlisted_increases(changes: Iterable[Mapping[str, Any]], where: Location) ->
     return [Problem(
         f"只减不增：{len(names)}人不在上年名单中却列为增加（{'、'.join(names)}）；经审核同意的补报"
         "人员请在名册「补报」列填“是”，否则请核实（seed 003:195）",
-        f"只减不增: {len(names)} people added who were not on last year's roster "
+        f"只减不增: {len(names)} person(s) added who were not on last year's roster "
         f"({', '.join(names)}); mark approved late applications with 是 in the column 补报, "
         "otherwise verify them (seed 003:195)", where)]
 

@@ -120,7 +120,7 @@ def test_absent_columns_are_named_once_in_one_warning(tmp_path) -> None:
     assert result.exit_code == 0, result.output
     (warning,) = [w for w in warnings_of(result) if "资格条件" in w]
     for needed in ("户籍所在地", "任教经历", "minban_cutoff_year", "合同签订日期", "备案",
-                   "后入编或国企正式职工", "全部发放对象"):
+                   "后入编或国企正式职工", "全部发放对象（2人）", "全部原代课教师（1人）"):
         assert needed in warning, needed
 
 
