@@ -152,6 +152,12 @@ def _hukou(value: Any) -> bool | None:
     return None
 
 
+def reference_date(settings: Mapping[str, Any], run: rules.Settings) -> date:
+    """The day the roster describes: the report date, else 31 Dec of the payment year. No one
+    died after it; ages are told on it."""
+    return settings.get("report_date") or date(run.year, 12, 31)
+
+
 def _implausible(record: Record, person: rules.Person, latest: date, year: int) -> list[Problem]:
     """Bounds no real person exceeds (issue 13:12): semesters for their age, a future death."""
     found = []
@@ -176,7 +182,7 @@ def people(records: Iterable[Record], settings: Mapping[str, Any], run: rules.Se
            problems: list[Problem]) -> list[Assessed]:
     """Persons of the roster; birth date and sex come from the (engine-checked) ID number."""
     found = []
-    latest = settings.get("report_date") or date(run.year, 12, 31)
+    latest = reference_date(settings, run)
     for record in records:
         v = record.values
         if v.get("id_number") is None or v.get("semesters") is None or not v.get("category"):
@@ -472,7 +478,7 @@ def county_context(data: InputData, settings: dict[str, Any],
     warnings.extend(advisories.unchecked_conditions(
         [a.person for a in this if a.result and a.result.eligible], run, where))
     warnings.extend(advisories.old_ages(((a.person, a.record.where) for a in this),
-                                        settings.get("report_date") or date(run.year, 12, 31)))
+                                        reference_date(settings, run)))
     items = [person_item(a, 0, run.year) for a in this]
     eligible = [i for i in items if _paid(i)]
     ineligible = [i for i in items if not _paid(i)]

@@ -227,8 +227,8 @@ class Stint:
 def continuous_semesters(stints: Iterable[Stint]) -> int | None:
     """The most semesters taught without a break longer than a school holiday.
 
-    Stints follow each other when the next starts at most :data:`MAX_BREAK_MONTHS` months after
-    the previous one ended. A stint without dates is continuous in itself; when the answer could
+    Stints follow each other when at most :data:`MAX_BREAK_MONTHS` whole months lie between the
+    end month of one and the start month of the next. A stint without dates is continuous in itself; when the answer could
     change with the missing dates (no run reaches 2 semesters), it is unknown (None).
     """
     stints = list(stints)
@@ -520,9 +520,9 @@ def assess(person: Person, settings: Settings) -> Result:
     Exclusions are checked in the order of the seed (death before the cut-off, early retirement,
     bad record), then the conditions of 003:196-197 the input states (户籍, 编制, the 民办 cut-off,
     the 代课 contract window and 备案), then the one-year minimum and its continuity, then
-    whether anything is payable this year. A person
-    who reaches the age during the year is eligible even if the first month falls in the next
-    year (months = 0): they apply this year and are on this year's list.
+    whether anything is payable this year. A person who reaches the age during the year is
+    eligible even if the first month falls in the next year (months = 0): they apply this year
+    and are on this year's list.
     Raises :class:`MissingCityStandard` when the city has no amount for their 1-9 years.
     """
     years = working_years(person.semesters)
