@@ -49,6 +49,11 @@ def _at(record: Record, column: str) -> Location:
     return replace(record.where, column=column)
 
 
+def _files(data: InputData) -> Location:
+    """Where a warning about the whole roster points: its files."""
+    return Location(", ".join(map(str, data.files)))
+
+
 def _row_label(record: Record) -> str:
     return f"{record.values.get('name') or '?'}（第{record.where.row}行）"
 
@@ -474,7 +479,7 @@ def county_context(data: InputData, settings: dict[str, Any],
     last = _previous(data, settings, run, problems, require_previous)
     if problems:
         raise InputError(problems)
-    where = Location(", ".join(map(str, data.files)))
+    where = _files(data)
     warnings.extend(advisories.unchecked_conditions(
         [a.person for a in this if a.result and a.result.eligible], run, where))
     warnings.extend(advisories.old_ages(((a.person, a.record.where) for a in this),
@@ -529,6 +534,8 @@ def city_context(data: InputData, settings: dict[str, Any]) -> dict[str, Any]:
                                     _at(a.record, "县(市、区)")))
     if problems:
         raise InputError(problems)
+    data.warnings.extend(advisories.unchecked_conditions(
+        [a.person for a in roster if a.result and a.result.eligible], run, _files(data)))
     items = [person_item(a, n, run.year) for n, a in enumerate(roster, start=1)]
     eligible = [i for i in items if _paid(i)]
     counties: dict[str, list[dict[str, Any]]] = {}

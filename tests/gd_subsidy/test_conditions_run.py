@@ -175,6 +175,7 @@ def test_city_summary_groups_a_county_written_two_ways(tmp_path) -> None:
     sheet = openpyxl.load_workbook(next(out.glob("附件5 *.xlsx"))).active
     rows = [r for r in sheet.iter_rows(values_only=True) if r[0] in ("翁源", "翁源县")]
     assert [(r[0], r[3]) for r in rows] == [("翁源县", 2)]
+    assert any("资格条件未能核对" in w for w in warnings_of(result))  # the city is told too
 
 
 # --------------------------------------------------------------------------- 只减不增
