@@ -57,8 +57,9 @@ class Prepared:
         return list(self.context.get(document_type.each) or [])
 
 
-#: Every job with per-record Word forms takes ``--set copies=3`` (一式三份) for its print file.
-COPIES = Field("copies", "份数", type="integer", default=1, min=1, max=20,
+#: Every job with per-record Word forms repeats each form ``copies`` times in its print file;
+#: 一式三份 (seed 003:209) makes 3 the default, ``--set copies=1`` prints one.
+COPIES = Field("copies", "份数", type="integer", default=3, min=1, max=20,
                help="每份表格在合订打印文件中重复的份数 / copies of each form in the print file")
 
 
@@ -277,7 +278,7 @@ class Engine:
             where = item.get(WHERE_KEY) if isinstance(item, Mapping) else None
             writer.add(relative, document_type.name, [where] if where else [])
             forms.append((relative, index, item))
-        copies = int(prepared.settings.get("copies") or 1)
+        copies = int(prepared.settings.get("copies") or COPIES.default)
         volumes = [Volume(forms[i:i + VOLUME_SIZE]) for i in range(0, len(forms), VOLUME_SIZE)]
         if document_type.combined and (len(forms) > 1 or copies > 1):
             for number, volume in enumerate(volumes, start=1):
