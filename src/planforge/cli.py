@@ -247,6 +247,22 @@ def fill(ctx: click.Context, target: str, data: tuple[str, ...], output: str, as
     click.echo(f"已写入 / written: {result}")
 
 
+@cli.command()
+@click.argument("target")
+@click.option("-o", "--output", required=True, type=click.Path(), help="The .xlsx file to write.")
+@click.option("--force", is_flag=True, help="Replace the file if it already exists.")
+@click.pass_context
+def blank(ctx: click.Context, target: str, output: str, force: bool) -> None:
+    """Write an empty input workbook for TARGET: its headers, drop-down lists, text-formatted ID
+    column, an example row and a sheet explaining every column."""
+    from .blank import write_blank
+
+    state = _state(ctx)
+    job = state.engine.job(target)
+    written = write_blank(job.inputs, state.registry.field_types, Path(output), force)
+    click.echo(f"已写入 / written: {written}")
+
+
 @cli.group()
 def template() -> None:
     """Inspect templates."""
