@@ -14,6 +14,7 @@ from planforge.engine import Engine
 from planforge.model import Field, TableSpec
 from planforge.plugins import load_plugins
 
+from ..blankfill import fill_blank
 from ..conftest import SAMPLES
 
 
@@ -85,29 +86,13 @@ def test_columns_prevent_the_usual_clerk_errors(registry, tmp_path: Path):
     assert choices_of(Field("n", "n", "choice", choices=(300, 500))) == ("300", "500")
 
 
-def _sample_rows(path: Path, sheet: str) -> tuple[list[str], list[list]]:
-    workbook = openpyxl.load_workbook(path, data_only=True)
-    rows = list(workbook[sheet].iter_rows(values_only=True))
-    header_index = next(i for i, r in enumerate(rows) if "姓名" in r or "身份证号码" in r)
-    return [str(h) for h in rows[header_index]], [list(r) for r in rows[header_index + 1:]]
-
-
 def test_a_filled_blank_reads_like_the_clerks_own_sheet(registry, run_cli, tmp_path: Path):
     """Round trip: the sample roster's people typed into the blank (example row kept, as a clerk
     might) give the same records as the sample sheet itself."""
     blank = tmp_path / "blank.xlsx"
     assert run_cli("blank", "gd-subsidy", "-o", blank).exit_code == 0
     sample = SAMPLES / "gd-subsidy" / "roster-2020.xlsx"
-    filled = openpyxl.load_workbook(blank)
-    for sheet_title in ("名册", "任教经历"):
-        headers, rows = _sample_rows(sample, sheet_title)
-        sheet = filled[sheet_title]
-        columns = {c.value: c.column for c in sheet[1]}
-        for offset, row in enumerate(rows, start=3):
-            for header, value in zip(headers, row, strict=False):
-                if header in columns and value is not None:
-                    sheet.cell(row=offset, column=columns[header], value=value)
-    filled.save(tmp_path / "filled.xlsx")
+    fill_blank(blank, sample, ("名册", "任教经历"), tmp_path / "filled.xlsx")
 
     engine = Engine(registry)
     inputs = engine.job("gd-subsidy").inputs
