@@ -201,3 +201,43 @@ def test_jobs_go_after_download_or_expiry(tmp_path: Path):
     store.expire()
     assert not kept.folder.exists()
     store.close()
+
+
+def _wait_done(client, job: str) -> dict:
+    import time
+
+    for _ in range(600):
+        status = client.get(f"/api/jobs/{job}").get_json()
+        if status["state"] in ("failed", "invalid") or (status["state"] == "done"
+                                                        and status["previews"]):
+            return status
+        time.sleep(0.1)
+    raise AssertionError("the job did not finish")
+
+
+def test_two_tabs_fill_at_once_without_mixing(app):
+    """Two uploads filled concurrently: each job's files come from its own data."""
+    client, token = _client(app)
+    jobs = {}
+    for helper in ("城关第一小学", "乳城镇中心小学"):
+        workbook = openpyxl.Workbook()
+        workbook.active.append(["帮扶单位", "受帮扶单位"])
+        workbook.active.append([helper, "石桥镇中心小学"])
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        data = {"data": (io.BytesIO(buffer.getvalue()), "名单.xlsx")}
+        jobs[helper] = client.post("/api/check/pairing-list", data=data,
+                                   headers={"X-CSRF-Token": token}).get_json()["id"]
+    for job in jobs.values():
+        assert client.post(f"/api/jobs/{job}/fill", data={"setting:organisation": "湘东区教育局"},
+                           headers={"X-CSRF-Token": token}).status_code == 200
+    for helper, job in jobs.items():
+        status = _wait_done(client, job)
+        assert status["state"] == "done", status
+        archive = zipfile.ZipFile(io.BytesIO(client.get(f"/jobs/{job}/download.zip").data))
+        (form,) = [n for n in archive.namelist() if n.endswith(".xlsx")]
+        cells = [c for row in openpyxl.load_workbook(io.BytesIO(archive.read(form))).active
+                 .iter_rows(values_only=True) for c in row]
+        assert helper in cells
+        other = next(h for h in jobs if h != helper)
+        assert other not in cells

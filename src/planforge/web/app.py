@@ -37,7 +37,7 @@ from ..model import Package
 from ..output import MANIFEST, sanitize_filename
 from ..plugins import Registry, load_plugins
 from . import previews
-from .jobs import Job, JobStore
+from .jobs import INTERNAL_ERROR, Job, JobStore
 from .sheetview import sheet_view
 from .uploads import find_folder_with, save_data_file, unpack_folder
 
@@ -117,8 +117,7 @@ def create_app(plugins_dir: str | None = None, access_token: str | None = None,
         if hasattr(error, "code") and isinstance(getattr(error, "code", None), int):
             return error  # an HTTP error Flask raised (404 …)
         log.exception("internal error")
-        return _json_error("内部错误，已记录在服务器日志中", "internal error; it was logged on "
-                           "the server", 500)
+        return _json_error(INTERNAL_ERROR, "", 500)
 
     def owner() -> str:
         return session["owner"]
@@ -354,8 +353,9 @@ def _files(job: Job, kind: str) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
 
 
-def _run_check(engine: Engine, job: Job) -> None:
-    """Validate now (it is quick) and keep the problems with the sheets they point into."""
+def _validate(engine: Engine, job: Job):
+    """Prepare the job's data as ``planforge validate`` does; keep the problems with the
+    sheets they point into. Returns the prepared run, or None when the data has problems."""
     data = _files(job, "data")
     if not data:
         raise InputError(Problem("请选择数据文件", "choose a data file"))
@@ -364,29 +364,32 @@ def _run_check(engine: Engine, job: Job) -> None:
         prepared = engine.prepare(job.target, data, job.settings, "设置 / settings",
                                   _files(job, "previous") or None)
     except InputError as error:
-        job.state = "invalid"
         job.problems = [_problem(p) for p in error.problems]
         job.sheets = [view for path in [*data, *_files(job, "previous")]
                       if (view := sheet_view(path, path.name, error.problems))]
-        return
+        return None
     for source in (prepared.data, prepared.data.previous):
         job.warnings.extend(str(w).replace(str(job.inputs), "") for w in
                             (source.warnings if source is not None else ()))
     counts = "，".join(f"{name}: {len(rows)}" for name, rows in prepared.data.tables.items())
     job.message = f"数据有效 / data is valid（{counts}）"
     job.total = engine.total_items(prepared)
-    job.state = "checked"
+    return prepared
+
+
+def _run_check(engine: Engine, job: Job) -> None:
+    """Validate now: it is quick, and the clerk waits for it."""
+    job.state = "checked" if _validate(engine, job) is not None else "invalid"
 
 
 def _run_fill(registry: Registry, engine: Engine, job: Job, cores: int) -> None:
-    """Check again (the settings may have changed), fill, then cross-check and preview."""
-    _run_check(engine, job)
-    if job.state != "checked":
+    """Check again (the settings may have changed), fill, then cross-check and preview; the
+    job stays "running" until its files are there."""
+    prepared = _validate(engine, job)
+    if prepared is None:
         job.state = "invalid"
         return
-    prepared = engine.prepare(job.target, _files(job, "data"), job.settings, "设置 / settings",
-                              _files(job, "previous") or None)
-    job.total, job.done = engine.total_items(prepared), 0
+    job.done = 0
 
     def progress(count: int) -> None:
         job.done += count

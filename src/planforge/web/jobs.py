@@ -8,6 +8,7 @@ expire, whichever comes first.
 
 from __future__ import annotations
 
+import logging
 import secrets
 import shutil
 import tempfile
@@ -18,6 +19,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from ..errors import PlanforgeError
+
+log = logging.getLogger("planforge.web")
+INTERNAL_ERROR = "内部错误，已记录在服务器日志中 / internal error; it was logged on the server"
 
 #: A job nobody has looked at for this long is removed with its files.
 EXPIRY_SECONDS = 2 * 3600
@@ -115,9 +121,11 @@ class JobStore:
         def runner() -> None:
             try:
                 work(job)
-            except BaseException:  # the page shows "failed"; the log has the traceback
-                job.state = "failed"
-                raise
+            except PlanforgeError as error:  # the clerk's to fix: said as the CLI says it
+                job.state, job.message = "failed", str(error)
+            except Exception:  # ours: logged with its traceback, never shown
+                log.exception("job %s failed", job.id)
+                job.state, job.message = "failed", INTERNAL_ERROR
 
         self._pool.submit(runner)
 
