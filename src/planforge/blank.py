@@ -37,7 +37,7 @@ _TEXT_TYPES = {"resident_id", "phone", "month", "text", "choice", "sex", "yes_no
 _NUMBER_FORMATS = {"date": "yyyy-mm-dd", "integer": "0", "amount": "#,##0.00"}
 #: Example values by type; a few common field names get a more telling one.
 _EXAMPLES_BY_TYPE: dict[str, Any] = {
-    "resident_id": "440232196003150019",  # a man, as the sex example says
+    "resident_id": "440232196003150014",  # a man, as the sex example says
     "date": dt.date(2020, 3, 5),
     "month": "1958.12",
     "phone": "13800138000",

@@ -126,3 +126,19 @@ def test_libreoffice_opens_the_blank(registry, pdf_text, tmp_path: Path):
     for field in engine.job("hardship-aid").inputs[0].fields:
         assert "".join(field.label.split()) in text
     assert "填写说明" not in text or "红色列名为必填列" in text
+
+
+def test_every_example_value_is_one_the_column_accepts(registry):
+    """The example row teaches the format: each value must pass its own field's check."""
+    from planforge.blank import example_value
+    from planforge.validate import Binder
+
+    binder = Binder(registry.field_types)
+    engine = Engine(registry)
+    for name in _targets(registry):
+        for spec in engine.job(name).inputs:
+            for field in spec.fields:
+                value = example_value(field)
+                if value in ("", None) or field.type == "image":
+                    continue  # an image must exist beside the data; 备注 may stay empty
+                binder.parse(value, field)
