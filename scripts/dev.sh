@@ -8,10 +8,12 @@ cd "$(dirname "$0")/.."
 
 SYSTEM_PACKAGES=(libreoffice-writer-nogui libreoffice-calc-nogui fonts-noto-cjk poppler-utils
                  python3-venv)
+# The web page's tests drive Debian's Chromium (no browser can be downloaded by a test tool).
+TEST_PACKAGES=(chromium chromium-driver)
 
 install_system() {
   local missing=()
-  for package in "${SYSTEM_PACKAGES[@]}"; do
+  for package in "${SYSTEM_PACKAGES[@]}" "$@"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
       || missing+=("$package")
   done
@@ -57,7 +59,7 @@ run_samples() {
 
 case "${1:-}" in
   samples) install_system; install_python; run_samples ;;
-  setup) install_system; install_python ;;
+  setup) install_system "${TEST_PACKAGES[@]}"; install_python ;;
   bench) install_system; install_python; .venv/bin/python -m benchmarks ;;
   *) echo "usage: bash scripts/dev.sh samples|setup|bench" >&2; exit 2 ;;
 esac

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -29,6 +30,8 @@ from .text import strip_xml_illegal
 from .validate import Binder
 
 Progress = Callable[[int], None]
+_PLACEHOLDER = re.compile(r"\{\{\s*(.*?)\s*\}\}")
+_STATEMENT = re.compile(r"\{%.*?%\}", re.S)
 
 
 @dataclass
@@ -158,6 +161,24 @@ class Engine:
         context = job.prepare(data, values)
         context, cleaned = clean_context({**context, "settings": values})
         return Prepared(job, data, values, context, cleaned)
+
+    def listed_title(self, name: str) -> str:
+        """A title as a list shows it before any run: settings with a default filled in, the
+        others by label (``{{ settings.county }}…名册表`` → ``〈县(市、区)〉…名册表``), ``{% … %}``
+        tags left out."""
+        settings = {field.name: field for field in self.job(name).settings}
+
+        def shown(match: re.Match) -> str:
+            expression = match.group(1)
+            path = expression.split(".")
+            field = settings.get(path[1]) if path[0] == "settings" and len(path) > 1 else None
+            if field is None:
+                return f"〈{expression}〉"
+            if len(path) == 2 and field.default not in (None, ""):
+                return str(field.default)
+            return f"〈{field.label}〉"
+
+        return _PLACEHOLDER.sub(shown, _STATEMENT.sub("", self.registry.target(name).title))
 
     def title(self, document_type: DocumentType, prepared: Prepared) -> str:
         """The document's title with settings filled in (``{{ settings.county }}…名册表``)."""
