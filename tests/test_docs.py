@@ -59,3 +59,25 @@ def test_field_type_filter_and_command_examples(docs_plugins, run_cli):
         d=dt.date(2026, 9, 1)) == "2026-2027学年第一学期"
     result = run_cli("--plugins-dir", docs_plugins, "deadline", "2027")
     assert result.exit_code == 0 and "2027年3月31日" in result.output
+
+
+RUN = re.compile(r"<!-- run: (\S+) -->\n```sh\n(.*?)```", re.S)
+
+
+def test_template_infer_walkthrough_runs_as_written(run_cli, tmp_path, monkeypatch):
+    """docs/plugins.md's worked example: a blank annex to filled forms, command by command."""
+    import shlex
+
+    text = (ROOT / "docs" / "plugins.md").read_text(encoding="utf-8")
+    (commands,) = [body for name, body in RUN.findall(text) if name == "template-infer"]
+    monkeypatch.chdir(tmp_path)
+    for link in ("examples",):
+        (tmp_path / link).symlink_to(ROOT / link)
+    for line in commands.replace("\\\n", " ").strip().splitlines():
+        words = shlex.split(line)
+        assert words[0] == "planforge"
+        result = run_cli(*words[1:])
+        assert result.exit_code == 0, result.output
+    sheet = load_workbook(next((tmp_path / "out").glob("附件3 *.xlsx"))).active
+    values = [c for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
+    assert "黄玉堂" in values and "=SUM(F6:F8)" in values

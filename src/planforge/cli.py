@@ -292,6 +292,23 @@ def template_check(ctx: click.Context, path: str, type_name: str | None) -> None
             ctx.exit(2)
 
 
+@template.command("infer")
+@click.argument("blank", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False),
+              help="The plugin folder to write; its name is the new document type's name.")
+@click.option("--force", is_flag=True, help="Overwrite a folder that is not empty.")
+def template_infer(blank: str, output: str, force: bool) -> None:
+    """Make a declarative plugin from a BLANK official annex (.docx or .xlsx)."""
+    from .infer import infer_plugin
+
+    folder, report = infer_plugin(Path(blank), Path(output), force)
+    for line in report:
+        click.echo(line)
+    click.echo(f"已写入 / written: {folder}")
+    click.echo(f"试填 / try it: planforge --plugins-dir {folder.parent} fill {folder.name} "
+               "DATA.xlsx -o OUT")
+
+
 @cli.command()
 @click.argument("target")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False))
