@@ -156,11 +156,10 @@ def fill_cell(cell, lines: str | list[str], *, size: float = 10.5, bold: bool = 
 
 
 def set_column_widths(table, widths_cm: Sequence[float]) -> None:
-    """Fixed column widths (grid and every cell) so Word, WPS and LibreOffice agree."""
+    """Fixed column widths (grid and every cell) so Word, WPS and LibreOffice agree.
+
+    ``autofit = False`` writes the one ``w:tblLayout w:type="fixed"`` in its schema place."""
     table.autofit = False
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    table._tbl.tblPr.append(layout)
     for column, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths_cm, strict=True):
         column.set(qn("w:w"), str(int(Cm(width).twips)))
     for row in table.rows:
