@@ -165,3 +165,62 @@ def test_the_long_roster_went_through_the_streaming_writer(sample_outputs):
     with zipfile.ZipFile(roster) as archive:
         sheet = archive.read("xl/worksheets/sheet1.xml")
     assert sheet.count(b"<row ") > STREAM_MINIMUM and b"<mergeCells" in sheet
+
+
+# Sources that build or join parts ---------------------------------------------------------------
+
+
+def test_formkit_row_marks_are_made_once_and_keep_the_table_valid(tmp_path):
+    from docx.oxml.ns import qn
+
+    from planforge.formkit import (keep_row_together, new_document, repeat_header_row,
+                                   set_column_widths, set_row_height)
+
+    document = new_document()
+    table = document.add_table(rows=2, cols=2)
+    set_column_widths(table, [3, 4])
+    set_column_widths(table, [3, 4])
+    row = table.rows[0]
+    for _ in range(2):
+        repeat_header_row(row)
+        keep_row_together(row)
+        set_row_height(row, 1.2)
+    properties = row._tr.trPr
+    assert [child.tag for child in properties] == [qn("w:cantSplit"), qn("w:trHeight"),
+                                                    qn("w:tblHeader")]
+    assert len(table._tbl.tblPr.findall(qn("w:tblLayout"))) == 1
+    document.save(tmp_path / "form.docx")
+    assert package_problems(tmp_path / "form.docx") == []
+
+
+@pytest.mark.parametrize("breaks_already", [True, False], ids=["page-break-on", "page-break-off"])
+def test_a_print_file_of_forms_opening_with_a_page_break_setting_is_valid(tmp_path,
+                                                                          breaks_already):
+    """A template's first paragraph may carry w:pageBreakBefore itself (on or off): the print
+    file sets that one rather than adding a second, which Word would refuse to read as is."""
+    from docx import Document
+
+    from planforge.render.jinja import make_environment
+    from planforge.render.word import WordTemplate, combine_docx
+
+    template = tmp_path / "form.docx"
+    source = Document()
+    first = source.add_paragraph("{{ name }}")
+    first.paragraph_format.keep_with_next = True
+    first.paragraph_format.page_break_before = breaks_already
+    source.save(template)
+    word = WordTemplate(template, make_environment({}, True))
+    names = ["甲", "乙 & <丙>", "😀"]
+    streamed = word.print_file(tmp_path / "streamed.docx")
+    for number, name in enumerate(names):
+        streamed.add(word.render_body({"name": name}))
+        word.render({"name": name}, tmp_path / f"{number}.docx")
+    streamed.close()
+    combine_docx([tmp_path / f"{number}.docx" for number in range(len(names))],
+                 tmp_path / "composed.docx", copies=2)
+    for volume, count in (("streamed", 1), ("composed", 2)):
+        path = tmp_path / f"{volume}.docx"
+        assert package_problems(path) == []
+        starts = [p.paragraph_format.page_break_before
+                  for p in Document(str(path)).paragraphs if p.text in names]
+        assert starts == [breaks_already] + [True] * (len(names) * count - 1)
