@@ -173,8 +173,13 @@ def test_the_long_roster_went_through_the_streaming_writer(sample_outputs):
 def test_formkit_row_marks_are_made_once_and_keep_the_table_valid(tmp_path):
     from docx.oxml.ns import qn
 
-    from planforge.formkit import (keep_row_together, new_document, repeat_header_row,
-                                   set_column_widths, set_row_height)
+    from planforge.formkit import (
+        keep_row_together,
+        new_document,
+        repeat_header_row,
+        set_column_widths,
+        set_row_height,
+    )
 
     document = new_document()
     table = document.add_table(rows=2, cols=2)
