@@ -18,7 +18,7 @@ import re
 import tempfile
 import zipfile
 from collections import defaultdict
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from lxml import etree
 
@@ -44,8 +44,9 @@ CHECKED_PARTS = re.compile(
 
 
 # ECMA-376 1st edition types w:tblLook as CT_ShortHexNumber (w:val only). ISO/IEC 29500
-# transitional (Part 1 §17.4.56, Part 4) gave it CT_TblLook: the same w:val plus the flags Word and
-# python-docx write. Only this element differs between the two editions in what planforge writes.
+# transitional (Part 1 "tblLook (Table Style Conditional Formatting Settings)", Part 4) gave it
+# CT_TblLook: the same w:val plus the flags Word and python-docx write. It is the only difference
+# between the two editions that the checked parts meet (see README.md).
 TRANSITIONAL_TBL_LOOK = """
   <xsd:complexType name="CT_TblLook">
     <xsd:attribute name="firstRow" type="ST_OnOff" use="optional"/>
@@ -60,7 +61,8 @@ TRANSITIONAL_TBL_LOOK = """
 
 
 def _transitional_wml(text: str) -> str:
-    retyped = text.replace('name="tblLook" type="CT_ShortHexNumber"', 'name="tblLook" type="CT_TblLook"')
+    retyped = text.replace('name="tblLook" type="CT_ShortHexNumber"',
+                           'name="tblLook" type="CT_TblLook"')
     assert retyped.count('type="CT_TblLook"') == 2, "wml.xsd is not the vendored 1st edition"
     return retyped.replace("</xsd:schema>", TRANSITIONAL_TBL_LOOK)
 
@@ -71,7 +73,11 @@ def schema() -> etree.XMLSchema:
 
     The vendored files are copied (wml.xsd with the transitional w:tblLook) into a scratch folder,
     so their relative imports find each other and the vendored copies stay byte-identical."""
-    folder = Path(tempfile.mkdtemp(prefix="planforge-xsd-"))
+    with tempfile.TemporaryDirectory(prefix="planforge-xsd-") as scratch:
+        return _build(Path(scratch))
+
+
+def _build(folder: Path) -> etree.XMLSchema:
     by_namespace: dict[str, list[Path]] = defaultdict(list)
     for source in sorted(ECMA.glob("*.xsd")):
         text = source.read_text(encoding="utf-8-sig")
@@ -146,13 +152,13 @@ def _allow_space_preserve_in_spreadsheet_text(root: etree._Element) -> None:
 
 
 def part_problems(name: str, data: bytes) -> list[str]:
-    """Schema violations of one part, each as 'part:line: message'."""
+    """Schema violations of one part, each as 'part element-path: message'."""
     root = understood_markup(etree.fromstring(data))
     _allow_space_preserve_in_spreadsheet_text(root)
     checker = schema()
     if checker.validate(root):
         return []
-    return [f"{name}:{error.line}: {error.message}" for error in checker.error_log]
+    return [f"{name} {error.path}: {error.message}" for error in checker.error_log]
 
 
 def package_problems(path: Path) -> list[str]:
@@ -168,7 +174,3 @@ def package_problems(path: Path) -> list[str]:
 def checked_part_names(path: Path) -> list[str]:
     with zipfile.ZipFile(path) as package:
         return [name for name in package.namelist() if CHECKED_PARTS.match(name)]
-
-
-def is_office_package(path: Path) -> bool:
-    return PurePosixPath(path.name).suffix.lower() in {".docx", ".xlsx"}
