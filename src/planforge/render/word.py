@@ -324,6 +324,10 @@ def _break_before(body: etree._Element) -> bytes:
         if properties is None:
             properties = etree.Element(f"{{{_W}}}pPr")
             first.insert(0, properties)
+        existing = properties.find(f"{{{_W}}}pageBreakBefore")
+        if existing is not None:  # a second one would break the schema: switch this one on
+            existing.attrib.pop(f"{{{_W}}}val", None)
+            return b""
         leading = {f"{{{_W}}}{name}" for name in ("pStyle", "keepNext", "keepLines")}
         position = sum(1 for child in properties if child.tag in leading)  # schema order
         properties.insert(position, etree.Element(f"{{{_W}}}pageBreakBefore"))
