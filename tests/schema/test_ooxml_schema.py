@@ -229,3 +229,27 @@ def test_a_print_file_of_forms_opening_with_a_page_break_setting_is_valid(tmp_pa
         starts = [p.paragraph_format.page_break_before
                   for p in Document(str(path)).paragraphs if p.text in names]
         assert starts == [breaks_already] + [True] * (len(names) * count - 1)
+
+
+def test_blank_workbooks_are_schema_valid(tmp_path):
+    """``planforge blank`` writes data validations, comments and column styles: every type's
+    blank must open in Excel without a repair prompt too."""
+    from planforge.blank import write_blank
+    from planforge.engine import Engine
+    from planforge.plugins import load_plugins
+
+    registry = load_plugins()
+    engine = Engine(registry)
+    for name in sorted({*registry.document_types, *registry.packages}):
+        target = write_blank(engine.job(name).inputs, registry.field_types,
+                             tmp_path / f"{name}.xlsx")
+        assert package_problems(target) == [], name
+
+
+def test_inferred_templates_are_schema_valid(tmp_path, run_cli):
+    """A template made by ``template infer`` from a blank keeps the blank's markup valid."""
+    blank = ROOT / "examples" / "blanks" / "培训情况统计表.xlsx"
+    result = run_cli("template", "infer", blank, "-o", tmp_path / "training")
+    assert result.exit_code == 0, result.output
+    (template,) = (tmp_path / "training").glob("*.xlsx")
+    assert package_problems(template) == []
