@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from .model import Field, FieldError
-from .text import fold_width
+from .text import fold_width, normalize_value
 
 _CN_NUMBERS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 _CN_NAMES = ("一", "二", "三", "四")
@@ -129,3 +129,148 @@ def quarter_filter(value: Any) -> Quarter | None:
         return to_quarter(value)
     except ValueError:
         return None
+
+
+_SEMESTER_PATTERN = re.compile(
+    r"^(\d{4})\s*[-—–~～至]\s*(\d{4})\s*(?:学年)?\s*[-_ ]?\s*第?\s*([一二12])\s*(?:学期)?$")
+
+
+class Semester(str):
+    """A school semester written ``2025-2026-2``: 第一学期 runs from September to January,
+    第二学期 from February to August (the summer holiday closes the school year)."""
+
+    start_year: int
+    number: int
+
+    def __new__(cls, text: str) -> Semester:
+        match = re.fullmatch(r"(\d{4})-(\d{4})-([12])", text)
+        if not match or int(match.group(2)) != int(match.group(1)) + 1:
+            raise ValueError(f"not a semester: {text!r}")
+        semester = super().__new__(cls, text)
+        semester.start_year, semester.number = int(match.group(1)), int(match.group(3))
+        return semester
+
+    @classmethod
+    def of(cls, day: dt.date) -> Semester:
+        start = day.year if day.month >= 9 else day.year - 1
+        number = 1 if day.month >= 9 or day.month == 1 else 2
+        return cls(f"{start}-{start + 1}-{number}")
+
+    @property
+    def label(self) -> str:
+        """2025—2026学年第二学期"""
+        return f"{self.start_year}—{self.start_year + 1}学年第{_CN_NAMES[self.number - 1]}学期"
+
+    @property
+    def first(self) -> dt.date:
+        return dt.date(self.start_year + (self.number == 2), 9 if self.number == 1 else 2, 1)
+
+    @property
+    def last(self) -> dt.date:
+        return dt.date(self.start_year + 1, 1, 31) if self.number == 1 else dt.date(
+            self.start_year + 1, 8, 31)
+
+    def __contains__(self, day: object) -> bool:  # type: ignore[override]
+        return isinstance(day, dt.date) and self.first <= day <= self.last
+
+
+def to_semester(value: Any) -> Semester | None:
+    """A date or text (2025-2026-2, 2025—2026学年第二学期, 2026-03-15) as its semester."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, Semester):
+        return value
+    if isinstance(value, dt.date):
+        return Semester.of(value.date() if isinstance(value, dt.datetime) else value)
+    text = fold_width(value)
+    match = _SEMESTER_PATTERN.match(text)
+    if match:
+        return Semester(f"{match.group(1)}-{match.group(2)}-{_CN_NUMBERS[match.group(3)]}")
+    from .fields import parse_date
+
+    try:
+        return Semester.of(parse_date(text, Field("semester", "学期")))
+    except FieldError:
+        raise ValueError(text) from None
+
+
+def parse_semester(raw: Any, field: Field) -> Semester:
+    """The ``semester`` field type: 2025-2026-2, 2025—2026学年第二学期 or a date inside it."""
+    try:
+        semester = to_semester(raw)
+    except ValueError:
+        semester = None
+    if semester is None:
+        text = fold_width(raw)
+        raise FieldError(f"「{text}」不是有效学期（可写作 2025-2026-2 或 2025—2026学年第二学期）",
+                         f"{text!r} is not a valid semester (write 2025-2026-2)")
+    return semester
+
+
+def semester_filter(value: Any) -> Semester | None:
+    """``{{ date|semester_of }}`` in templates and derivations; None stays None."""
+    try:
+        return to_semester(value)
+    except ValueError:
+        return None
+
+
+_CN_COUNTS = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
+              "九": 9, "十": 10}
+_POINT = r"(\d{4})(?:\s*[年.\-/]\s*(\d{1,2})(?:\s*[月.\-/]\s*(\d{1,2})\s*日?|\s*月)?)?\s*年?"
+_TERM_RANGE = re.compile(rf"^{_POINT}\s*(?:—+|–|-|~|～|至|到|－)\s*{_POINT}$")
+_TERM_LENGTH = re.compile(r"^(?:([0-9]+|[一两二三四五六七八九十])\s*年)?\s*(?:([0-9]+)\s*个?月)?$")
+_OPEN_ENDED = ("长期",)
+
+
+def _term_months(text: str) -> int | None:
+    """Whole months a term covers, ends included (2023—2025年: 36); None when open-ended."""
+    if text in _OPEN_ENDED:
+        return None
+    length = _TERM_LENGTH.match(text)
+    if length and any(length.groups()):
+        years, months = length.groups()
+        years = int(years) if years and years.isdigit() else _CN_COUNTS.get(years or "", 0)
+        return years * 12 + int(months or 0)
+    match = _TERM_RANGE.match(text)
+    if not match:
+        raise ValueError(text)
+    y1, m1, d1, y2, m2, d2 = (int(g) if g else None for g in match.groups())
+    start = dt.date(y1, m1 or 1, d1 or 1)
+    if d2:
+        end = dt.date(y2, m2 or 12, d2)
+    else:  # the end month (or year) is included: the term ends on its last day
+        following = dt.date(y2 + (m2 in (None, 12)), (m2 or 12) % 12 + 1, 1)
+        end = following - dt.timedelta(days=1)
+    if end < start:
+        raise ValueError(text)
+    after = end + dt.timedelta(days=1)
+    return (after.year - start.year) * 12 + after.month - start.month - (after.day < start.day)
+
+
+class Term(str):
+    """A period of cooperation as written (2023—2025年, 2023年9月—2026年8月, 3年, 长期) and how
+    many whole months it covers (``months``; None when open-ended)."""
+
+    months: int | None
+
+    def __new__(cls, text: str) -> Term:
+        term = super().__new__(cls, text)
+        term.months = _term_months(fold_width(text).replace(" ", ""))
+        return term
+
+    @property
+    def open_ended(self) -> bool:
+        return self.months is None
+
+
+def parse_term(raw: Any, field: Field) -> Term:
+    """The ``term`` field type: a cooperation period (合作期限) whose length can be checked."""
+    text = normalize_value(raw)
+    try:
+        return Term(text)
+    except ValueError:
+        raise FieldError(
+            f"「{text}」不是可识别的期限（可写作 2023—2025年、2023年9月—2026年8月、3年 或 长期）",
+            f"{text!r} is not a term planforge can read (write 2023—2025年, 2023.9—2026.8, 3年 "
+            "or 长期)") from None

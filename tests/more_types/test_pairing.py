@@ -209,3 +209,40 @@ def test_every_kind_converts_with_libreoffice(run_cli, tmp_path, pdf_text):
     assert community.count("☑") == 5 and community.count("☐") == 10
     assert "区县教共体（2个）" in community
     assert "结对帮扶名单" in pairing and "共5对" in pairing
+
+
+# ------------------------------------------------------------------ 1:1 on both sides (seed 000:228)
+
+OTHER = ["郑文杰", "英语", "溪安八中", "李春燕", "玉湖学校", dt.date(2026, 2, 24)]
+
+
+@pytest.mark.parametrize(("extra", "expected"), [
+    (["林志强", "英语", "溪安八中", "李春燕", "玉湖学校", dt.date(2026, 3, 1)],
+     ["第4行/row 4, 列/column「帮扶教师」", "已在第2行与「陈丽华」结对，教师结对帮扶为一对一"]),
+    (["郑文杰", "语文", "溪安八中", "陈丽华", "玉湖学校", dt.date(2026, 3, 1)],
+     ["第4行/row 4, 列/column「结对教师」", "已在第2行与「林志强」结对"]),
+    (["郑文杰", "英语", "玉湖学校", "李春燕", "玉湖学校", dt.date(2026, 3, 1)],
+     ["列/column「结对教师所在学校」", "同在玉湖学校：结对教师应来自受帮扶学校"]),
+    (["陈丽华", "语文", "玉湖学校", "李春燕", "蓝田中学", dt.date(2026, 3, 1)],
+     ["第2行/row 2, 列/column「结对教师」", "既是结对教师，又在第4行任帮扶教师"]),
+])
+def test_teacher_pairs_are_one_to_one_between_two_schools(run_cli, tmp_path, extra, expected):
+    data = pairing_book(tmp_path / "结对.xlsx", LOG, [*PAIRS, extra])
+    for target in ("teacher-pairing", "space-report"):
+        result = run_cli("fill", target, data, "-o", tmp_path / target)
+        assert result.exit_code == 2, result.output
+        for text in expected:
+            assert text in result.output
+        assert not (tmp_path / target).exists()
+
+
+@pytest.mark.parametrize("extra", [
+    ["林志强", "英语", "蓝田中学", "李春燕", "玉湖学校", dt.date(2026, 3, 1)],  # a namesake mentor
+    ["郑文杰", "语文", "溪安八中", "陈丽华", "蓝田中学", dt.date(2026, 3, 1)],  # a namesake mentee
+    ["陈丽华", "语文", "溪安八中", "李春燕", "蓝田中学", dt.date(2026, 3, 1)],  # same name, other school
+    OTHER,
+])
+def test_namesakes_in_other_schools_are_other_teachers(run_cli, tmp_path, extra):
+    data = pairing_book(tmp_path / "结对.xlsx", LOG, [*PAIRS, extra])
+    result = run_cli("validate", "teacher-pairing", data)
+    assert result.exit_code == 0, result.output
