@@ -42,6 +42,7 @@ from .model import WHERE_KEY, InputData, Prepare, default_prepare
 
 CHECK_KEYS = {"for", "rule", "unique", "level", "column", "message"}
 ERROR, WARNING = "error", "warning"
+SETTINGS = "settings"
 
 
 @dataclass(frozen=True)
@@ -150,6 +151,8 @@ class CheckRunner:
     def _problem(self, check: Check, names: Mapping[str, Any], item: Mapping[str, Any],
                  default: tuple[str, str]) -> Problem:
         zh, en = check.message.render(self.env, names) if check.message else default
+        if check.source == SETTINGS:  # a rule about the settings points at the setting
+            return Problem(zh, en, Location("--set", column=check.column))
         return Problem(zh, en, _located(item, self.column(check)))
 
     def _rule(self, check: Check, context: Mapping[str, Any],

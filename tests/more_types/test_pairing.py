@@ -246,3 +246,121 @@ def test_namesakes_in_other_schools_are_other_teachers(run_cli, tmp_path, extra)
     data = pairing_book(tmp_path / "结对.xlsx", LOG, [*PAIRS, extra])
     result = run_cli("validate", "teacher-pairing", data)
     assert result.exit_code == 0, result.output
+
+
+# ------------------------------------------------------------------ 结对帮扶名单 (seed 003:115)
+
+PAIRING_HEADERS = ["帮扶单位", "受帮扶单位", "帮扶人员"]
+
+
+def pairing_list(path, rows):
+    return write_book(path, {"结对帮扶名单": [PAIRING_HEADERS, *rows]})
+
+
+@pytest.mark.parametrize(("rows", "expected"), [
+    ([["实验小学", "孝义镇中心校", "张敏"], ["实验小学", "孝义镇中心校", "李华"]],
+     ["第3行/row 3, 列/column「受帮扶单位」", "「实验小学—孝义镇中心校」已在第2行列出"]),
+    ([["实验小学", "实验小学", "张敏"]],
+     ["第2行/row 2, 列/column「受帮扶单位」", "「实验小学」不能与自己结对帮扶"]),
+])
+def test_pairing_list_refuses_repeated_and_self_pairs(run_cli, tmp_path, rows, expected):
+    result = run_cli("fill", "pairing-list", pairing_list(tmp_path / "名单.xlsx", rows), "-o",
+                     tmp_path / "out")
+    assert result.exit_code == 2, result.output
+    for text in expected:
+        assert text in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_pairing_list_allows_one_helper_for_two_units_and_the_reverse_pair(run_cli, tmp_path):
+    rows = [["实验小学", "孝义镇中心校", "张敏"], ["实验小学", "石桥小学", "李华"],
+            ["孝义镇中心校", "实验小学", "王芳"]]
+    result = run_cli("validate", "pairing-list", pairing_list(tmp_path / "名单.xlsx", rows))
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(("args", "late"), [
+    (("--set", "date=2026-04-11"), None),
+    (("--set", "date=2026-04-12"), "填表日期2026年4月12日晚于名单报送截止日期2026年4月11日"),
+    (("--set", "date=2026-04-20", "--set", "deadline=2026-04-30"), None),
+    (("--set", "date=2026-05-01", "--set", "deadline=2026-04-30"), "晚于名单报送截止日期2026年4月30日"),
+    ((), None),
+])
+def test_pairing_list_warns_after_the_april_11_deadline(run_cli, tmp_path, args, late):
+    result = run_cli("fill", "pairing-list", SAMPLES / "pairing-list" / "结对帮扶名单.xlsx", "-o",
+                     tmp_path / "out", *args)
+    assert result.exit_code == 0, result.output
+    if late:
+        assert "警告 / warning: --set, 列/column「date」: " in result.output and late in result.output
+    else:
+        assert "警告" not in result.output
+
+
+# ------------------------------------------------------------------ 教共体 (seed 000:142, 164)
+
+COMMUNITY_HEADERS = ["教共体名称", "牵头单位", "联合单位", "类型", "层级", "合作期限"]
+
+
+def community(name=None, lead="柳州高级中学", members="融水中学", period="2023—2025年"):
+    return [name, lead, members, "融合型", "市县高中", period]
+
+
+def community_book(path, rows):
+    return write_book(path, {"教共体建设名单": [COMMUNITY_HEADERS, *rows]})
+
+
+@pytest.mark.parametrize(("rows", "expected"), [
+    ([community(members="融水中学、柳州高级中学")],
+     ["第2行/row 2, 列/column「联合单位」", "牵头单位「柳州高级中学」不能同时是联合单位"]),
+    ([community(members="融水中学、三江中学"), community(members="三江中学，融水中学")],
+     ["第3行/row 3, 列/column「联合单位」", "与第2行是同一个教共体"]),
+    ([community("柳高教共体"), community("柳高教共体", lead="柳州铁一中学")],
+     ["第3行/row 3, 列/column「教共体名称」", "「柳高教共体」与第2行重复"]),
+    ([community(members="融水中学、融水中学")], ["「融水中学」重复列出"]),
+    ([community(period="2026—2023年")], ["列/column「合作期限」", "不是可识别的期限"]),
+])
+def test_education_community_errors(run_cli, tmp_path, rows, expected):
+    result = run_cli("fill", "education-community", community_book(tmp_path / "教共体.xlsx", rows),
+                     "-o", tmp_path / "out")
+    assert result.exit_code == 2, result.output
+    for text in expected:
+        assert text in result.output
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(("row", "warning"), [
+    (community(members="融水中学、三江中学"), None),
+    (community(members="融水中学、三江中学、融安中学"), "有3个联合单位：1个教共体一般由1—2个联合单位组成"),
+    (community(lead="柳州高级中学、柳州铁一中学"), "有2个牵头单位：1个教共体一般由1个牵头单位组成"),
+    (community(lead="甲、乙", members="丙、丁、戊、己"), "共6个单位"),
+    (community(lead="甲、乙", members="丙、丁、戊、己、庚"), "共7个单位：单位总数原则上不超过6个"),
+    (community(period="2023年9月—2026年8月"), None),
+    (community(period="3年"), None),
+    (community(period="长期"), None),
+    (community(period="2023年9月—2026年7月"), "合作期限「2023年9月—2026年7月」不足3年"),
+    (community(period="2024—2025年"), "不足3年：合作期限一般不少于3年"),
+    (community(period=None), "1个教共体未填合作期限，未核对“合作期限一般不少于3年”"),
+])
+def test_education_community_warnings(run_cli, tmp_path, row, warning):
+    result = run_cli("fill", "education-community", community_book(tmp_path / "教共体.xlsx", [row]),
+                     "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    if warning is None:
+        assert "警告" not in result.output
+    elif warning == "共6个单位":
+        assert "共6个单位" not in result.output and "有4个联合单位" in result.output
+    else:
+        assert "警告 / warning: " in result.output and warning in result.output
+
+
+def test_education_community_name_follows_the_sign_when_empty(run_cli, tmp_path):
+    rows = [community(), community("柳铁一中教共体", lead="柳州铁一中学", members="三江中学"),
+            community(lead="城中区", members="鹿寨县，柳城县")]
+    result = run_cli("fill", "education-community", community_book(tmp_path / "教共体.xlsx", rows),
+                     "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    document = Document(str(only(tmp_path, "*.docx")))
+    table = [[c.text for c in row.cells] for row in document.tables[0].rows]
+    names = [(r[1], r[3]) for r in table if r[0].isdigit()]
+    assert names == [("柳州高级中学融水中学教育共同体", "融水中学"), ("柳铁一中教共体", "三江中学"),
+                     ("城中区鹿寨县、柳城县教育共同体", "鹿寨县、柳城县")]
