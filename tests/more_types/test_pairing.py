@@ -183,6 +183,8 @@ def test_every_kind_converts_with_libreoffice(run_cli, tmp_path, pdf_text):
         ("education-community", COMMUNITY / "教共体建设名单.xlsx", "--settings",
          COMMUNITY / "settings.yaml"),
         ("pairing-list", SAMPLES / "pairing-list" / "结对帮扶名单.xlsx"),
+        ("coop-school", SAMPLES / "coop-school" / "协作学校结对名单.xlsx", "--set",
+         "semester=2025-2026-2"),
     ]
     for name, *args in runs:
         result = run_cli("fill", name, *args, "-o", out / name)
@@ -192,9 +194,9 @@ def test_every_kind_converts_with_libreoffice(run_cli, tmp_path, pdf_text):
         out / "hardship-aid" / "附件1 2026年市级特困教师资助汇总表（花名册）.xlsx",
         out / "hardship-aid" / "2026年市级特困教师资助申报材料清单.xlsx",
         only(out / "teacher-pairing"), only(out / "space-report"),
-        only(out / "education-community"), only(out / "pairing-list"),
+        only(out / "education-community"), only(out / "pairing-list"), only(out / "coop-school"),
     ]
-    application, roster, checklist, pairs, space, community, pairing = pdf_text(*files)
+    application, roster, checklist, pairs, space, community, pairing, coop = pdf_text(*files)
     assert "2026年市级特困教师资助申请表" in application and "刘建华" in application
     # the PDF draws boxes in another font, so they do not stay next to their labels
     assert application.count("☑") == 3 and application.count("☐") == 2  # one in the note
@@ -209,6 +211,8 @@ def test_every_kind_converts_with_libreoffice(run_cli, tmp_path, pdf_text):
     assert community.count("☑") == 5 and community.count("☐") == 10
     assert "区县教共体（2个）" in community
     assert "结对帮扶名单" in pairing and "共5对" in pairing
+    assert "协作学校结对帮扶情况表（2025—2026学年第二学期）" in coop and "共6对" in coop
+    assert "听评课差1节；课题研究指导差1次" in coop and "达标5对" in coop
 
 
 # ------------------------------------------------------------------ 1:1 on both sides (seed 000:228)
