@@ -77,12 +77,15 @@ def parse_check(env: ImmutableSandboxedEnvironment, data: Any, where: str) -> Ch
     source = data.get("for", "records")
     if not isinstance(source, str) or not source:
         raise _fail(f"{where}.for", "应为列表名称", "must name a list")
+    unique = _names(data["unique"], f"{where}.unique") if "unique" in data else ()
+    if "unique" in data and not unique:
+        raise _fail(f"{where}.unique", "应列出至少一列", "must name at least one column")
     column = data.get("column")
     return Check(
         where_key=where,
         source=source,
         rule=Expression(env, data["rule"], f"{where}.rule") if "rule" in data else None,
-        unique=_names(data["unique"], f"{where}.unique") if "unique" in data else (),
+        unique=unique,
         level=level,
         column=None if column is None else str(column),
         message=_message(data.get("message"), f"{where}.message"),
