@@ -107,7 +107,7 @@ def check_full_time(records: list[Record], level: Level) -> list[Problem]:
 
 def check_city_plan(records: list[Record], level: Level,
                     settings: Mapping[str, Any]) -> list[Problem]:
-    """市级资助计划80名,资助金40万元 (seed 003 line 46): more people or money than the plan."""
+    """市级资助计划80名,资助金40万元 (seed 003 line 45): more people or money than the plan."""
     if level.name != CITY:
         return []
     quota, budget = settings.get("city_quota"), settings.get("city_budget")

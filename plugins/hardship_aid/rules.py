@@ -51,7 +51,7 @@ LEVELS = {
 }
 
 
-#: 市级资助计划80名,资助金40万元 (seed 003 line 46): a city's plan, which a notice may change.
+#: 市级资助计划80名,资助金40万元 (seed 003 line 45): a city's plan, which a notice may change.
 CITY_QUOTA = 80
 CITY_BUDGET = Decimal(400000)
 

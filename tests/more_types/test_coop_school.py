@@ -1,4 +1,4 @@
-"""协作学校 (seed 004:424): pairs 一对一或一对二, 3 pairs per school pair, 2+2 a semester."""
+"""协作学校 (seed 004:423): pairs 一对一或一对二, 3 pairs per school pair, 2+2 a semester."""
 
 from __future__ import annotations
 

@@ -216,7 +216,7 @@ def test_a_provincial_roster_without_the_full_time_column_is_refused(run_cli, tm
     assert fill(run_cli, data, tmp_path / "city", *CITY).exit_code == 0
 
 
-# ------------------------------------------------------------------ 市级资助计划 (seed 003:46)
+# ------------------------------------------------------------------ 市级资助计划 (seed 003:45)
 
 def many(count):
     return [teacher(f"教师{i}", f"440232197001{i // 28 + 1:02d}{i % 28 + 1:02d}3") for i in range(count)]
