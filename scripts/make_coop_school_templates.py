@@ -11,9 +11,8 @@ import sys
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 
-from planforge.formkit import annex_heading, page_setup, sign_line, table_row
+from planforge.formkit import annex_heading, note_row, page_setup, sign_line, table_row
 
 sys.path.insert(0, str(Path(__file__).parent))
 from ooxml_stable import save_stable  # noqa: E402
@@ -45,14 +44,10 @@ def semester_report(target: Path) -> None:
                              ""], bold=True)
     sheet.merge_cells(start_row=total, start_column=2, end_row=total, end_column=6)
     note = total + 1
-    sheet.merge_cells(start_row=note, start_column=1, end_row=note, end_column=width)
-    sheet.cell(row=note, column=1, value=(
+    note_row(sheet, note, width, (
         "说明：协作学校双方教师确定“一对一或一对二”帮扶关系，保证结成对子3对以上；指导教师每学期对帮扶对象"
         "听评课{{ settings.min_lessons }}节次以上、指导课题研究{{ settings.min_research }}次以上。"
         "本学期活动记录{{ period.count }}条。"))
-    sheet.cell(row=note, column=1).font = Font(name="宋体", size=10)
-    sheet.cell(row=note, column=1).alignment = Alignment(wrap_text=True, vertical="center")
-    sheet.row_dimensions[note].height = 32
     footer = note + 2
     sign_line(sheet, footer, [(1, 3, "填表人：{{ settings.preparer }}"),
                               (4, 6, "负责人：{{ settings.reviewer }}"),

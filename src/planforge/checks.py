@@ -31,13 +31,16 @@ from .derive import (
     Expression,
     Message,
     _as_list,
+    _fail,
+    _key_text,
     _message,
     _names,
     _names_for,
     environment,
     lookup,
+    parse_entries,
 )
-from .errors import InputError, Location, PluginError, Problem
+from .errors import InputError, Location, Problem
 from .model import WHERE_KEY, InputData, Prepare, default_prepare
 
 CHECK_KEYS = {"for", "rule", "unique", "level", "column", "message"}
@@ -56,10 +59,6 @@ class Check:
     level: str = ERROR
     column: str | None = None
     message: Message | None = None
-
-
-def _fail(where: str, zh: str, en: str) -> PluginError:
-    return PluginError(f"{where}: {zh} / {en}")
 
 
 def parse_check(env: ImmutableSandboxedEnvironment, data: Any, where: str) -> Check:
@@ -95,12 +94,7 @@ def parse_check(env: ImmutableSandboxedEnvironment, data: Any, where: str) -> Ch
 def parse_checks(data: Any, where: str,
                  env: ImmutableSandboxedEnvironment | None = None) -> tuple[Check, ...]:
     """The ``checks`` list of a document type."""
-    if data is None:
-        return ()
-    if not isinstance(data, list):
-        raise _fail(where, "应为列表", "must be a list")
-    env = env or environment()
-    return tuple(parse_check(env, item, f"{where}[{i}]") for i, item in enumerate(data))
+    return parse_entries(data, where, parse_check, env)
 
 
 def _row_of(item: Mapping[str, Any]) -> Location:
@@ -121,10 +115,6 @@ def _located(item: Mapping[str, Any], column: str | None) -> Location:
 
 def _blank(value: Any) -> bool:
     return value is None or value == ""
-
-
-def _key_text(item: Mapping[str, Any], keys: Sequence[str]) -> str:
-    return "、".join(str(item.get(k)) for k in keys)
 
 
 class CheckRunner:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from typing import Any
 
 from .model import Field, FieldError
@@ -87,48 +88,73 @@ class Quarter(str):
         return isinstance(day, dt.date) and self.first <= day <= self.last
 
 
-def to_quarter(value: Any) -> Quarter | None:
-    """A date, a datetime or text (2026Q1, 2026年第一季度, 2026-03-15) as its quarter."""
+def _to_period(value: Any, kind: type, from_text: Callable[[str], Any]) -> Any:
+    """A date, a datetime or text as the period of ``kind`` it names or falls in; ValueError when
+    the text is neither."""
     if value in (None, ""):
         return None
-    if isinstance(value, Quarter):
+    if isinstance(value, kind):
         return value
-    if isinstance(value, dt.datetime):
-        return Quarter.of(value.date())
     if isinstance(value, dt.date):
-        return Quarter.of(value)
+        return kind.of(value.date() if isinstance(value, dt.datetime) else value)
     text = fold_width(value)
-    for pattern in _PATTERNS:
-        match = pattern.match(text)
-        if match:
-            return Quarter(f"{match.group(1)}Q{_CN_NUMBERS[match.group(2)]}")
+    found = from_text(text)
+    if found is not None:
+        return found
     from .fields import parse_date
 
     try:
-        return Quarter.of(parse_date(text, Field("quarter", "季度")))
+        return kind.of(parse_date(text, Field("date", "日期")))
     except FieldError:
         raise ValueError(text) from None
 
 
-def parse_quarter(raw: Any, field: Field) -> Quarter:
-    """The ``quarter`` field type: 2026Q1, 2026年第一季度, 2026年1季度 or a date inside it."""
-    try:
-        quarter = to_quarter(raw)
-    except ValueError:
-        quarter = None
-    if quarter is None:
-        text = fold_width(raw)
-        raise FieldError(f"「{text}」不是有效季度（可写作 2026Q1 或 2026年第一季度）",
-                         f"{text!r} is not a valid quarter (write 2026Q1 or 2026年第一季度)")
-    return quarter
+def _field_type(convert: Callable[[Any], Any], zh: str, en: str, zh_forms: str,
+                en_forms: str) -> Callable[[Any, Field], Any]:
+    """A field type's parse function over ``convert``, naming the forms it accepts."""
+    def parse(raw: Any, field: Field) -> Any:
+        try:
+            value = convert(raw)
+        except ValueError:
+            value = None
+        if value is None:
+            text = fold_width(raw)
+            raise FieldError(f"「{text}」不是有效{zh}（可写作 {zh_forms}）",
+                             f"{text!r} is not a valid {en} (write {en_forms})")
+        return value
+
+    return parse
 
 
-def quarter_filter(value: Any) -> Quarter | None:
-    """``{{ date|quarter }}`` in templates and derivations; None stays None."""
-    try:
-        return to_quarter(value)
-    except ValueError:
-        return None
+def _lenient(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A template filter over ``convert``: what is no period gives None."""
+    def apply(value: Any) -> Any:
+        try:
+            return convert(value)
+        except ValueError:
+            return None
+
+    return apply
+
+
+def _quarter_from_text(text: str) -> Quarter | None:
+    for pattern in _PATTERNS:
+        match = pattern.match(text)
+        if match:
+            return Quarter(f"{match.group(1)}Q{_CN_NUMBERS[match.group(2)]}")
+    return None
+
+
+def to_quarter(value: Any) -> Quarter | None:
+    """A date, a datetime or text (2026Q1, 2026年第一季度, 2026-03-15) as its quarter."""
+    return _to_period(value, Quarter, _quarter_from_text)
+
+
+#: The ``quarter`` field type: 2026Q1, 2026年第一季度, 2026年1季度 or a date inside it.
+parse_quarter = _field_type(to_quarter, "季度", "quarter", "2026Q1 或 2026年第一季度",
+                            "2026Q1 or 2026年第一季度")
+#: ``{{ date|quarter }}`` in templates and derivations; None stays None.
+quarter_filter = _lenient(to_quarter)
 
 
 _SEMESTER_PATTERN = re.compile(
@@ -174,45 +200,23 @@ class Semester(str):
         return isinstance(day, dt.date) and self.first <= day <= self.last
 
 
-def to_semester(value: Any) -> Semester | None:
-    """A date or text (2025-2026-2, 2025—2026学年第二学期, 2026-03-15) as its semester."""
-    if value in (None, ""):
-        return None
-    if isinstance(value, Semester):
-        return value
-    if isinstance(value, dt.date):
-        return Semester.of(value.date() if isinstance(value, dt.datetime) else value)
-    text = fold_width(value)
+def _semester_from_text(text: str) -> Semester | None:
     match = _SEMESTER_PATTERN.match(text)
     if match:
         return Semester(f"{match.group(1)}-{match.group(2)}-{_CN_NUMBERS[match.group(3)]}")
-    from .fields import parse_date
-
-    try:
-        return Semester.of(parse_date(text, Field("semester", "学期")))
-    except FieldError:
-        raise ValueError(text) from None
+    return None
 
 
-def parse_semester(raw: Any, field: Field) -> Semester:
-    """The ``semester`` field type: 2025-2026-2, 2025—2026学年第二学期 or a date inside it."""
-    try:
-        semester = to_semester(raw)
-    except ValueError:
-        semester = None
-    if semester is None:
-        text = fold_width(raw)
-        raise FieldError(f"「{text}」不是有效学期（可写作 2025-2026-2 或 2025—2026学年第二学期）",
-                         f"{text!r} is not a valid semester (write 2025-2026-2)")
-    return semester
+def to_semester(value: Any) -> Semester | None:
+    """A date or text (2025-2026-2, 2025—2026学年第二学期, 2026-03-15) as its semester."""
+    return _to_period(value, Semester, _semester_from_text)
 
 
-def semester_filter(value: Any) -> Semester | None:
-    """``{{ date|semester_of }}`` in templates and derivations; None stays None."""
-    try:
-        return to_semester(value)
-    except ValueError:
-        return None
+#: The ``semester`` field type: 2025-2026-2, 2025—2026学年第二学期 or a date inside it.
+parse_semester = _field_type(to_semester, "学期", "semester", "2025-2026-2 或 2025—2026学年第二学期",
+                             "2025-2026-2")
+#: ``{{ date|semester_of }}`` in templates and derivations; None stays None.
+semester_filter = _lenient(to_semester)
 
 
 _CN_COUNTS = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
