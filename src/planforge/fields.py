@@ -256,7 +256,8 @@ class Names(str):
 
 def parse_names(raw: Any, field: Field) -> Names:
     """``鹿寨县、柳城县`` (or with ，, ; / or line breaks): each name once."""
-    value = Names(_text(raw, field))
+    _text(raw, field)  # the cell's limits; the line breaks it may hold still separate names
+    value = Names("、".join(normalize_value(part) for part in _NAME_SEPARATORS.split(str(raw))))
     repeated = sorted({n for n in value.names if value.names.count(n) > 1})
     if not value.names:
         raise FieldError("没有名称", "no name is given")
