@@ -50,6 +50,8 @@ run_samples() {
     --settings samples/teacher-pairing/settings.yaml -o "$out"/space-report
   $pf fill education-community samples/education-community/教共体建设名单.xlsx \
     --settings samples/education-community/settings.yaml -o "$out"/education-community
+  $pf fill coop-school samples/coop-school/协作学校结对名单.xlsx \
+    --settings samples/coop-school/settings.yaml -o "$out"/coop-school
   $pf fill pairing-list samples/pairing-list/结对帮扶名单.xlsx -o "$out"/pairing-list \
     --set organisation=湘东区教育局 --set preparer=李明 --set date=2026-03-20
   $pf --plugins-dir examples/declarative-plugins fill visit-record \

@@ -211,6 +211,7 @@ def fill(ctx: click.Context, target: str, data: tuple[str, ...], output: str, as
     prepared = engine.prepare(target, [Path(d) for d in data], values, origin,
                               [Path(p) for p in previous])
     report_warnings(prepared.data)
+    told = len(prepared.data.warnings)
     if prepared.cleaned_characters:
         click.echo(f"注意：已从 {prepared.cleaned_characters} 个值中删除文档不允许的控制字符 / note: "
                    f"removed control characters from {prepared.cleaned_characters} value(s)", err=True)
@@ -221,6 +222,8 @@ def fill(ctx: click.Context, target: str, data: tuple[str, ...], output: str, as
                            item_show_func=lambda _: _rate(bar.pos, started)) as bar:
         result = engine.fill(prepared, Path(output), as_zip, progress=bar.update,
                              jobs=jobs or default_jobs())
+    for warning in prepared.data.warnings[told:]:  # found while writing one file per quarter …
+        click.echo(f"警告 / warning: {warning}", err=True)
     click.echo(f"已写入 / written: {result}")
 
 

@@ -221,3 +221,12 @@ def word_heading(document, annex: str | None, title: str, size: float = 20,
         paragraph(document, annex, size=16, font=HEI)
     paragraph(document, title, size=size, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, before=6,
               after=after)
+
+
+def note_row(sheet: Worksheet, row: int, width: int, text: str, height: float = 32) -> None:
+    """A 说明 line under an Excel table: one wrapped, unbordered cell across the table."""
+    sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
+    cell = sheet.cell(row=row, column=1, value=text)
+    cell.font = Font(name="宋体", size=10)
+    cell.alignment = Alignment(wrap_text=True, vertical="center")
+    sheet.row_dimensions[row].height = height
