@@ -65,8 +65,10 @@ def choices_of(field: Field) -> tuple[str, ...]:
     return _CHOICES_BY_TYPE.get(field.type, ())
 
 
-def example_value(field: Field) -> Any:
-    """A value the field accepts, shown in the example row."""
+def example_value(field: Field, field_type: FieldType | None = None) -> Any:
+    """A value the field accepts, shown in the example row: a known one for the built-in
+    types, else the first example a type's description gives after its colon
+    (``"期限 / term: 2023—2025年, …"``), which is how every field type describes itself."""
     if field.type == "yes_no" and not field.choices:
         return _EXAMPLE_YES_NO
     choices = choices_of(field)
@@ -74,10 +76,15 @@ def example_value(field: Field) -> Any:
         return choices[0]
     if field.name in _EXAMPLES_BY_NAME:
         return _EXAMPLES_BY_NAME[field.name]
-    value = _EXAMPLES_BY_TYPE.get(field.type, f"（{field.label}）")
-    if field.type == "integer" and field.min is not None:
-        value = max(value, int(field.min))
-    return value
+    if field.type in _EXAMPLES_BY_TYPE:
+        value = _EXAMPLES_BY_TYPE[field.type]
+        if field.type == "integer" and field.min is not None:
+            value = max(value, int(field.min))
+        return value
+    described = field_type.description if field_type is not None else ""
+    if field.type != "text" and ": " in described:
+        return described.split(": ", 1)[1].split(", ")[0].strip()
+    return f"（{field.label}）"
 
 
 def sheet_name(spec: TableSpec, primary: bool) -> str:
@@ -162,7 +169,8 @@ def _data_sheet(sheet: Worksheet, spec: TableSpec, field_types: Mapping[str, Fie
             sheet.add_data_validation(listed)
         else:
             message.add(f"{letter}1:{letter}{last_row}")
-        example = sheet.cell(row=2, column=column, value=example_value(field))
+        example = sheet.cell(row=2, column=column,
+                             value=example_value(field, field_types.get(field.type)))
         if number_format:
             example.number_format = number_format
         example.font = _EXAMPLE_FONT
