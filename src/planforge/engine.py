@@ -224,8 +224,8 @@ class Engine:
             from .render.word import WordTemplate
 
             relative = f"{entry}.docx"
-            WordTemplate(document_type.template, self.word_env).render(context,
-                                                                       writer.path(relative))
+            WordTemplate(document_type.template, self.word_env).write(context,
+                                                                      writer.path(relative))
         else:
             from .render.excel import render_xlsx
 

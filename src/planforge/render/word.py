@@ -16,7 +16,7 @@ import re
 import struct
 import time
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -173,6 +173,19 @@ class WordTemplate:
             raise
         except Exception as error:
             raise template_failure(self.path.name, error) from None
+        return self.finish_text(xml)
+
+    def generate(self, template: Template, context: Mapping[str, Any]) -> Iterator[str]:
+        """:meth:`render_text` before :meth:`finish_text`, piece by piece as Jinja renders it."""
+        try:
+            yield from template.generate(context)
+        except _NeedsDocument:
+            raise
+        except Exception as error:
+            raise template_failure(self.path.name, error) from None
+
+    def finish_text(self, xml: str) -> str:
+        """docxtpl's passes over rendered text: paragraph lines joined, escaped braces, listing."""
         xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
         xml = (xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%")
                .replace("%_}", "%}"))
