@@ -11,7 +11,7 @@ from __future__ import annotations
 import pickle
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,7 @@ class Batch:
     staging: Path
     copies: int
     shared: bytes = b""  # pickled, to be read after the worker has loaded the plugins
+    pictures: Mapping[str, Path] = field(default_factory=dict)  # see WordTemplate
 
 
 def render_volume(template: WordTemplate, shared: Mapping[str, Any], volume: Volume,
@@ -81,7 +82,7 @@ def _start_worker(batch: Batch) -> None:
     global _worker
     engine = Engine(load_plugins(batch.plugins_dir))
     shared = pickle.loads(batch.shared)
-    _worker = (WordTemplate(batch.template, engine.word_env), shared, batch)
+    _worker = (WordTemplate(batch.template, engine.word_env, batch.pictures), shared, batch)
 
 
 def _work(volume: Volume) -> int:

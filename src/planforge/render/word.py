@@ -30,6 +30,7 @@ from ..errors import TemplateError
 from ..fields import ImageFile
 from .jinja import template_failure
 from .package import check_office_package
+from .wordpictures import replacement_media
 
 IMAGE_WIDTH_MM = 60
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -93,8 +94,11 @@ def _placing_pictures(finalize: Any, document: DocxTemplate) -> Any:
 
 
 def render_docx(template: Path, context: Mapping[str, Any], env: ImmutableSandboxedEnvironment,
-                target: Path) -> None:
-    """Fill ``template`` with docxtpl itself (one document; pictures allowed)."""
+                target: Path, media: Mapping[str, bytes] | None = None) -> None:
+    """Fill ``template`` with docxtpl itself (one document; pictures allowed).
+
+    ``media`` replaces the template's image parts (by zip member name) with new bytes.
+    """
     check_office_package(template)
     document = Docx(str(template))
     placing = env.overlay(finalize=_placing_pictures(env.finalize or _same, document))
@@ -102,6 +106,10 @@ def render_docx(template: Path, context: Mapping[str, Any], env: ImmutableSandbo
         document.render(dict(context), jinja_env=placing, autoescape=True)
     except Exception as error:  # docxtpl surfaces Jinja, sandbox and XML errors alike
         raise template_failure(template.name, error) from None
+    for part in document.docx.part.package.iter_parts() if media else ():
+        data = media.get(str(part.partname).lstrip("/"))
+        if data is not None:
+            part._blob = data  # as docxtpl's own replace_pic does
     document.save(str(target))
 
 
@@ -112,8 +120,11 @@ def _same(value: Any) -> Any:
 class WordTemplate:
     """A Word template read, cleaned and compiled once, then rendered many times."""
 
-    def __init__(self, path: Path, env: ImmutableSandboxedEnvironment):
+    def __init__(self, path: Path, env: ImmutableSandboxedEnvironment,
+                 pictures: Mapping[str, Path] | None = None):
+        """``pictures`` replaces pictures of the template (by name) with image files."""
         self.path, self.env = Path(path), env
+        self.pictures = dict(pictures or {})
         check_office_package(self.path)
         self.helper = Docx(str(path))  # lends its XML cleaning and fixing methods
         try:
@@ -121,6 +132,8 @@ class WordTemplate:
         except Exception as error:
             raise TemplateError(f"无法打开 Word 模板「{self.path.name}」：{error} / "
                                 f"cannot open Word template {self.path.name!r}: {error}") from None
+        #: The template's image parts replaced in every document, by zip member name.
+        self.media = replacement_media(self.helper.docx, self.path.name, self.pictures)
         #: The fast path's environment: a picture or rich text value hands the form to docxtpl.
         self.fast_env = env.overlay(finalize=_handing_over(env.finalize or _same))
         document = self.helper.docx
@@ -213,7 +226,7 @@ class WordTemplate:
 
     def _write(self, target: Path, body: etree._Element, parts: Mapping[str, bytes]) -> None:
         document = self.head + _serialise(body)
-        replaced = {**parts, self.main_part: document + self.tail}
+        replaced = {**self.media, **parts, self.main_part: document + self.tail}
         with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
             copy_entries(archive, self.entries, replaced)
 
@@ -228,7 +241,7 @@ class WordTemplate:
             else:
                 self._write(target, body, parts)
                 return body
-        render_docx(self.path, context, self.env, target)
+        render_docx(self.path, context, self.env, target, self.media)
         return None
 
     def write(self, context: Mapping[str, Any], target: Path) -> None:
@@ -259,7 +272,8 @@ class MainPartWriter:
 
     def __init__(self, template: WordTemplate, target: Path,
                  parts: Mapping[str, bytes] | None = None):
-        self.template, self.target, self.parts = template, Path(target), parts or {}
+        self.template, self.target = template, Path(target)
+        self.parts = {**template.media, **(parts or {})}
         names = [info.filename for info, _ in template.entries]
         self._main = names.index(template.main_part)
         self._archive = zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=6)
