@@ -69,16 +69,15 @@ class _NeedsDocument(Exception):
     """A value only docxtpl can place (a picture, rich text) reached the fast path's output."""
 
 
-def _is_rich(value: Any) -> bool:
-    """Pictures, and objects printing their own markup (docxtpl's rich text, sub-documents)."""
-    return isinstance(value, ImageFile) or (not isinstance(value, str)
-                                            and hasattr(value, "__html__"))
-
-
 def _handing_over(finalize: Any) -> Any:
-    """The fast path's ``finalize``: a rich value stops the render instead of printing as text."""
+    """The fast path's ``finalize``: a rich value stops the render instead of printing as text.
+
+    Rich values are pictures and objects printing their own markup (docxtpl's rich text,
+    sub-documents); plain strings, the usual value, pass with one comparison.
+    """
     def check(value: Any) -> Any:
-        if _is_rich(value):
+        if value.__class__ is not str and (isinstance(value, ImageFile) or (
+                not isinstance(value, str) and hasattr(value, "__html__"))):
             raise _NeedsDocument
         return finalize(value)
     return check
@@ -199,7 +198,8 @@ class WordTemplate:
 
     def finish_text(self, xml: str) -> str:
         """docxtpl's passes over rendered text: paragraph lines joined, escaped braces, listing."""
-        xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+        # re.sub(r"\n<w:p([ >])", r"<w:p\1", xml), as docxtpl writes it, without a call a match
+        xml = xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
         xml = (xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%")
                .replace("%_}", "%}"))
         if any(c in xml for c in "\t\a\n\f"):  # tabs, breaks in values: docxtpl's "listing"
