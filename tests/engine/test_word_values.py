@@ -66,6 +66,18 @@ def test_pictures_deep_in_a_single_document(engine, tmp_path):
     assert media and "<w:drawing>" in xml and str(tmp_path) not in xml
 
 
+def test_a_plugins_own_inline_image_is_placed_in_the_document(engine, tmp_path):
+    from docx.shared import Mm
+    from docxtpl import InlineImage
+
+    template = word_template(tmp_path / "t.docx", ["{{ seal }}"])
+    picture = photos(tmp_path / "data", 1)[0]
+    context = {"seal": InlineImage(None, str(picture), width=Mm(25))}
+    WordTemplate(template, engine.word_env).render(context, tmp_path / "out.docx")
+    media, xml = media_and_xml(tmp_path / "out.docx")
+    assert media and 'cx="900000"' in xml  # 25 mm
+
+
 @pytest.mark.parametrize("renderer", ["fast", "docxtpl"])
 def test_literals_typed_inside_tags_print_as_typed(engine, tmp_path, renderer):
     """Bug 3: Word stores ``"A&B"`` inside a tag as ``A&amp;B``, which printed as ``A&amp;B``."""

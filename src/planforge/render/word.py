@@ -84,10 +84,16 @@ def _handing_over(finalize: Any) -> Any:
 
 
 def _placing_pictures(finalize: Any, document: DocxTemplate) -> Any:
-    """docxtpl's ``finalize``: an image field, at whatever depth, prints as the picture itself."""
+    """docxtpl's ``finalize``: an image field, at whatever depth, prints as the picture itself.
+
+    A plugin's own ``InlineImage`` (it never sees the document) is placed in this one.
+    """
     def place(value: Any) -> Any:
         if isinstance(value, ImageFile):
             return InlineImage(document, str(value), width=Mm(IMAGE_WIDTH_MM))
+        if isinstance(value, InlineImage) and value.tpl is not document:  # made by a plugin
+            return InlineImage(document, value.image_descriptor, value.width, value.height,
+                               value.anchor)
         return finalize(value)
     return place
 
