@@ -26,6 +26,8 @@ from planforge.fields import ImageFile
 from planforge.plugins import load_plugins
 from planforge.render.word import IMAGE_WIDTH_MM, WordTemplate, render_docx
 
+from ..engine.forms import word_template
+
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
@@ -72,22 +74,6 @@ def text_of(xml: bytes) -> str:
     return "".join(t.text or "" for t in root.iter(f"{W}t"))
 
 
-def document_with(path: Path, paragraphs: list[str] = (), table: list[list[str]] | None = None,
-                  widths_mm: int = 30) -> Path:
-    document = Document()
-    for text in paragraphs:
-        document.add_paragraph(text)
-    if table:
-        grid = document.add_table(rows=len(table), cols=len(table[0]))
-        grid.style = "Table Grid"
-        for row, values in zip(grid.rows, table, strict=True):
-            for cell, value in zip(row.cells, values, strict=True):
-                cell.text = value
-                cell.width = Mm(widths_mm)
-    document.save(path)
-    return path
-
-
 def grid_columns(xml: bytes) -> list[int]:
     return [len(t.find(f"{W}tblGrid")) for t in etree.fromstring(xml).iter(f"{W}tbl")]
 
@@ -95,7 +81,7 @@ def grid_columns(xml: bytes) -> list[int]:
 # ----------------------------------------------------------------------------- variables, loops
 
 def test_scalar_and_nested_variables(env, tmp_path):
-    template = document_with(tmp_path / "t.docx", [
+    template = word_template(tmp_path / "t.docx", [
         "{{ name }} {{ person.school.name }} {{ people[1].name }} {{ amount }} {{ missing }}"])
     context = {"name": "张三", "person": {"school": {"name": "一中"}},
                "people": [{"name": "甲"}, {"name": "乙"}], "amount": 12.5, "missing": None}
@@ -104,7 +90,7 @@ def test_scalar_and_nested_variables(env, tmp_path):
 
 
 def test_paragraph_loops_and_conditions(env, tmp_path):
-    template = document_with(tmp_path / "t.docx", [
+    template = word_template(tmp_path / "t.docx", [
         "{%p for p in people %}", "{{ loop.index }}. {{ p.name }}", "{%p if p.note %}",
         "备注：{{ p.note }}", "{%p endif %}", "{%p endfor %}", "完"])
     context = {"people": [{"name": "甲", "note": "x"}, {"name": "乙", "note": ""}]}
@@ -113,7 +99,7 @@ def test_paragraph_loops_and_conditions(env, tmp_path):
 
 
 def test_row_loops(env, tmp_path):
-    template = document_with(tmp_path / "t.docx", table=[
+    template = word_template(tmp_path / "t.docx", [], table=[
         ["姓名", "学校"], ["{%tr for p in people %}", ""], ["{{ p.name }}", "{{ p.school }}"],
         ["{%tr endfor %}", ""]])
     context = {"people": [{"name": f"人{n}", "school": "校"} for n in range(4)]}
@@ -124,7 +110,7 @@ def test_row_loops(env, tmp_path):
 @pytest.mark.parametrize("count", [1, 2, 5])
 def test_column_loops_grow_and_shrink_the_grid(env, tmp_path, count):
     """Bug 1: docxtpl fits the grid to a column per record; the fast path kept 4 columns."""
-    template = document_with(tmp_path / "t.docx", table=[
+    template = word_template(tmp_path / "t.docx", [], table=[
         ["项目", "{%tc for p in people %}", "{{ p.name }}", "{%tc endfor %}"],
         ["金额", "{%tc for p in people %}", "{{ p.amount }}", "{%tc endfor %}"]])
     context = {"people": [{"name": f"人{n}", "amount": n} for n in range(count)]}
@@ -133,7 +119,7 @@ def test_column_loops_grow_and_shrink_the_grid(env, tmp_path, count):
 
 
 def test_commented_out_column_shrinks_the_grid(env, tmp_path):
-    template = document_with(tmp_path / "t.docx", table=[
+    template = word_template(tmp_path / "t.docx", [], table=[
         ["姓名", "{#tc 隐藏 #}", "学校"], ["{{ name }}", "x", "{{ school }}"]])
     # every row must lose the column for docxtpl to shrink the grid
     document = Document(str(template))
@@ -144,7 +130,7 @@ def test_commented_out_column_shrinks_the_grid(env, tmp_path):
 
 
 def test_run_tags(env, tmp_path):
-    template = document_with(tmp_path / "t.docx", ["前{%r if flag %}有{%r endif %}后"])
+    template = word_template(tmp_path / "t.docx", ["前{%r if flag %}有{%r endif %}后"])
     document = Document(str(template))
     paragraph = document.paragraphs[0]
     paragraph.text = ""
@@ -159,20 +145,20 @@ def test_run_tags(env, tmp_path):
 # ----------------------------------------------------------------------------- cell merging, colour
 
 def test_horizontal_and_vertical_merges(env, tmp_path):
-    template = document_with(tmp_path / "t.docx", table=[
+    template = word_template(tmp_path / "t.docx", [], table=[
         ["{%tc for g in groups %}", "{% hm %}{{ g.title }}", "{%tc endfor %}"],
         ["{%tc for g in groups %}", "{{ g.name }}", "{%tc endfor %}"]])
     got = assert_same(template, {"groups": [{"title": "组", "name": n} for n in "甲乙丙"]},
                       env, tmp_path)
     assert b'gridSpan w:val="3"' in got["word/document.xml"]
-    vertical = document_with(tmp_path / "v.docx", table=[
+    vertical = word_template(tmp_path / "v.docx", [], table=[
         ["{%tr for p in people %}", ""], ["{% vm %}{{ school }}", "{{ p }}"], ["{%tr endfor %}", ""]])
     got = assert_same(vertical, {"people": ["甲", "乙"], "school": "一中"}, env, tmp_path)
     assert got["word/document.xml"].count(b"<w:vMerge") == 2
 
 
 def test_colspan_and_cell_background(env, tmp_path):
-    template = document_with(tmp_path / "t.docx", table=[
+    template = word_template(tmp_path / "t.docx", [], table=[
         ["{% colspan span %}{{ title }}", "", ""], ["{% cellbg colour %}{{ a }}", "b", "c"]])
     document = Document(str(template))
     row = document.tables[0].rows[0]._tr
@@ -188,7 +174,7 @@ def test_colspan_and_cell_background(env, tmp_path):
 # ----------------------------------------------------------------------------- rich values
 
 def test_rich_text_and_rich_paragraphs(env, tmp_path):
-    template = document_with(tmp_path / "t.docx", ["{{r title }}", "{{p block }}", "尾"])
+    template = word_template(tmp_path / "t.docx", ["{{r title }}", "{{p block }}", "尾"])
     context = {"title": RichText("加粗 & <红>", bold=True, color="FF0000", font="eastAsia:仿宋_GB2312"),
                "block": RichTextParagraph()}
     context["block"].add("段落一", parastyle="Normal")
@@ -198,7 +184,7 @@ def test_rich_text_and_rich_paragraphs(env, tmp_path):
 
 
 def test_east_asian_fonts_and_listing(env, tmp_path):
-    template = document_with(tmp_path / "t.docx", ["{{ text }}", "{{ listing }}"])
+    template = word_template(tmp_path / "t.docx", ["{{ text }}", "{{ listing }}"])
     document = Document(str(template))
     run = document.paragraphs[0].runs[0]
     run.font.name = "宋体"
@@ -229,7 +215,7 @@ def test_pictures_at_any_depth(env, tmp_path, depth):
     for level in reversed(range(depth)):
         loops += f"{{% for v{level} in {source} %}}"
         source = f"v{level}.k{level}"
-    template = document_with(tmp_path / "t.docx",
+    template = word_template(tmp_path / "t.docx",
                              [f"图：{loops}{{{{ {source} }}}}{'{% endfor %}' * depth}"])
     fast(template, {"data": _nested(photo, depth)}, env, tmp_path / "fast.docx")
     expected = parts(plain(template, {}, env, tmp_path / "plain.docx", {"data": lambda document: (
@@ -261,7 +247,7 @@ def test_headers_footers_and_footnotes(env, tmp_path):
 
 
 def test_footnotes(env, tmp_path):
-    path = document_with(tmp_path / "t.docx", ["正文"])
+    path = word_template(tmp_path / "t.docx", ["正文"])
     _add_footnote(path, "注：{{ note }}")
     got = assert_same(path, {"note": "<见附件>"}, env, tmp_path)
     assert "注：<见附件>" in text_of(got["word/footnotes.xml"])
@@ -295,21 +281,21 @@ def _add_footnote(path: Path, text: str) -> None:
 # ----------------------------------------------------------------------------- special characters
 
 def test_tabs_breaks_and_page_breaks_in_values(env, tmp_path):
-    template = document_with(tmp_path / "t.docx", ["值：{{ value }}", "后"])
+    template = word_template(tmp_path / "t.docx", ["值：{{ value }}", "后"])
     got = assert_same(template, {"value": "一\t二\n三\a四\f五"}, env, tmp_path)
     xml = got["word/document.xml"]
     assert b"<w:tab" in xml and b"<w:br" in xml and b'w:type="page"' in xml
 
 
 def test_escaping_of_values(env, tmp_path):
-    template = document_with(tmp_path / "t.docx", ["{{ value }}"])
+    template = word_template(tmp_path / "t.docx", ["{{ value }}"])
     value = 'A&B <C> "D" ]]> {{ 7*7 }} {%p x %}'
     got = assert_same(template, {"value": value}, env, tmp_path)
     assert text_of(got["word/document.xml"]) == value
 
 
 def test_comments(env, tmp_path):
-    template = document_with(tmp_path / "t.docx", ["前{# 说明 #}后", "{#p 整段说明 #}", "尾"])
+    template = word_template(tmp_path / "t.docx", ["前{# 说明 #}后", "{#p 整段说明 #}", "尾"])
     got = assert_same(template, {}, env, tmp_path)
     assert text_of(got["word/document.xml"]) == "前后尾"
 
@@ -318,7 +304,7 @@ def test_comments(env, tmp_path):
 
 def test_literals_inside_tags_are_escaped_once_by_design(env, tmp_path):
     """Bug 3: docxtpl prints ``A&amp;B`` for ``{{ x or "A&B" }}``; planforge prints ``A&B``."""
-    template = document_with(tmp_path / "t.docx", ['{{ x or "A&B" }} {{ "<无>" }} {{ y }}'])
+    template = word_template(tmp_path / "t.docx", ['{{ x or "A&B" }} {{ "<无>" }} {{ y }}'])
     context = {"x": "", "y": "C&D"}
     docxtpl_text = text_of(parts(plain(template, context, env, tmp_path / "p.docx"))[
         "word/document.xml"])
@@ -329,13 +315,13 @@ def test_literals_inside_tags_are_escaped_once_by_design(env, tmp_path):
 
 
 def test_unknown_names_are_errors_and_internals_refused_by_design(env, tmp_path):
-    template = document_with(tmp_path / "t.docx", ["{{ nosuchname }}"])
+    template = word_template(tmp_path / "t.docx", ["{{ nosuchname }}"])
     permissive = DocxTemplate(str(template))
     permissive.render({}, jinja_env=Environment(autoescape=True), autoescape=True)
     permissive.save(str(tmp_path / "plain.docx"))
     assert text_of(parts(tmp_path / "plain.docx")["word/document.xml"]) == ""
     with pytest.raises(TemplateError, match="nosuchname"):
         fast(template, {}, env, tmp_path / "fast.docx")
-    hostile = document_with(tmp_path / "h.docx", ["{{ ''.__class__.__mro__ }}"])
+    hostile = word_template(tmp_path / "h.docx", ["{{ ''.__class__.__mro__ }}"])
     with pytest.raises(TemplateError, match="forbidden"):
         fast(hostile, {}, env, tmp_path / "fast.docx")
