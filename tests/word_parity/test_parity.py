@@ -325,3 +325,15 @@ def test_unknown_names_are_errors_and_internals_refused_by_design(env, tmp_path)
     hostile = word_template(tmp_path / "h.docx", ["{{ ''.__class__.__mro__ }}"])
     with pytest.raises(TemplateError, match="forbidden"):
         fast(hostile, {}, env, tmp_path / "fast.docx")
+
+
+def test_sub_documents_are_refused_by_design(env, tmp_path):
+    """A Subdoc's parts live in the docxtpl object that made it, which a plugin never sees."""
+    from planforge.render.compose import composing
+
+    template = word_template(tmp_path / "t.docx", ["{{p part }}"])
+    other = word_template(tmp_path / "other.docx", ["其他"])
+    with composing():  # docxtpl's Subdoc imports docxcompose; keep python-docx's tables intact
+        part = DocxTemplate(str(other)).new_subdoc(str(other))
+    with pytest.raises(TemplateError, match="Subdoc"):
+        fast(template, {"part": part}, env, tmp_path / "fast.docx")

@@ -54,12 +54,12 @@ def render_volume(template: WordTemplate, shared: Mapping[str, Any], volume: Vol
     try:
         for relative, index, item in volume.forms:
             context = {**shared, **item, "record": item, "index": index}
-            body = template.render(context, staging / relative)
-            if printing is not None and body is None:
+            form = template.render(context, staging / relative)
+            if printing is not None and form is None:
                 printing.discard()
                 printing = None
             elif printing is not None:
-                printing.add(body)
+                printing.add(form)
     except BaseException:
         if printing is not None:
             printing.discard()

@@ -17,6 +17,7 @@ import struct
 import time
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +95,8 @@ def _placing_pictures(finalize: Any, document: DocxTemplate) -> Any:
         if isinstance(value, InlineImage) and value.tpl is not document:  # made by a plugin
             return InlineImage(document, value.image_descriptor, value.width, value.height,
                                value.anchor)
+        if type(value).__name__ == "Subdoc":  # its parts live in the document that made it
+            raise ValueError("不支持子文档（Subdoc） / sub-documents (Subdoc) are not supported")
         return finalize(value)
     return place
 
@@ -236,8 +239,8 @@ class WordTemplate:
         with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
             copy_entries(archive, self.entries, replaced)
 
-    def render(self, context: Mapping[str, Any], target: Path) -> etree._Element | None:
-        """Write one document; returns its body for a :class:`PrintFile` (None via docxtpl)."""
+    def render(self, context: Mapping[str, Any], target: Path) -> RenderedForm | None:
+        """Write one document; returns it for a :class:`PrintFile` (None via docxtpl)."""
         if self.fast:
             try:
                 body = self.render_body(context)
@@ -246,7 +249,7 @@ class WordTemplate:
                 pass
             else:
                 self._write(target, body, parts)
-                return body
+                return RenderedForm(body, parts)
         render_docx(self.path, context, self.env, target, self.media)
         return None
 
@@ -270,6 +273,14 @@ class WordTemplate:
     def print_file(self, target: Path, copies: int = 1) -> PrintFile:
         """A print file of forms from this template, written as the forms are rendered."""
         return PrintFile(self, target, copies)
+
+
+@dataclass
+class RenderedForm:
+    """A form the fast path wrote: its filled body and headers/footers, for a print file."""
+
+    body: etree._Element
+    parts: dict[str, bytes]
 
 
 class MainPartWriter:
@@ -317,13 +328,19 @@ class PrintFile:
 
     def __init__(self, template: WordTemplate, target: Path, copies: int = 1):
         self.template, self.target, self.copies = template, Path(target), max(1, copies)
-        self._writer = MainPartWriter(template, target)
+        self._writer: MainPartWriter | None = None  # opened with the first form's headers
         self._ending = b""  # the first form's w:sectPr and </w:body>, written last
         self._forms = 0
         self._picture = 1001
 
-    def add(self, body: etree._Element) -> None:
-        """Append one rendered form; its tree is changed (the form has been written already)."""
+    def add(self, form: RenderedForm) -> None:
+        """Append one rendered form; its tree is changed (the form has been written already).
+
+        The print file has the first form's section, so its headers and footers too.
+        """
+        body = form.body
+        if self._writer is None:
+            self._writer = MainPartWriter(self.template, self.target, form.parts)
         section = body.find(f"{{{_W}}}sectPr")
         if section is not None:
             body.remove(section)
@@ -360,12 +377,16 @@ class PrintFile:
 
     def close(self) -> None:
         """Finish the main part and copy the template's remaining parts."""
+        if self._writer is None:
+            self._writer = MainPartWriter(self.template, self.target)
         self._writer.write(self._ending)
         self._writer.close()
 
     def discard(self) -> None:
         """Drop a print file that is not to be finished (its forms went through docxtpl)."""
-        self._writer.discard()
+        if self._writer is not None:
+            self._writer.discard()
+        self.target.unlink(missing_ok=True)
 
 
 def _paragraphs_on_lines(xml: str) -> str:

@@ -25,6 +25,8 @@ _FORMATS = {"image/png": "PNG", "image/jpeg": "JPEG", "image/gif": "GIF", "image
 
 def replacement_media(document, template: str, pictures: Mapping[str, Path]) -> dict[str, bytes]:
     """The template's image parts (zip member names) with the bytes that replace them."""
+    if not pictures:
+        return {}
     found = dict(_pictures(document))
     media = {}
     for name, path in pictures.items():
