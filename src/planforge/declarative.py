@@ -25,7 +25,7 @@ DECLARATIVE_FILES = ("plugin.yaml", "plugin.yml", "plugin.toml")
 _FIELD_KEYS = {f.name for f in dataclass_fields(Field)}
 _TYPE_KEYS = {"name", "title", "annex", "renderer", "template", "each", "file_name", "combined",
               "sheets", "fields", "settings", "tables", "sheet_lists", "description", "derive", "split",
-              "checks"}
+              "checks", "pictures"}
 _TABLE_KEYS = {"name", "title", "sheets", "fields", "required"}
 _PACKAGE_KEYS = {"name", "title", "members", "settings", "description"}
 _PLUGIN_KEYS = {"name", "description", "version", "document_types", "packages"}
@@ -137,6 +137,7 @@ def parse_document_type(data: Any, folder: Path, where: str) -> DocumentType:
         prepare=prepare,
         provides=tuple(step.name for step in steps),
         split=_split(data.get("split"), f"{where}.split"),
+        pictures=dict(data.get("pictures") or {}),
     )
 
 

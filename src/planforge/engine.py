@@ -246,8 +246,8 @@ class Engine:
             from .render.word import WordTemplate
 
             relative = f"{entry}.docx"
-            WordTemplate(document_type.template, self.word_env).render(context,
-                                                                       writer.path(relative))
+            WordTemplate(document_type.template, self.word_env,
+                         _pictures(document_type, prepared)).write(context, writer.path(relative))
         else:
             from .render.excel import render_xlsx
 
@@ -308,9 +308,18 @@ class Engine:
                 writer.add(volume.combined, document_type.name,
                            [f[2][WHERE_KEY] for f in volume.forms
                             if isinstance(f[2], Mapping) and WHERE_KEY in f[2]])
-        template = WordTemplate(document_type.template, self.word_env)
-        batch = Batch(document_type.template, self.registry.plugins_dir, writer.staging, copies)
+        pictures = _pictures(document_type, prepared)
+        template = WordTemplate(document_type.template, self.word_env, pictures)
+        batch = Batch(document_type.template, self.registry.plugins_dir, writer.staging, copies,
+                      pictures=pictures)
         render_volumes(template, shared, volumes, batch, jobs, progress)
+
+
+def _pictures(document_type: DocumentType, prepared: Prepared) -> dict[str, Path]:
+    """The template pictures this run replaces: those whose image setting is given."""
+    return {picture: Path(prepared.settings[setting])
+            for picture, setting in document_type.pictures.items()
+            if prepared.settings.get(setting)}
 
 
 def _plain(value: Any) -> Any:
