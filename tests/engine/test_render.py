@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from planforge.engine import Engine
 from planforge.errors import TemplateError
 from planforge.plugins import load_plugins
-from planforge.render.excel import shift_formula
+from planforge.render.references import Insertion, ReferenceShifter
 
 from .conftest import PEOPLE, build_people_plugin, write_people  # noqa: F401
 from .forms import excel_template, word_template
@@ -90,10 +90,12 @@ def test_excel_rows_expand_with_styles_heights_merges_and_live_totals(filled):
 
 
 def test_formula_shift_rules():
-    assert shift_formula("=SUM(D3:D3)", 3, 4, "表") == "=SUM(D3:D7)"
-    assert shift_formula("=D5+$D$6", 3, 4, "表") == "=D9+$D$10"
-    assert shift_formula("=SUM(D1:D2)", 3, 4, "表") == "=SUM(D1:D2)"
-    assert shift_formula("=SUM(其他!D3:D3)", 3, 4, "表") == "=SUM(其他!D3:D3)"
+    shifter = ReferenceShifter({"表": Insertion(3, 4)}, ["表", "其他"])
+    assert shifter.formula("=SUM(D3:D3)", "表") == "=SUM(D3:D7)"
+    assert shifter.formula("=D5+$D$6", "表") == "=D9+$D$10"
+    assert shifter.formula("=SUM(D1:D2)", "表") == "=SUM(D1:D2)"
+    assert shifter.formula("=SUM(其他!D3:D3)", "表") == "=SUM(其他!D3:D3)"
+    assert shifter.formula("=SUM(表!D3:D3)", "其他") == "=SUM(表!D3:D7)"
 
 
 def test_values_that_look_like_formulas_stay_text(run_cli, people_plugin, tmp_path):
