@@ -31,7 +31,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..errors import TemplateError
 from ..fields import MAX_CELL_CHARACTERS
-from .jinja import render_text, template_failure
+from .jinja import printed, render_text, template_failure
 from .package import check_office_package
 from .references import Insertion, ReferenceShifter
 
@@ -41,6 +41,14 @@ _SINGLE_EXPRESSION = re.compile(r"^\s*\{\{(.*?)\}\}\s*$", re.S)
 _LOOKUP = re.compile(r"^\s*\{\{\s*(?:row\.([A-Za-z_]\w*)|(index))\s*\}\}\s*$")
 _NATIVE = (int, float, Decimal, date, datetime)
 _NOT_FOUND = object()
+
+
+def _cell_value(value: Any) -> Any:
+    """What a cell holds for a template's value: numbers and dates as such, a boolean as 是/否
+    (as Jinja prints it), anything else as text."""
+    if value is None or (isinstance(value, _NATIVE) and value is not True and value is not False):
+        return value
+    return printed(value) if isinstance(value, bool) else str(value)
 
 
 def _is_template(value: Any) -> bool:
@@ -102,7 +110,7 @@ class CellProgram:
                     str(result)  # raises UndefinedError, or SecurityError for a refused attribute
             except Exception as error:
                 raise template_failure(self.template, error) from None
-            return result if result is None or isinstance(result, _NATIVE) else str(result)
+            return _cell_value(result)
         return render_text(self.env, self.source, context, self.template)
 
     def look_up(self, row: Any, index: Any) -> Any:
@@ -110,8 +118,7 @@ class CellProgram:
         if self.field is None:
             return index
         if (type(row) is dict or isinstance(row, Mapping)) and self.field in row:
-            result = row[self.field]
-            return result if result is None or isinstance(result, _NATIVE) else str(result)
+            return _cell_value(row[self.field])
         return _NOT_FOUND
 
     def formula_at(self, template_row: int, row: int, column: int) -> str:
@@ -246,9 +253,8 @@ def shift_references(workbook: openpyxl.Workbook, lists: Mapping[str, list[Any]]
                 if cell.data_type == "f" and isinstance(cell.value, str):
                     cell.value = shifter.formula(cell.value, sheet.title,
                                                  on_marked_row=cell.row == marked[sheet.title])
-                if cell.hyperlink is not None and cell.hyperlink.location:
-                    cell.hyperlink.location = shifter.expression(cell.hyperlink.location,
-                                                                 sheet.title)
+                if cell.hyperlink is not None:
+                    shifter.shift_link(cell.hyperlink, sheet.title)
     return marked
 
 

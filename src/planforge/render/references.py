@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from openpyxl.chart.data_source import NumRef, StrRef
+from openpyxl.descriptors.base import Descriptor
 from openpyxl.descriptors.serialisable import Serialisable
 from openpyxl.formatting.formatting import ConditionalFormattingList
 from openpyxl.formula.tokenizer import Token, Tokenizer
@@ -90,7 +91,8 @@ class ReferenceShifter:
         return max(spanned, key=lambda i: i.shift, default=None)
 
     # -- formulas -------------------------------------------------------------------------
-    def formula(self, text: str, host: str | None, on_marked_row: bool = False) -> str:
+    def formula(self, text: str, host: str | None, on_marked_row: bool = False,
+                grow_cells: bool = False) -> str:
         """``text`` (starting with ``=``) with its references moved. ``host`` is the sheet an
         unqualified reference means (None: leave those alone). A formula on the marked row
         itself is copied to every filled row, so its own sheet's marked row does not grow."""
@@ -100,18 +102,21 @@ class ReferenceShifter:
         changed = False
         for token in tokenizer.items:
             if token.type == Token.OPERAND and token.subtype == Token.RANGE:
-                moved = self.operand(token.value, host, on_marked_row)
+                moved = self.operand(token.value, host, on_marked_row, grow_cells)
                 if moved != token.value:
                     token.value, changed = moved, True
         return tokenizer.render() if changed else text
 
-    def expression(self, text: str | None, host: str | None) -> str | None:
-        """A formula stored without its ``=`` (validation lists, chart series, names)."""
+    def expression(self, text: str | None, host: str | None, grow_cells: bool = False
+                   ) -> str | None:
+        """A formula stored without its ``=`` (validation lists, chart series, names);
+        ``grow_cells``: a single cell on the marked row grows too (a chart's one-row series)."""
         if not text or not self.insertions:
             return text
-        return self.formula("=" + text, host)[1:]
+        return self.formula("=" + text, host, grow_cells=grow_cells)[1:]
 
-    def operand(self, operand: str, host: str | None, on_marked_row: bool = False) -> str:
+    def operand(self, operand: str, host: str | None, on_marked_row: bool = False,
+                grow_cells: bool = False) -> str:
         if operand.startswith("["):
             return operand  # another workbook
         prefix, sheet, area = _split_sheet(operand)
@@ -134,6 +139,8 @@ class ReferenceShifter:
         rows = [int(m.group(4)) if m.group(4) else None for _, m in parsed]
         if None in rows:
             return operand  # whole columns already cover every row
+        if grow_cells and rows == [insertion.marked_row]:
+            parsed, rows = parsed * 2, rows * 2
         first, last = rows[0], rows[-1]
         grow = len(rows) == 2 and not (on_marked_row and sheet == host)
         new_low, new_high = insertion.moved(min(first, last), max(first, last), grow)
@@ -203,6 +210,13 @@ class ReferenceShifter:
         for chart in sheet._charts:
             self.shift_chart(chart, title)
 
+    def shift_link(self, link, title: str) -> None:
+        """A hyperlink to a place in the workbook (``location``, or a ``#名册!C5`` target)."""
+        if link.location:
+            link.location = self.expression(link.location, title)
+        elif link.target and link.target.startswith("#"):
+            link.target = "#" + self.expression(link.target[1:], title)
+
     def _move_anchor(self, drawing, title: str) -> None:
         anchor = drawing.anchor
         if isinstance(anchor, str):
@@ -217,7 +231,7 @@ class ReferenceShifter:
         cached numbers are dropped so the reader recomputes them."""
         for node in _walk(chart):
             if isinstance(node, NumRef | StrRef) and node.f:
-                node.f = self.expression(node.f, title)
+                node.f = self.expression(node.f, title, grow_cells=True)
                 if isinstance(node, NumRef):
                     node.numCache = None
                 else:
@@ -234,19 +248,24 @@ class ReferenceShifter:
                 merge.shift(0, insertion.shift)
 
 
-def _walk(node, seen: set[int] | None = None):
-    """Every serialisable object inside ``node`` (a chart), depth first."""
-    seen = set() if seen is None else seen
+def _walk(node, seen: dict[int, object] | None = None):
+    """Every object inside ``node`` (a chart, whose ``_charts`` includes itself), depth first."""
+    seen = {} if seen is None else seen
     if id(node) in seen:
         return
-    seen.add(id(node))
+    seen[id(node)] = node  # kept alive, so that its id is not reused by a later object
     yield node
     if isinstance(node, list | tuple):
         for item in node:
             yield from _walk(item, seen)
     elif isinstance(node, Serialisable):
-        names = set(getattr(node, "__elements__", ())) | {"series", "_charts"}
-        for name in names:
+        for name in (*_descriptors(type(node)), "_charts"):
             child = getattr(node, name, None)
             if child is not None and not isinstance(child, str | int | float | bool):
                 yield from _walk(child, seen)
+
+
+def _descriptors(kind: type) -> list[str]:
+    """The attributes openpyxl serialises for ``kind`` (a chart part), whatever it lists."""
+    return [name for klass in kind.__mro__ for name, value in vars(klass).items()
+            if isinstance(value, Descriptor)]

@@ -1,0 +1,217 @@
+"""Everything in a workbook that points at the repeated row grows with it (issue 22).
+
+The template has the shape official workbooks have: a 名册 sheet whose row 4 repeats, a 汇总
+sheet summing it, a defined name over the amount column, a 是/否 drop-down, a conditional
+format, a table, a hyperlink, and a picture and a chart below the roster. It is filled with 1,
+2 and 3,000 records (3,000 takes the streaming writer; 2 goes through both writers).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook, load_workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.formatting.rule import CellIsRule, FormulaRule
+from openpyxl.styles import PatternFill
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.table import Table
+
+from planforge.render import excel
+from planforge.render.jinja import make_environment
+from planforge.render.references import Insertion, ReferenceShifter
+
+RED = PatternFill("solid", fgColor="FFC7CE")
+#: (writer, number of records): 3,000 is above the streaming threshold.
+CASES = [("memory", 1), ("memory", 2), ("stream", 2), ("stream", 3000)]
+
+
+def issue_template(path: Path, picture: Path) -> Path:
+    from openpyxl.drawing.image import Image
+
+    workbook = Workbook()
+    roster = workbook.active
+    roster.title = "名册"
+    roster["A1"] = "{{ document.title }}"
+    roster.merge_cells("A1:D1")
+    roster.append(["填表单位：乳源县"])
+    roster.append(["序号", "姓名", "金额", "在校"])
+    roster.append(["{{ index }}", "{{ row.name }}", "{{ row.amount }}", "{{ row.enrolled }}"])
+    roster.append(["合计", "", "=SUM(C4:C4)", '=COUNTIF(D4:D4,"是")'])
+    roster.merge_cells("A5:B5")
+    roster["A6"] = "见汇总"
+    roster["A6"].hyperlink = Hyperlink(ref="A6", location="'汇总'!A1")
+    roster["B6"] = "回到合计"
+    roster["B6"].hyperlink = "#名册!C5"  # how Excel writes some internal links
+    roster.merge_cells("C7:D7")
+    roster["C7"] = "审核人："
+    roster.print_area = "A1:D7"
+    roster.print_title_rows = "3:3"
+    choice = DataValidation(type="list", formula1='"是,否"', allow_blank=True)
+    choice.add("D4")
+    roster.add_data_validation(choice)
+    roster.conditional_formatting.add("C4", CellIsRule(operator="greaterThan", formula=["1000"],
+                                                       fill=RED))
+    roster.conditional_formatting.add("A4:D4", FormulaRule(formula=['$D4="否"'], fill=RED))
+    roster.add_table(Table(displayName="Roster", ref="A3:D4"))
+    image = Image(str(picture))
+    roster.add_image(image, "A9")
+    chart = BarChart()
+    chart.add_data(Reference(roster, min_col=3, min_row=3, max_row=4), titles_from_data=True)
+    chart.set_categories(Reference(roster, min_col=2, min_row=4, max_row=4))
+    roster.add_chart(chart, "F9")
+    workbook.defined_names["金额列"] = DefinedName("金额列", attr_text="名册!$C$4:$C$4")
+
+    summary = workbook.create_sheet("汇总")
+    summary.append(["总额", "=SUM(名册!C4:C4)"])
+    summary.append(["人数", "=COUNTA(名册!B4:B4)"])
+    summary.append(["按名称", "=SUM(金额列)"])
+    summary.append(["在校", '=COUNTIF(名册!$D$4:$D$4,"是")'])
+    summary.append(["合计格", "=名册!C5"])
+    summary.append(["最大序号", "=MAX(名册!A:A)"])
+    summary.append(["说明", '="名册!C4:C4"'])  # text that looks like a reference stays text
+    summary.column_dimensions["B"].width = 20
+    workbook.save(path)
+    return path
+
+
+def records(count: int) -> list[dict]:
+    return [{"name": f"人员{i}", "amount": 100 * i, "enrolled": i % 3 != 0}
+            for i in range(1, count + 1)]
+
+
+@pytest.fixture(scope="module")
+def filled(tmp_path_factory) -> dict[tuple[str, int], Path]:
+    from PIL import Image
+
+    folder = tmp_path_factory.mktemp("issue22")
+    Image.new("RGB", (60, 40), "blue").save(folder / "logo.png")
+    template = issue_template(folder / "t.xlsx", folder / "logo.png")
+    results = {}
+    with pytest.MonkeyPatch.context() as patch:
+        for writer, count in CASES:
+            patch.setattr(excel, "STREAM_MINIMUM", 1 if writer == "stream" else 10**9)
+            target = folder / f"{writer}-{count}.xlsx"
+            excel.render_xlsx(template, {"records": records(count), "document": {"title": "名册"}},
+                              make_environment({}, autoescape=False), target, "records", {})
+            results[writer, count] = target
+    return results
+
+
+def last_row(count: int) -> int:
+    return 3 + count
+
+
+@pytest.fixture(params=CASES, ids=[f"{w}-{c}" for w, c in CASES])
+def case(request, filled):
+    writer, count = request.param
+    return load_workbook(filled[writer, count]), last_row(count)
+
+
+def test_formulas_on_another_sheet_grow_and_move(case):
+    workbook, last = case
+    summary = workbook["汇总"]
+    assert summary["B1"].value == f"=SUM(名册!C4:C{last})"
+    assert summary["B2"].value == f"=COUNTA(名册!B4:B{last})"
+    assert summary["B4"].value == f'=COUNTIF(名册!$D$4:$D${last},"是")'
+    assert summary["B5"].value == f"=名册!C{last + 1}"
+    assert summary["B6"].value == "=MAX(名册!A:A)"
+    assert summary["B7"].value == '="名册!C4:C4"'
+
+
+def test_formulas_on_the_same_sheet_grow_and_move(case):
+    sheet, last = case[0]["名册"], case[1]
+    assert sheet[f"C{last + 1}"].value == f"=SUM(C4:C{last})"
+    assert sheet[f"D{last + 1}"].value == f'=COUNTIF(D4:D{last},"是")'
+
+
+def test_defined_names_and_print_settings_grow(case):
+    workbook, last = case
+    assert workbook.defined_names["金额列"].value == f"名册!$C$4:$C${last}"
+    sheet = workbook["名册"]
+    assert sheet.print_area == f"'名册'!$A$1:$D${last + 3}"
+    assert sheet.print_title_rows == "$3:$3"
+
+
+def test_validations_and_conditional_formats_cover_every_filled_row(case):
+    workbook, last = case
+    sheet = workbook["名册"]
+    (validation,) = sheet.data_validations.dataValidation
+    column = "D4" if last == 4 else f"D4:D{last}"  # one record: one cell, written as such
+    assert str(validation.sqref) == column and validation.formula1 == '"是,否"'
+    formats = {str(entry.sqref): [r.formula for r in entry.rules]
+               for entry in sheet.conditional_formatting}
+    assert formats == {column.replace("D", "C"): [["1000"]], f"A4:D{last}": [['$D4="否"']]}
+
+
+def test_merged_cells_and_hyperlinks_below_move(case):
+    workbook, last = case
+    sheet = workbook["名册"]
+    merged = {str(m) for m in sheet.merged_cells.ranges}
+    assert {"A1:D1", f"A{last + 1}:B{last + 1}", f"C{last + 3}:D{last + 3}"} <= merged
+    assert sheet[f"C{last + 3}"].value == "审核人："
+    links = {c.coordinate: (c.hyperlink.ref, c.hyperlink.location or c.hyperlink.target)
+             for r in sheet.iter_rows() for c in r if c.hyperlink}
+    assert links == {f"A{last + 2}": (f"A{last + 2}", "'汇总'!A1"),
+                     f"B{last + 2}": (f"B{last + 2}", f"#名册!C{last + 1}")}
+
+
+def test_the_table_grows(case):
+    workbook, last = case
+    table = workbook["名册"].tables["Roster"]
+    assert table.ref == f"A3:D{last}"
+    assert [c.name for c in table.tableColumns] == ["序号", "姓名", "金额", "在校"]
+
+
+def test_picture_and_chart_sit_below_the_last_row_and_the_series_grows(case):
+    workbook, last = case
+    sheet = workbook["名册"]
+    (image,) = sheet._images
+    (chart,) = sheet._charts
+    assert image.anchor._from.row == last + 5 - 1 and image.anchor._from.col == 0
+    assert chart.anchor._from.row == last + 5 - 1 and chart.anchor._from.col == 5
+    (series,) = chart.series
+    grown = "$4" if last == 4 else f"$4:${{0}}${last}"  # the chart's one row, or all of them
+    assert series.val.numRef.f == "'名册'!$C" + grown.format("C")
+    assert series.cat.numRef.f == "'名册'!$B" + grown.format("B")
+    assert series.tx.strRef.f == "'名册'!C3"
+
+
+def test_libreoffice_computes_the_data_s_sums_and_counts(filled, pdf_text):
+    """LibreOffice opens every filled workbook (3,000 rows too) and its totals are the data's."""
+    texts = pdf_text(*filled.values())
+    for (writer, count), text in zip(filled, texts, strict=True):
+        data = records(count)
+        total, enrolled = sum(r["amount"] for r in data), sum(r["enrolled"] for r in data)
+        assert (f"总额{total}人数{count}按名称{total}在校{enrolled}合计格{total}最大序号{count}"
+                f"说明名册!C4:C4") in text, (writer, count)  # 合计格 reads the roster's own total
+
+
+def test_3d_whole_row_and_quoted_references():
+    shifter = ReferenceShifter({"名册": Insertion(4, 29), "名 册 二": Insertion(4, 9)},
+                               ["名册", "汇总", "名 册 二"])
+    assert shifter.formula("=SUM('名册:名 册 二'!C4:C4)", "汇总") == (
+        "=SUM('名册:名 册 二'!C4:C33)")
+    assert shifter.formula("=SUM(汇总:名册!C4:C4)", "汇总") == "=SUM(汇总:名册!C4:C33)"
+    assert shifter.formula("=SUM('名 册 二'!C4:C4)+'名 册 二'!C5", "汇总") == (
+        "=SUM('名 册 二'!C4:C13)+'名 册 二'!C14")
+    assert shifter.formula("=SUM(4:4)+SUM($3:$5)+SUM(C:C)", "名册") == (
+        "=SUM(4:33)+SUM($3:$34)+SUM(C:C)")
+    assert shifter.formula("=SUM(名册!C4:名册!C9)", "汇总") == "=SUM(名册!C4:名册!C38)"
+    assert shifter.formula("=SUM(C9:C4)", "名册") == "=SUM(C38:C4)"
+
+
+def test_names_text_and_other_workbooks_are_not_references():
+    shifter = ReferenceShifter({"名册": Insertion(4, 29)}, ["名册"])
+    for formula in ('="C5"&金额列', "=Roster[金额]", "=[1]名册!C9", "=#REF!", "=TRUE",
+                    "=C4", "=C3+SUM(A1:B3)"):
+        assert shifter.formula(formula, "名册") == formula
+
+
+def test_a_formula_on_the_marked_row_keeps_its_running_range_and_moves_what_is_below():
+    shifter = ReferenceShifter({"名册": Insertion(4, 29)}, ["名册", "汇总"])
+    assert shifter.formula("=SUM($C$4:C4)/$C$5+汇总!B1", "名册", on_marked_row=True) == (
+        "=SUM($C$4:C4)/$C$34+汇总!B1")
