@@ -228,3 +228,34 @@ def test_clean_context_copies_only_what_it_cleans():
     untouched = {"rows": [{"name": f"人员{n}"} for n in range(3)]}
     assert clean_context(untouched) == (untouched, 0)
     assert clean_context(untouched)[0]["rows"] is untouched["rows"]
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_yes_no_values_print_as_chinese_unless_a_filter_says_otherwise(tmp_path, monkeypatch,
+                                                                       stream):
+    from planforge.default_plugins.filters import FILTERS
+    from planforge.render import excel
+    from planforge.render.jinja import make_environment
+    from planforge.render.word import WordTemplate
+
+    env = make_environment(FILTERS, autoescape=True)
+    word = word_template(tmp_path / "f.docx", [
+        "在校：{{ enrolled }}", "勾选：{{ enrolled|checkbox }}{{ (not enrolled)|checkbox }}",
+        "过滤：{{ enrolled|yes_no }}", "原样：{{ enrolled|string }}", "比较：{{ count > 3 }}"])
+    WordTemplate(word, env).render({"enrolled": True, "count": 2}, tmp_path / "out.docx")
+    text = docx_text(tmp_path / "out.docx")
+    assert "在校：是" in text and "勾选：☑☐" in text and "过滤：是" in text
+    assert "原样：True" in text and "比较：否" in text  # an explicit filter still decides
+
+    template = excel_template(tmp_path / "t.xlsx", ["a", "b", "c", "d", "e"], [
+        "{{ row.enrolled }}", "{{ row.enrolled and row.enrolled }}", "{{ row.enrolled }}人",
+        "{{ row.enrolled|checkbox }}", "{{ row.count }}"])
+    monkeypatch.setattr(excel, "STREAM_MINIMUM", 1 if stream else 10**9)
+    excel.render_xlsx(template, {"records": [{"enrolled": True, "count": 3},
+                                             {"enrolled": False, "count": 0}],
+                                 "document": {"title": "t"}},
+                      make_environment(FILTERS, autoescape=False), tmp_path / "o.xlsx",
+                      "records", {})
+    sheet = load_workbook(tmp_path / "o.xlsx").active
+    assert [[c.value for c in row] for row in sheet.iter_rows(min_row=3, max_row=4)] == [
+        ["是", "是", "是人", "☑", 3], ["否", "否", "否人", "☐", 0]]
