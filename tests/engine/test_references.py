@@ -215,3 +215,72 @@ def test_a_formula_on_the_marked_row_keeps_its_running_range_and_moves_what_is_b
     shifter = ReferenceShifter({"名册": Insertion(4, 29)}, ["名册", "汇总"])
     assert shifter.formula("=SUM($C$4:C4)/$C$5+汇总!B1", "名册", on_marked_row=True) == (
         "=SUM($C$4:C4)/$C$34+汇总!B1")
+
+
+def fill_two_rosters(tmp_path: Path, writer: str, monkeypatch) -> Workbook:
+    """Two sheets each repeating its own list; a third reads both; odd parts a clerk adds."""
+    from openpyxl.worksheet.formula import ArrayFormula
+    from openpyxl.worksheet.pagebreak import Break
+
+    workbook = Workbook()
+    first = workbook.active
+    first.title = "教师 名单"  # a space: every reference to it is quoted
+    first.append(["姓名", "金额"])
+    first.append(["{{ row.name }}", "{{ row.amount }}"])
+    first.append(["合计", "=SUM(B2:B2)"])
+    first["B4"] = ArrayFormula("B4", "=SUM(B2:B2*2)")
+    first.row_breaks.append(Break(id=3))
+    first.auto_filter.ref = "A1:B2"
+    first.defined_names["本表金额"] = DefinedName("本表金额", attr_text="'教师 名单'!$B$2:$B$2")
+    second = workbook.create_sheet("学生")
+    second.append(["说明"])
+    second.append(["姓名", "金额"])
+    second.append(["{{ row.name }}", "{{ row.amount }}"])
+    second.append(["合计", "=SUM(B3:B3)"])
+    summary = workbook.create_sheet("汇总")
+    summary["A1"] = "=SUM('教师 名单'!B2:B2)+SUM(学生!B3:B3)"
+    summary["A2"] = "='教师 名单'!B3+学生!B4"
+    summary["A3"] = "=SUM('教师 名单:学生'!B2:B3)"
+    summary["A4"] = "=SUM('教师 名单'!B:B)"
+    template = tmp_path / "two.xlsx"
+    workbook.save(template)
+    monkeypatch.setattr(excel, "STREAM_MINIMUM", 1 if writer == "stream" else 10**9)
+    context = {"teachers": [{"name": f"师{i}", "amount": i} for i in range(5)],
+               "students": [{"name": f"生{i}", "amount": i} for i in range(3)],
+               "document": {"title": "t"}}
+    target = tmp_path / f"{writer}.xlsx"
+    excel.render_xlsx(template, context, make_environment({}, autoescape=False), target,
+                      "teachers", {"学生": "students"})
+    return load_workbook(target)
+
+
+@pytest.mark.parametrize("writer", ["memory", "stream"])
+def test_each_sheet_s_rows_move_its_own_references(tmp_path, monkeypatch, writer):
+    workbook = fill_two_rosters(tmp_path, writer, monkeypatch)
+    summary = workbook["汇总"]
+    assert summary["A1"].value == "=SUM('教师 名单'!B2:B6)+SUM(学生!B3:B5)"
+    assert summary["A2"].value == "='教师 名单'!B7+学生!B6"
+    assert summary["A3"].value == "=SUM('教师 名单:学生'!B2:B7)"  # the longer list wins
+    assert summary["A4"].value == "=SUM('教师 名单'!B:B)"
+    teachers, students = workbook["教师 名单"], workbook["学生"]
+    assert teachers["B7"].value == "=SUM(B2:B6)" and students["B6"].value == "=SUM(B3:B5)"
+    assert teachers["B8"].value.text == "=SUM(B2:B6*2)" and teachers["B8"].value.ref == "B8"
+    assert [b.id for b in teachers.row_breaks.brk] == [7]
+    assert teachers.auto_filter.ref == "A1:B6"
+    assert teachers.defined_names["本表金额"].value == "'教师 名单'!$B$2:$B$6"
+
+
+def test_a_formula_the_tokenizer_cannot_read_is_the_template_s_error(tmp_path):
+    from planforge.errors import TemplateError
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "名册"
+    sheet.append(["{{ row.name }}"])
+    sheet["A2"] = '="未完'
+    workbook.save(tmp_path / "bad.xlsx")
+    with pytest.raises(TemplateError, match=r"名册!A2"):
+        excel.render_xlsx(tmp_path / "bad.xlsx", {"records": [{"name": "a"}, {"name": "b"}]},
+                          make_environment({}, autoescape=False), tmp_path / "o.xlsx",
+                          "records", {})
+    assert not (tmp_path / "o.xlsx").exists()

@@ -27,13 +27,14 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE as _ILLEGAL
 from openpyxl.formula.translate import Translator
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.dimensions import RowDimension
+from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..errors import TemplateError
 from ..fields import MAX_CELL_CHARACTERS
 from .jinja import printed, render_text, template_failure
 from .package import check_office_package
-from .references import Insertion, ReferenceShifter
+from .references import Insertion, ReferenceShifter, UnreadableFormula
 
 ROW_MARK = re.compile(r"\{\{[^}]*\b(row|index)\b")
 STREAM_MINIMUM = 2000  # rows from which a table is streamed rather than built in memory
@@ -234,7 +235,7 @@ class SheetFiller:
                     cell.hyperlink.ref = cell.coordinate
 
 
-def shift_references(workbook: openpyxl.Workbook, lists: Mapping[str, list[Any]]
+def shift_references(workbook: openpyxl.Workbook, lists: Mapping[str, list[Any]], name: str
                      ) -> dict[str, int | None]:
     """Move every reference in the loaded template for the rows its marked rows will become;
     returns each sheet's marked row. Done once per template, before any row is written."""
@@ -244,18 +245,32 @@ def shift_references(workbook: openpyxl.Workbook, lists: Mapping[str, list[Any]]
          for title, row in marked.items() if row is not None}, workbook.sheetnames)
     if not shifter:
         return marked
-    shifter.shift_names(workbook.defined_names.values(), None)
-    for sheet in workbook.worksheets:
-        shifter.shift_sheet(sheet)
-        shifter.shift_merges(sheet)
-        for row in sheet.iter_rows():
-            for cell in row:
-                if cell.data_type == "f" and isinstance(cell.value, str):
-                    cell.value = shifter.formula(cell.value, sheet.title,
-                                                 on_marked_row=cell.row == marked[sheet.title])
-                if cell.hyperlink is not None:
-                    shifter.shift_link(cell.hyperlink, sheet.title)
+    where = "定义名称 / defined names"
+    try:
+        shifter.shift_names(workbook.defined_names.values(), None)
+        for sheet in workbook.worksheets:
+            where = sheet.title
+            shifter.shift_sheet(sheet)
+            shifter.shift_merges(sheet)
+            for row in sheet.iter_rows():
+                for cell in row:
+                    where = f"{sheet.title}!{cell.coordinate}"
+                    _shift_cell(shifter, cell, cell.row == marked[sheet.title])
+    except UnreadableFormula as error:
+        raise TemplateError(f"模板「{name}」{where} 的公式无法读取：{error} / template {name!r}: "
+                            f"the formula at {where} cannot be read: {error}") from None
     return marked
+
+
+def _shift_cell(shifter: ReferenceShifter, cell, on_marked_row: bool) -> None:
+    title = cell.parent.title
+    if cell.data_type == "f" and isinstance(cell.value, str):
+        cell.value = shifter.formula(cell.value, title, on_marked_row)
+    elif isinstance(cell.value, ArrayFormula) and not on_marked_row:
+        cell.value.text = shifter.formula(cell.value.text, title)
+        cell.value.ref = shifter.ranges(cell.value.ref, title)
+    if cell.hyperlink is not None:
+        shifter.shift_link(cell.hyperlink, title)
 
 
 def render_xlsx(template: Path, context: Mapping[str, Any], env: ImmutableSandboxedEnvironment,
@@ -269,7 +284,7 @@ def render_xlsx(template: Path, context: Mapping[str, Any], env: ImmutableSandbo
                             f"cannot open Excel template {template.name!r}: {error}") from None
     lists = {s.title: list(context.get(sheet_lists.get(s.title, each)) or [])
              for s in workbook.worksheets}
-    marked = shift_references(workbook, lists)
+    marked = shift_references(workbook, lists, template.name)
     if sum(map(len, lists.values())) >= STREAM_MINIMUM:
         stream_workbook(workbook, template.name, context, env, target, lists, marked)
         return

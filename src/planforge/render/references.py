@@ -22,12 +22,16 @@ from openpyxl.chart.data_source import NumRef, StrRef
 from openpyxl.descriptors.base import Descriptor
 from openpyxl.descriptors.serialisable import Serialisable
 from openpyxl.formatting.formatting import ConditionalFormattingList
-from openpyxl.formula.tokenizer import Token, Tokenizer
+from openpyxl.formula.tokenizer import Token, Tokenizer, TokenizerError
 from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
 #: One end of a reference: ``$C$4``, ``C4``, a whole column ``$C`` or a whole row ``4``.
 _END = re.compile(r"^(\$?)([A-Za-z]{1,3})?(\$?)([0-9]+)?$")
+
+
+class UnreadableFormula(ValueError):
+    """A formula openpyxl's tokenizer cannot read (Excel would not have saved it)."""
 
 
 @dataclass(frozen=True)
@@ -98,7 +102,10 @@ class ReferenceShifter:
         itself is copied to every filled row, so its own sheet's marked row does not grow."""
         if not self.insertions:
             return text
-        tokenizer = Tokenizer(text)
+        try:
+            tokenizer = Tokenizer(text)
+        except TokenizerError as error:
+            raise UnreadableFormula(f"{text} ({error})") from None
         changed = False
         for token in tokenizer.items:
             if token.type == Token.OPERAND and token.subtype == Token.RANGE:
