@@ -41,6 +41,7 @@ STREAM_MINIMUM = 2000  # rows from which a table is streamed rather than built i
 _SINGLE_EXPRESSION = re.compile(r"^\s*\{\{(.*?)\}\}\s*$", re.S)
 _LOOKUP = re.compile(r"^\s*\{\{\s*(?:row\.([A-Za-z_]\w*)|(index))\s*\}\}\s*$")
 _NATIVE = (int, float, Decimal, date, datetime)
+_KEPT = frozenset({type(None), *_NATIVE})  # exactly these types go into a cell as they are
 _NOT_FOUND = object()
 
 
@@ -119,7 +120,8 @@ class CellProgram:
         if self.field is None:
             return index
         if (type(row) is dict or isinstance(row, Mapping)) and self.field in row:
-            return _cell_value(row[self.field])
+            result = row[self.field]
+            return result if type(result) in _KEPT else _cell_value(result)
         return _NOT_FOUND
 
     def formula_at(self, template_row: int, row: int, column: int) -> str:
