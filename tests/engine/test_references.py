@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.chart import BarChart, Reference
+from openpyxl.comments import Comment
 from openpyxl.formatting.rule import CellIsRule, FormulaRule
 from openpyxl.styles import PatternFill
 from openpyxl.workbook.defined_name import DefinedName
@@ -202,6 +203,8 @@ def test_3d_whole_row_and_quoted_references():
         "=SUM(4:33)+SUM($3:$34)+SUM(C:C)")
     assert shifter.formula("=SUM(名册!C4:名册!C9)", "汇总") == "=SUM(名册!C4:名册!C38)"
     assert shifter.formula("=SUM(C9:C4)", "名册") == "=SUM(C38:C4)"
+    english = ReferenceShifter({"Roster": Insertion(4, 29)}, ["Roster"])
+    assert english.formula("=SUM(roster!C4:C4)+ROSTER!C5", "x") == "=SUM(roster!C4:C33)+ROSTER!C34"
 
 
 def test_names_text_and_other_workbooks_are_not_references():
@@ -228,6 +231,7 @@ def fill_two_rosters(tmp_path: Path, writer: str, monkeypatch) -> Workbook:
     first.append(["姓名", "金额"])
     first.append(["{{ row.name }}", "{{ row.amount }}"])
     first.append(["合计", "=SUM(B2:B2)"])
+    first["A3"].comment = Comment("请核对", "审核人")
     first["B4"] = ArrayFormula("B4", "=SUM(B2:B2*2)")
     first.row_breaks.append(Break(id=3))
     first.auto_filter.ref = "A1:B2"
@@ -242,6 +246,7 @@ def fill_two_rosters(tmp_path: Path, writer: str, monkeypatch) -> Workbook:
     summary["A2"] = "='教师 名单'!B3+学生!B4"
     summary["A3"] = "=SUM('教师 名单:学生'!B2:B3)"
     summary["A4"] = "=SUM('教师 名单'!B:B)"
+    summary["A5"] = "=SUM(学生!b3:b3)+学生!B4"
     template = tmp_path / "two.xlsx"
     workbook.save(template)
     monkeypatch.setattr(excel, "STREAM_MINIMUM", 1 if writer == "stream" else 10**9)
@@ -262,10 +267,12 @@ def test_each_sheet_s_rows_move_its_own_references(tmp_path, monkeypatch, writer
     assert summary["A2"].value == "='教师 名单'!B7+学生!B6"
     assert summary["A3"].value == "=SUM('教师 名单:学生'!B2:B7)"  # the longer list wins
     assert summary["A4"].value == "=SUM('教师 名单'!B:B)"
+    assert summary["A5"].value == "=SUM(学生!b3:b5)+学生!B6"
     teachers, students = workbook["教师 名单"], workbook["学生"]
     assert teachers["B7"].value == "=SUM(B2:B6)" and students["B6"].value == "=SUM(B3:B5)"
     assert teachers["B8"].value.text == "=SUM(B2:B6*2)" and teachers["B8"].value.ref == "B8"
     assert [b.id for b in teachers.row_breaks.brk] == [7]
+    assert teachers["A7"].comment.text == "请核对"
     assert teachers.auto_filter.ref == "A1:B6"
     assert teachers.defined_names["本表金额"].value == "'教师 名单'!$B$2:$B$6"
 

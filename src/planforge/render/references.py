@@ -75,8 +75,9 @@ class ReferenceShifter:
     """Rewrites references for the rows inserted on each sheet (title → :class:`Insertion`)."""
 
     def __init__(self, insertions: Mapping[str, Insertion], sheet_order: Sequence[str]):
-        self.insertions = {title: i for title, i in insertions.items() if i.shift}
-        self.sheet_order = list(sheet_order)
+        # Excel compares sheet names without regard to case (Sheet1!A1 is sheet1!A1)
+        self.insertions = {title.casefold(): i for title, i in insertions.items() if i.shift}
+        self.sheet_order = [title.casefold() for title in sheet_order]
 
     def __bool__(self) -> bool:
         return bool(self.insertions)
@@ -84,6 +85,7 @@ class ReferenceShifter:
     def _insertion_for(self, sheet: str) -> Insertion | None:
         """The insertion a (possibly 3D, ``一:三``) sheet reference follows: for a 3D range the
         sheet with most rows added, so the range covers every sheet's filled rows."""
+        sheet = sheet.casefold()
         if ":" not in sheet:
             return self.insertions.get(sheet)
         first, _, last = sheet.partition(":")
@@ -149,7 +151,7 @@ class ReferenceShifter:
         if grow_cells and rows == [insertion.marked_row]:
             parsed, rows = parsed * 2, rows * 2
         first, last = rows[0], rows[-1]
-        grow = len(rows) == 2 and not (on_marked_row and sheet == host)
+        grow = len(rows) == 2 and not (on_marked_row and sheet.casefold() == host.casefold())
         new_low, new_high = insertion.moved(min(first, last), max(first, last), grow)
         new_rows = [new_low, new_high] if first <= last else [new_high, new_low]
         rendered = []
@@ -162,7 +164,7 @@ class ReferenceShifter:
     def cell_range(self, bounds: CellRange, sheet: str) -> CellRange:
         """A range of cells something covers (a validation, a format, a table): one that
         reaches the marked row grows, one below moves."""
-        insertion = self.insertions.get(sheet)
+        insertion = self.insertions.get(sheet.casefold())
         if insertion is None or bounds.min_row is None:
             return bounds
         low, high = insertion.moved(bounds.min_row, bounds.max_row, grow=True)
@@ -175,7 +177,7 @@ class ReferenceShifter:
 
     def row(self, row: int, sheet: str) -> int:
         """A row something starts on below the marked row moves down (1-based)."""
-        insertion = self.insertions.get(sheet)
+        insertion = self.insertions.get(sheet.casefold())
         return row + insertion.shift if insertion and row > insertion.marked_row else row
 
     # -- workbook parts -----------------------------------------------------------------------
@@ -247,7 +249,7 @@ class ReferenceShifter:
     def shift_merges(self, sheet: Worksheet) -> None:
         """Merged areas wholly below the marked row move (those on it are repeated by the
         writer for every record)."""
-        insertion = self.insertions.get(sheet.title)
+        insertion = self.insertions.get(sheet.title.casefold())
         if insertion is None:
             return
         for merge in sheet.merged_cells.ranges:
