@@ -11,6 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.comments import Comment
@@ -291,3 +293,23 @@ def test_a_formula_the_tokenizer_cannot_read_is_the_template_s_error(tmp_path):
                           make_environment({}, autoescape=False), tmp_path / "o.xlsx",
                           "records", {})
     assert not (tmp_path / "o.xlsx").exists()
+
+
+@given(first=st.integers(1, 60), last=st.integers(1, 60), marked=st.integers(1, 40),
+       shift=st.integers(0, 5000), column=st.sampled_from(["A", "C", "AB", "XFD"]),
+       dollars=st.tuples(st.booleans(), st.booleans()),
+       sheet=st.sampled_from(["", "名册!", "'名 册'!", "'It''s'!", "其他!"]))
+def test_a_range_keeps_its_form_and_moves_by_the_insertion_rule(first, last, marked, shift,
+                                                                 column, dollars, sheet):
+    shifter = ReferenceShifter({"名册": Insertion(marked, shift), "名 册": Insertion(marked, shift),
+                                "It's": Insertion(marked, shift)}, ["名册", "名 册", "It's"])
+    col, row = ("$" if dollars[0] else "") + column, "$" if dollars[1] else ""
+    moved = shifter.formula(f"=SUM({sheet}{col}{row}{first}:{col}{row}{last})", "名册")
+    if sheet == "其他!":
+        assert moved == f"=SUM(其他!{col}{row}{first}:{col}{row}{last})"
+        return
+    low, high = sorted((first, last))
+    new_low = low + shift if low > marked else low
+    new_high = high + shift if high >= marked else high
+    rows = (new_low, new_high) if first <= last else (new_high, new_low)
+    assert moved == f"=SUM({sheet}{col}{row}{rows[0]}:{col}{row}{rows[1]})"
