@@ -211,7 +211,7 @@ def test_3d_whole_row_and_quoted_references():
 
 def test_names_text_and_other_workbooks_are_not_references():
     shifter = ReferenceShifter({"名册": Insertion(4, 29)}, ["名册"])
-    for formula in ('="C5"&金额列', "=Roster[金额]", "=[1]名册!C9", "=#REF!", "=TRUE",
+    for formula in ('="C5"&金额列', "=ZZZ5+XFE9", "=Roster[金额]", "=[1]名册!C9", "=#REF!", "=TRUE",
                     "=C4", "=C3+SUM(A1:B3)"):
         assert shifter.formula(formula, "名册") == formula
 

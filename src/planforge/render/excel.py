@@ -1,8 +1,9 @@
 """Excel tables through openpyxl: named cells filled, one marked row repeated per record.
 
 The marked row is the one whose cells mention ``row`` or ``index`` inside ``{{ }}``. Rows below it
-move down with their styles, heights and merged cells, and formulas that summed the marked row
-(``=SUM(K5:K5)``) are widened to every filled row, so totals stay live in Excel.
+move down with their styles, heights and merged cells. Before any row is written, every reference
+in the workbook is moved for the rows to come (:mod:`.references`), so ``=SUM(K5:K5)``, a 汇总
+sheet, names, drop-downs, formats, tables and charts cover every filled row.
 
 Small tables are filled in place in the loaded template. Big ones (a province's roster) are
 streamed with openpyxl's write-only mode: each output row is written as it is made, with the

@@ -23,9 +23,11 @@ from openpyxl.descriptors.base import Descriptor
 from openpyxl.descriptors.serialisable import Serialisable
 from openpyxl.formatting.formatting import ConditionalFormattingList
 from openpyxl.formula.tokenizer import Token, Tokenizer, TokenizerError
+from openpyxl.utils import column_index_from_string
 from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
+MAX_COLUMNS, MAX_ROWS = 16_384, 1_048_576
 #: One end of a reference: ``$C$4``, ``C4``, a whole column ``$C`` or a whole row ``4``.
 _END = re.compile(r"^(\$?)([A-Za-z]{1,3})?(\$?)([0-9]+)?$")
 
@@ -69,6 +71,13 @@ def _split_sheet(operand: str) -> tuple[str, str | None, str]:
         sheet, _, area = operand.partition("!")
         return sheet + "!", sheet, area
     return "", None, operand
+
+
+def _on_a_sheet(end: re.Match) -> bool:
+    """Whether a reference's end lies on a sheet (Excel has columns to XFD, 1,048,576 rows)."""
+    column, row = end.group(2), end.group(4)
+    return ((column is None or column_index_from_string(column.upper()) <= MAX_COLUMNS)
+            and (row is None or 1 <= int(row) <= MAX_ROWS))
 
 
 class ReferenceShifter:
@@ -140,8 +149,8 @@ class ReferenceShifter:
         for end in ends:
             own_prefix, _, bare = _split_sheet(end)  # 名册!C4:名册!C9
             match = _END.match(bare)
-            if not match or not (match.group(2) or match.group(4)):
-                return operand  # a defined name, a table's column, an error
+            if not match or not (match.group(2) or match.group(4)) or not _on_a_sheet(match):
+                return operand  # a defined name (ZZZ1 too), a table's column, an error
             parsed.append((own_prefix, match))
         if len(parsed) == 1 and not (parsed[0][1].group(2) and parsed[0][1].group(4)):
             return operand  # a bare word such as a name is not a reference
