@@ -57,8 +57,7 @@ def _printed(tree: nodes.Template, report: TemplateReport) -> None:
         for node in output.nodes:
             if isinstance(node, nodes.Name | nodes.Getattr):
                 report.printed.add(_spelled(node))
-            elif isinstance(node, nodes.Compare | nodes.Test | nodes.Not) or (
-                    isinstance(node, nodes.Const) and isinstance(node.value, bool)):
+            elif isinstance(node, nodes.Compare | nodes.Test | nodes.Not):
                 report.raw_booleans.add(_spelled(node))
 
 

@@ -139,23 +139,36 @@ def test_defined_names_and_print_settings_grow(case):
     assert sheet.print_title_rows == "$3:$3"
 
 
-def test_validations_and_conditional_formats_cover_every_filled_row(case):
+def column_range(column: str, last: int) -> str:
+    return f"{column}4" if last == 4 else f"{column}4:{column}{last}"  # one record: one cell
+
+
+def test_the_drop_down_covers_every_filled_row(case):
+    workbook, last = case
+    (validation,) = workbook["名册"].data_validations.dataValidation
+    assert str(validation.sqref) == column_range("D", last)
+    assert validation.formula1 == '"是,否"' and validation.type == "list"
+
+
+def test_conditional_formats_cover_every_filled_row(case):
     workbook, last = case
     sheet = workbook["名册"]
-    (validation,) = sheet.data_validations.dataValidation
-    column = "D4" if last == 4 else f"D4:D{last}"  # one record: one cell, written as such
-    assert str(validation.sqref) == column and validation.formula1 == '"是,否"'
     formats = {str(entry.sqref): [r.formula for r in entry.rules]
                for entry in sheet.conditional_formatting}
-    assert formats == {column.replace("D", "C"): [["1000"]], f"A4:D{last}": [['$D4="否"']]}
+    assert formats == {column_range("C", last): [["1000"]], f"A4:D{last}": [['$D4="否"']]}
 
 
-def test_merged_cells_and_hyperlinks_below_move(case):
+def test_merged_cells_below_move(case):
     workbook, last = case
     sheet = workbook["名册"]
     merged = {str(m) for m in sheet.merged_cells.ranges}
-    assert {"A1:D1", f"A{last + 1}:B{last + 1}", f"C{last + 3}:D{last + 3}"} <= merged
+    assert merged == {"A1:D1", f"A{last + 1}:B{last + 1}", f"C{last + 3}:D{last + 3}"}
     assert sheet[f"C{last + 3}"].value == "审核人："
+
+
+def test_hyperlinks_below_move_and_follow_their_targets(case):
+    workbook, last = case
+    sheet = workbook["名册"]
     links = {c.coordinate: (c.hyperlink.ref, c.hyperlink.location or c.hyperlink.target)
              for r in sheet.iter_rows() for c in r if c.hyperlink}
     assert links == {f"A{last + 2}": (f"A{last + 2}", "'汇总'!A1"),
