@@ -42,7 +42,7 @@ STREAM_MINIMUM = 2000  # rows from which a table is streamed rather than built i
 _SINGLE_EXPRESSION = re.compile(r"^\s*\{\{(.*?)\}\}\s*$", re.S)
 _LOOKUP = re.compile(r"^\s*\{\{\s*(?:row\.([A-Za-z_]\w*)|(index))\s*\}\}\s*$")
 _NATIVE = (int, float, Decimal, date, datetime)
-_KEPT = frozenset({type(None), *_NATIVE})  # exactly these types go into a cell as they are
+_KEPT = frozenset({type(None), str, *_NATIVE})  # exactly these types go into a cell as they are
 _NOT_FOUND = object()
 
 
