@@ -166,6 +166,15 @@ def test_merged_cells_below_move(case):
     assert sheet[f"C{last + 3}"].value == "审核人："
 
 
+@pytest.mark.parametrize("key", CASES, ids=[f"{w}-{c}" for w, c in CASES])
+def test_no_rows_are_written_past_the_last_one(filled, key):
+    import zipfile
+
+    with zipfile.ZipFile(filled[key]) as archive:
+        xml = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert xml.count("<row ") == last_row(key[1]) + 3
+
+
 def test_hyperlinks_below_move_and_follow_their_targets(case):
     workbook, last = case
     sheet = workbook["名册"]

@@ -352,7 +352,7 @@ def _stream_sheet(sheet: Worksheet, out, name: str, context: Mapping[str, Any],
     _copy_layout(sheet, out)
     width = sheet.max_column
     for merge in sheet.merged_cells.ranges:
-        out.merged_cells.add(copy(merge))
+        out.merged_cells.add(merge.coord)  # a copy would make the source's cells where it now is
     row_merges = [m for m in sheet.merged_cells.ranges
                   if template_row and m.min_row == m.max_row == template_row]
 
