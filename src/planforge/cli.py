@@ -291,8 +291,12 @@ def template_check(ctx: click.Context, path: str, type_name: str | None) -> None
         check_against(report, target)
         click.echo("未知 / unknown: " + (", ".join(sorted(report.unknown)) or "—"))
         click.echo("未使用的字段 / unused fields: " + (", ".join(sorted(report.unused_fields)) or "—"))
-        if report.unknown:
-            ctx.exit(2)
+    if report.raw_booleans:
+        click.echo("注意：以下是/否值未加过滤器，将印作「是」「否」；要印 ☑/☐ 请用 |checkbox / "
+                   "note: these yes/no values are printed without a filter and print 是/否 "
+                   "(use |checkbox for ☑/☐): " + ", ".join(sorted(report.raw_booleans)))
+    if report.unknown:
+        ctx.exit(2)
 
 
 @template.command("infer")

@@ -23,6 +23,42 @@ class TemplateReport:
     attributes: set[tuple[str, str]] = field(default_factory=set)  # (name, attr) of name.attr
     unknown: set[str] = field(default_factory=set)
     unused_fields: set[str] = field(default_factory=set)
+    #: ``{{ … }}`` that print a value as it is: ``name`` or ``name.attr``, and expressions
+    printed: set[str] = field(default_factory=set)
+    #: printed values that are yes/no (a comparison, or a yes_no field): they print 是/否
+    raw_booleans: set[str] = field(default_factory=set)
+
+
+_OPERATORS = {"eq": "==", "ne": "!=", "gt": ">", "gteq": ">=", "lt": "<", "lteq": "<=",
+              "in": "in", "notin": "not in"}
+
+
+def _spelled(node: nodes.Node) -> str:
+    """A short readable form of an expression, to name it in a warning."""
+    if isinstance(node, nodes.Name):
+        return node.name
+    if isinstance(node, nodes.Getattr):
+        return f"{_spelled(node.node)}.{node.attr}"
+    if isinstance(node, nodes.Const):
+        return repr(node.value)
+    if isinstance(node, nodes.Not):
+        return f"not {_spelled(node.node)}"
+    if isinstance(node, nodes.Test):
+        return f"{_spelled(node.node)} is {node.name}"
+    if isinstance(node, nodes.Compare):
+        return " ".join([_spelled(node.expr), *(f"{_OPERATORS.get(o.op, o.op)} {_spelled(o.expr)}"
+                                                 for o in node.ops)])
+    return "…"
+
+
+def _printed(tree: nodes.Template, report: TemplateReport) -> None:
+    """Note what ``{{ }}`` print without a filter; yes/no expressions are raw booleans."""
+    for output in tree.find_all(nodes.Output):
+        for node in output.nodes:
+            if isinstance(node, nodes.Name | nodes.Getattr):
+                report.printed.add(_spelled(node))
+            elif isinstance(node, nodes.Compare | nodes.Test | nodes.Not):
+                report.raw_booleans.add(_spelled(node))
 
 
 def _sources(template: Path, env: ImmutableSandboxedEnvironment) -> list[str]:
@@ -56,6 +92,7 @@ def inspect_template(template: Path, env: ImmutableSandboxedEnvironment) -> Temp
                 f"{error}"
             ) from None
         report.names |= meta.find_undeclared_variables(tree)
+        _printed(tree, report)
         report.attributes |= {(n.node.name, n.attr) for n in tree.find_all(nodes.Getattr)
                               if isinstance(n.node, nodes.Name)}
     return report
@@ -87,6 +124,8 @@ def check_against(report: TemplateReport, document_type: DocumentType) -> Templa
             known = field_names | VALUE_ATTRIBUTES | set(document_type.provides)
         if attribute not in known:
             report.unknown.add(f"{base}.{attribute}")
+    yes_no = {f.name for spec in document_type.inputs for f in spec.fields if f.type == "yes_no"}
+    report.raw_booleans |= {p for p in report.printed if p.rpartition(".")[2] in yes_no}
     used = report.names | {a for _, a in report.attributes}
     report.unused_fields = {f for f in field_names if f not in used}
     return report

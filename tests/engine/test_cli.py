@@ -83,6 +83,28 @@ def test_template_check_lists_unknown_placeholders_and_unused_fields(run_cli, pe
     assert "unknown: row.nmae, setings" in result.output
 
 
+def test_template_check_warns_about_yes_no_values_printed_raw(run_cli, people_plugin):
+    from .forms import excel_template, word_template
+
+    folder = people_plugin / "people"
+    result = run_cli("--plugins-dir", people_plugin, "template", "check", folder / "form.docx",
+                     "--type", "people-form")
+    assert "yes/no" not in result.output  # |checkbox and {% if %} choose how it prints
+    word_template(folder / "raw.docx", ["离岗退养：{{ retired }}", "{{ amount > 100 }}",
+                                        "{{ retired|yes_no }} {{ name }} {{ remark is none }}"])
+    result = run_cli("--plugins-dir", people_plugin, "template", "check", folder / "raw.docx",
+                     "--type", "people-form")
+    assert result.exit_code == 0, result.output
+    assert "print 是/否 (use |checkbox for ☑/☐): amount > 100, remark is none, retired" in (
+        result.output)
+    excel_template(folder / "raw.xlsx", ["a", "b"], ["{{ row.retired }}", "{{ row.name }}"])
+    result = run_cli("--plugins-dir", people_plugin, "template", "check", folder / "raw.xlsx",
+                     "--type", "people-roster")
+    assert result.output.rstrip().endswith("(use |checkbox for ☑/☐): row.retired")
+    result = run_cli("--plugins-dir", people_plugin, "template", "check", folder / "raw.xlsx")
+    assert "yes/no" not in result.output  # without --type nothing says which fields are yes/no
+
+
 @pytest.mark.parametrize("declarative", [False, True])
 def test_new_plugin_scaffold_works_and_its_test_passes(run_cli, tmp_path, declarative):
     args = ["new-plugin", "visit-log", "-o", tmp_path] + (["--declarative"] if declarative else [])
