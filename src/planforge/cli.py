@@ -14,7 +14,7 @@ import click
 
 from . import __version__
 from .engine import Engine
-from .errors import EXIT_BUG, InputError, PlanforgeError
+from .errors import EXIT_BAD_INPUT, EXIT_BUG, InputError, PlanforgeError
 from .model import InputData
 from .plugins import Registry, load_plugins, register_commands
 from .render.jinja import make_environment
@@ -98,7 +98,10 @@ class PlanforgeGroup(click.Group):
         return sorted({*super().list_commands(ctx), *self._plugin_commands(ctx)})
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        return super().get_command(ctx, name) or self._plugin_commands(ctx).get(name)
+        plugin_commands = self._plugin_commands(ctx)
+        if name != "plugins":  # which lists them itself
+            _warn_failed_plugins(ctx)
+        return super().get_command(ctx, name) or plugin_commands.get(name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -117,6 +120,21 @@ class PlanforgeGroup(click.Group):
                            "（加 --debug 可查看详细信息 / run with --debug for the traceback）",
                            err=True)
             ctx.exit(EXIT_BUG)
+
+
+def _warn_failed_plugins(ctx: click.Context) -> None:
+    """Once per command: a plugin that failed to load is said, with where it failed, so a
+    missing document type is never a mystery."""
+    cache = ctx.ensure_object(dict)
+    state = cache.get("state")
+    if state is None or cache.get("warned_plugins"):
+        return
+    cache["warned_plugins"] = True
+    for info in state.registry.errors:
+        click.echo(f"警告：插件加载失败 / warning: a plugin failed to load: {info.describe()}",
+                   err=True)
+        if state.debug:
+            click.echo(info.details, err=True)
 
 
 @click.group(cls=PlanforgeGroup)
@@ -163,8 +181,10 @@ def plugins(ctx: click.Context, as_json: bool) -> None:
         click.echo(json.dumps([vars(p) for p in registry.plugins], ensure_ascii=False, indent=2))
         return
     for info in registry.plugins:
-        status = f"  ✗ {info.error}" if info.error else ""
+        status = f"  ✗ {info.where + ': ' if info.where else ''}{info.error}" if info.error else ""
         click.echo(f"{info.name}  [{info.source}]{status}")
+        if info.error and state.debug:
+            click.echo(info.details, err=True)
         for item in info.contributes:
             kind, _, name = item.partition(":")
             if kind in {"document_type", "package"}:
@@ -173,6 +193,7 @@ def plugins(ctx: click.Context, as_json: bool) -> None:
                 click.echo(f"    {kind.replace('_', ' ')}: {name}{title}")
     if registry.errors:
         click.echo(f"{len(registry.errors)} 个插件加载失败 / plugin(s) failed to load", err=True)
+        ctx.exit(EXIT_BAD_INPUT)
 
 
 @cli.command()
