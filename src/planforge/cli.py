@@ -293,9 +293,16 @@ def template() -> None:
 @template.command("check")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--type", "type_name", help="Compare with this document type's fields.")
+@click.option("--data", "data", multiple=True, type=click.Path(),
+              help="Also check against the context this data gives (any type, Python ones too).")
+@previous_option
+@with_settings
 @click.pass_context
-def template_check(ctx: click.Context, path: str, type_name: str | None) -> None:
-    """List the placeholders TEMPLATE uses; with --type, the unknown ones and unused fields."""
+def template_check(ctx: click.Context, path: str, type_name: str | None, data: tuple[str, ...],
+                   previous: tuple[str, ...], assignments: tuple[str, ...],
+                   settings_file: str | None) -> None:
+    """List the placeholders TEMPLATE uses; with --type, the unknown ones (names, and attributes
+    of loop variables such as p.nmae) and unused fields. Exit 2 when something is unknown."""
     from .templatecheck import check_against, inspect_template
 
     registry = _state(ctx).registry
@@ -309,7 +316,12 @@ def template_check(ctx: click.Context, path: str, type_name: str | None) -> None
         if not hasattr(target, "template"):
             raise PlanforgeError(f"「{type_name}」是附件包，请指定其中一个文档类型 / "
                                  f"{type_name!r} is a package; name one of its document types")
-        check_against(report, target)
+        context = None
+        if data:
+            values, origin = gather_settings(assignments, settings_file)
+            context = _state(ctx).engine.prepare(type_name, [Path(d) for d in data], values, origin,
+                                                 [Path(p) for p in previous]).context
+        check_against(report, target, context)
         click.echo("未知 / unknown: " + (", ".join(sorted(report.unknown)) or "—"))
         click.echo("未使用的字段 / unused fields: " + (", ".join(sorted(report.unused_fields)) or "—"))
     if report.raw_booleans:
