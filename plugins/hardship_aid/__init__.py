@@ -64,7 +64,7 @@ SETTINGS = (
     Field("debt_min", "负债金额下限", "amount", help="默认：省级50000元，市级20000元"),
     Field("grant", "资助标准", "amount", help="默认：省级10000元，市级5000元"),
     Field("retired_exception", "退休教师比例经批准可超出", "yes_no", default=False),
-    Field("materials", "材料文件夹", help="每位教师一个子文件夹（以姓名命名）"),
+    Field("materials", "材料文件夹", "folder", help="每位教师一个子文件夹（以姓名命名）"),
 )
 #: What prepare adds: lists and totals, and per teacher the computed columns.
 PROVIDES = ("teachers", "level", "totals", "materials", "warnings", "birth_date", "approved",

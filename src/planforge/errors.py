@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import errno
+import os
 from dataclasses import dataclass
 
 EXIT_OK = 0
 EXIT_BUG = 1
 EXIT_BAD_INPUT = 2
+EXIT_ENVIRONMENT = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,3 +77,31 @@ class ToolMissingError(PlanforgeError):
     """An external program (LibreOffice) is needed and is not installed."""
 
     exit_code = 3
+
+
+#: Faults of the machine, not of planforge or of the input: how each reads to a clerk.
+_ENVIRONMENT_FAULTS = {
+    errno.ENOSPC: "磁盘空间不足",
+    errno.EDQUOT: "超出磁盘配额",
+    errno.EROFS: "文件系统是只读的",
+    errno.EACCES: "没有写入权限",
+    errno.EPERM: "不允许此操作",
+    errno.EIO: "磁盘读写出错",
+    errno.EFBIG: "文件超出文件系统允许的大小",
+}
+
+
+class EnvironmentFault(PlanforgeError):
+    """The file system refused a read or write: full disk, read-only, no permission (exit 4)."""
+
+    exit_code = EXIT_ENVIRONMENT
+
+    @classmethod
+    def of(cls, error: BaseException) -> EnvironmentFault | None:
+        """The fault an ``OSError`` reports, or None when it is not one of the machine's."""
+        if not isinstance(error, OSError) or error.errno not in _ENVIRONMENT_FAULTS:
+            return None
+        where, path = (f"「{error.filename}」", f" {error.filename}") if error.filename else ("", "")
+        reason = error.strerror or os.strerror(error.errno)
+        return cls(f"无法写入或读取{where}：{_ENVIRONMENT_FAULTS[error.errno]}。已有的输出保持原样 / "
+                   f"cannot write or read{path}: {reason}. The previous output is unchanged")
