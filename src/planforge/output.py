@@ -490,23 +490,24 @@ def _in_the_way(folder: Path, paths: Iterable[str], previous: set[str]) -> list[
     write: a file (or link) the previous manifest does not list, a folder, or such a file where
     the run needs a folder."""
     found: list[str] = []
-    checked: set[str] = set()
+    folders: dict[str, bool] = {}  # checked places on the way: whether each is a folder
     for path in paths:
         parts = Path(path).parts
         for depth in range(1, len(parts) + 1):
             relative = "/".join(parts[:depth])
-            if relative in checked:
-                continue
-            checked.add(relative)
+            if relative in folders:
+                if folders[relative]:
+                    continue
+                break  # nothing there, or reported already
             try:
                 mode = os.lstat(folder / relative).st_mode
             except FileNotFoundError:
-                break  # nothing there, nor below
-            if stat.S_ISDIR(mode) and depth < len(parts):
-                continue
-            if not (stat.S_ISREG(mode) and relative in previous):
+                mode = 0  # nothing there, nor below
+            folders[relative] = stat.S_ISDIR(mode) and depth < len(parts)
+            if mode and not folders[relative] and not (stat.S_ISREG(mode) and relative in previous):
                 found.append(relative)
-            break
+            if not folders[relative]:
+                break
     return found
 
 
