@@ -71,30 +71,37 @@ def archive_binder(teacher: dict[str, Any], form_pdf: Path, prepared: Prepared) 
                   tuple(sections))
 
 
+def archive_path(teacher: dict[str, Any]) -> str:
+    """Where a teacher's 专项档案 goes in the output folder."""
+    stem = sanitize_filename(f"{teacher['index']:02d} {teacher['name']}")
+    return f"{ARCHIVE_FOLDER}/{stem}.pdf"
+
+
 def write_files(engine: Engine, prepared: Prepared, out: Path,
                 force: bool = False) -> tuple[Path, list[Path]]:
     """Render the package's forms and bind every 专项档案; publish them together."""
     teachers = prepared.context["teachers"]
-    archives = []
     check_outside_inputs(out, prepared.read_folders())
     with (OutputWriter(out, force) as writer,
           tempfile.TemporaryDirectory(prefix="hardship-") as tmp):
-        for document_type in prepared.job.members:
-            engine.render(document_type, prepared, writer)
-        pdfs = convert_to_pdf(application_forms(writer, teachers), Path(tmp) / "forms")
-        for teacher, pdf in zip(teachers, pdfs, strict=True):
-            stem = sanitize_filename(f"{teacher['index']:02d} {teacher['name']}")
-            relative = f"{ARCHIVE_FOLDER}/{stem}.pdf"
-            build_booklet(archive_binder(teacher, pdf, prepared), pdf_out=writer.path(relative))
+        renders = [render for document_type in prepared.job.members
+                   for render in engine.plan(document_type, prepared, writer)]
+        archives = [archive_path(teacher) for teacher in teachers]
+        for teacher, relative in zip(teachers, archives, strict=True):
             writer.add(relative, ARCHIVE_TYPE, [teacher[WHERE_KEY]])
-            archives.append(out / relative)
+        writer.check_overwrites()  # every path is known: refuse before rendering anything
+        for render in renders:
+            render()
+        pdfs = convert_to_pdf(application_forms(writer, teachers), Path(tmp) / "forms")
+        for teacher, pdf, relative in zip(teachers, pdfs, archives, strict=True):
+            build_booklet(archive_binder(teacher, pdf, prepared), pdf_out=writer.path(relative))
         manifest = writer.manifest(
             planforge=__version__, target=f"{PACKAGE} files",
             settings={k: _plain(v) for k, v in prepared.settings.items()},
             inputs=[{"file": str(f), "sha256": sha256_of(Path(f))} for f in prepared.data.files],
             cleaned_characters=prepared.cleaned_characters,
         )
-        return writer.publish(manifest), archives
+        return writer.publish(manifest), [out / relative for relative in archives]
 
 
 @click.group("hardship-aid")

@@ -95,13 +95,18 @@ class EnvironmentFault(PlanforgeError):
     """The file system refused a read or write: full disk, read-only, no permission (exit 4)."""
 
     exit_code = EXIT_ENVIRONMENT
+    UNCHANGED = ("已有的输出保持原样", "The previous output is unchanged")
+    COMMITTED = ("新的输出已提交，下一次在此文件夹运行 planforge 时会完成替换",
+                 "The new output was committed: the next planforge run on this folder completes it")
 
     @classmethod
-    def of(cls, error: BaseException) -> EnvironmentFault | None:
-        """The fault an ``OSError`` reports, or None when it is not one of the machine's."""
+    def of(cls, error: BaseException,
+           outcome: tuple[str, str] = UNCHANGED) -> EnvironmentFault | None:
+        """The fault an ``OSError`` reports, or None when it is not one of the machine's;
+        ``outcome`` says what became of the output."""
         if not isinstance(error, OSError) or error.errno not in _ENVIRONMENT_FAULTS:
             return None
         where, path = (f"「{error.filename}」", f" {error.filename}") if error.filename else ("", "")
         reason = error.strerror or os.strerror(error.errno)
-        return cls(f"无法写入或读取{where}：{_ENVIRONMENT_FAULTS[error.errno]}。已有的输出保持原样 / "
-                   f"cannot write or read{path}: {reason}. The previous output is unchanged")
+        return cls(f"无法写入或读取{where}：{_ENVIRONMENT_FAULTS[error.errno]}。{outcome[0]} / "
+                   f"cannot write or read{path}: {reason}. {outcome[1]}")

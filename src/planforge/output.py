@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from .errors import InputError, Location, PlanforgeError, Problem
+from .errors import EnvironmentFault, InputError, Location, PlanforgeError, Problem
 
 MANIFEST = "manifest.json"
 _LOCK = ".planforge.lock"
@@ -318,7 +318,13 @@ class OutputWriter:
         journal = _journal(self.folder, written, self.previous)
         text = json.dumps(journal, ensure_ascii=False)
         write_atomic(self.staging / JOURNAL, lambda p: p.write_text(text, encoding="utf-8"))
-        _roll_forward(self.folder, self.staging)
+        try:
+            _roll_forward(self.folder, self.staging)
+        except OSError as error:  # committed: the journal stays for the next run to finish
+            fault = EnvironmentFault.of(error, EnvironmentFault.COMMITTED)
+            if fault is None:
+                raise
+            raise fault from error
         self._published = True
         return self.folder
 

@@ -236,6 +236,14 @@ def test_hardship_files_keeps_the_clerks_files_and_takes_force(tmp_path):
     assert result.exit_code == 0, result.output
     assert (out / "专项档案" / "01 说明.pdf").read_bytes() == b"%PDF mine"
     check_published(out, thorough=False, kept=frozenset({"专项档案/01 说明.pdf"}))
+    first = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["files"][0]["path"]
+    (out / "manifest.json").unlink()  # now no file there is known to be planforge's
+    before = tree(out)
+    refused = invoke(*args)
+    assert refused.exit_code == 2, refused.output
+    assert str(out / first) in refused.output and tree(out) == before
+    assert invoke(*args, "--force").exit_code == 0
+    assert (out / "专项档案" / "01 说明.pdf").read_bytes() == b"%PDF mine"
 
 
 # --------------------------------------------------------------------------- item 9: faults
@@ -373,6 +381,32 @@ def test_a_full_disk_exits_4_and_leaves_the_previous_output(planforge, tmp_path,
     no_traceback(result)
     assert "磁盘空间不足" in result.output and "No space left on device" in result.output
     assert tree(out) == before  # no staging left either: tree() sees hidden entries
+
+
+def test_a_full_disk_after_the_commit_says_the_next_run_completes_it(planforge, tmp_path,
+                                                                     monkeypatch):
+    out = tmp_path / "out"
+    assert fill(planforge, roster(tmp_path / "a.xlsx", 3), out).exit_code == 0
+    kept = {f"{FORMS}/扫描件.pdf": b"%PDF"}
+    (out / FORMS / "扫描件.pdf").write_bytes(b"%PDF")
+    real, calls = os.replace, []
+
+    def replace(*args):
+        calls.append(args)
+        if len(calls) == 4:  # manifest staged, journal committed, one form moved in
+            raise _fault(errno.ENOSPC, args[1])
+        return real(*args)
+
+    monkeypatch.setattr(output_module.os, "replace", replace)
+    result = fill(planforge, roster(tmp_path / "b.xlsx", 3, "新"), out)
+    monkeypatch.undo()
+    assert result.exit_code == 4, result.output
+    no_traceback(result)
+    assert "next planforge run on this folder completes it" in result.output
+    assert not (out / "manifest.json").exists()  # in the middle of a publish, as it says
+    assert fill(planforge, roster(tmp_path / "c.xlsx", 1, "乙"), out).exit_code == 0
+    texts = check_published(out, kept=frozenset(kept))
+    assert "乙0" in "".join(texts.values()) and (out / FORMS / "扫描件.pdf").read_bytes() == b"%PDF"
 
 
 def _mount(*args: str) -> subprocess.CompletedProcess:
