@@ -264,7 +264,9 @@ class OutputWriter:
     that moment the publish counts as done; if the run dies while moving entries, the next
     writer on the folder (any later ``fill``, or :func:`recover`) finishes the moves before
     anything else. The old ``manifest.json`` is removed before the first move and the new one
-    moved in after the last, so a manifest present always describes exactly the files beside it.
+    moved in after the last, so a manifest present always describes exactly the files planforge
+    wrote beside it. Files it does not list are the user's: kept, and never overwritten unless
+    ``force`` (see :meth:`check_overwrites`).
     """
 
     def __init__(self, folder: Path, force: bool = False):
