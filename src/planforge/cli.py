@@ -15,7 +15,7 @@ import click
 
 from . import __version__
 from .engine import Engine
-from .errors import EXIT_BUG, EnvironmentFault, InputError, PlanforgeError
+from .errors import EXIT_BUG, InputError, PlanforgeError, os_fault
 from .model import InputData
 from .plugins import Registry, load_plugins, register_commands
 from .render.jinja import make_environment
@@ -110,8 +110,8 @@ class PlanforgeGroup(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except Exception as error:  # anything else is our bug, not the clerk's
-            fault = EnvironmentFault.of(error)
-            if fault is not None:  # a full disk or a read-only folder is the machine's
+            fault = os_fault(error)
+            if fault is not None:  # a full disk is the machine's, an output below a file yours
                 report_error(fault)
                 ctx.exit(fault.exit_code)
             state = ctx.ensure_object(dict).get("state")

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from .errors import EnvironmentFault, InputError, Location, PlanforgeError, Problem
+from .errors import COMMITTED, InputError, Location, PlanforgeError, Problem, os_fault
 
 MANIFEST = "manifest.json"
 _LOCK = ".planforge.lock"
@@ -323,7 +323,7 @@ class OutputWriter:
         try:
             _roll_forward(self.folder, self.staging)
         except OSError as error:  # committed: the journal stays for the next run to finish
-            fault = EnvironmentFault.of(error, EnvironmentFault.COMMITTED)
+            fault = os_fault(error, COMMITTED)
             if fault is None:
                 raise
             raise fault from error

@@ -272,6 +272,27 @@ def test_an_output_that_cannot_be_one_is_refused_before_anything_is_written(
     assert not Path(os.devnull).is_file() and Path(os.devnull).exists()
 
 
+@pytest.mark.parametrize("command", ["photos", "binder", "dossier build"])
+def test_every_command_says_an_output_below_a_file_is_wrong(tmp_path, command):
+    """Commands that write one file (or a dossier) with their own writers: the same answer."""
+    dossier = SAMPLES / "activity-dossier" / "2026-03-12 送教下乡"
+    (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
+    binder = tmp_path / "binder.yaml"
+    shutil.copyfile(dossier / "01 活动实施方案.docx", tmp_path / "方案.docx")
+    binder.write_text("title: 汇编\nsections:\n  - {title: 方案, files: [方案.docx]}\n",
+                      encoding="utf-8")
+    below = tmp_path / "notes.txt" / "out"
+    args = {"photos": ["photos", dossier / "照片", "-o", below / "photos.pdf"],
+            "binder": ["binder", binder, "-o", below / "booklet.pdf"],
+            "dossier build": ["dossier", "build", dossier, "-o", below]}[command]
+    before = tree(tmp_path)
+    result = invoke(*args)
+    assert result.exit_code == 2, result.output
+    no_traceback(result)
+    assert str(tmp_path / "notes.txt") in result.output
+    assert tree(tmp_path) == before
+
+
 def _fault(number: int, path: object = None) -> OSError:
     return OSError(number, os.strerror(number), None if path is None else str(path))
 
