@@ -209,10 +209,10 @@ def check_outside_inputs(output: Path, inputs: Iterable[Path], replaced: bool = 
     """Refuse an output folder that is, or lies inside, a folder planforge reads recursively:
     the next run would read its own outputs (and staging folders) as input. A ``replaced``
     output (one published by replacing the whole folder) may not hold such a folder either."""
-    where = Path(os.path.realpath(output))
+    where, output = Path(os.path.realpath(output)), os.path.abspath(output)
     problems = []
-    for folder in inputs:
-        source = Path(os.path.realpath(folder))
+    for given in inputs:
+        source, folder = Path(os.path.realpath(given)), os.path.abspath(given)
         if where.is_relative_to(source):
             problems.append(Problem(
                 f"输出文件夹「{output}」位于 planforge 读取的输入文件夹「{folder}」之内，下次运行会把"
