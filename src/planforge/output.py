@@ -452,7 +452,7 @@ def _journal(folder: Path, written: set[str], previous: set[str]) -> dict[str, l
     An entry (top-level file or folder) that holds nothing but the previous run's files is
     replaced or removed whole, a rename each; one holding anything else is merged file by file.
     """
-    entries = sorted({Path(p).parts[0] for p in written})
+    entries = sorted({p.split("/", 1)[0] for p in written})
     before = _by_entry(previous)
     merge = [e for e in entries if _holds_foreign(folder / e, e, before.get(e, set()))]
     remove, remove_files = [], []
@@ -469,28 +469,38 @@ def _journal(folder: Path, written: set[str], previous: set[str]) -> dict[str, l
 def _by_entry(paths: Iterable[str]) -> dict[str, set[str]]:
     grouped: dict[str, set[str]] = {}
     for path in paths:
-        grouped.setdefault(Path(path).parts[0], set()).add(path)
+        grouped.setdefault(path.split("/", 1)[0], set()).add(path)
     return grouped
 
 
 def _holds_foreign(target: Path, entry: str, listed: set[str]) -> bool:
     """Whether the folder ``target`` holds a file or folder that is not one of ``listed`` (paths
-    relative to its parent) or a folder leading to one. Links are never followed."""
+    relative to its parent, ``/``-separated as manifests write them) or a folder leading to one.
+    Links are never followed."""
     if not target.is_dir() or target.is_symlink():
         return False
-    folders = {parent.as_posix() for path in listed for parent in Path(path).parents}
-    pending = [target]
+    folders = {folder for path in listed for folder in _folders_leading_to(path)}
+    pending = [(os.fspath(target), entry)]
     while pending:
-        with os.scandir(pending.pop()) as listing:
+        place, relative = pending.pop()
+        with os.scandir(place) as listing:
             for item in listing:
-                relative = Path(item.path).relative_to(target.parent).as_posix()
+                inner = f"{relative}/{item.name}"
                 if item.is_dir(follow_symlinks=False):
-                    if relative not in folders:
+                    if inner not in folders:
                         return True
-                    pending.append(Path(item.path))
-                elif relative not in listed:
+                    pending.append((item.path, inner))
+                elif inner not in listed:
                     return True
     return False
+
+
+def _folders_leading_to(path: str) -> Iterable[str]:
+    """``a``, ``a/b`` for ``a/b/c.docx``."""
+    end = path.find("/")
+    while end != -1:
+        yield path[:end]
+        end = path.find("/", end + 1)
 
 
 def _in_the_way(folder: Path, paths: Iterable[str], previous: set[str]) -> list[str]:
@@ -499,19 +509,19 @@ def _in_the_way(folder: Path, paths: Iterable[str], previous: set[str]) -> list[
     the run needs a folder."""
     found: list[str] = []
     folders: dict[str, bool] = {}  # checked places on the way: whether each is a folder
+    base = os.fspath(folder)
     for path in paths:
-        parts = Path(path).parts
-        for depth in range(1, len(parts) + 1):
-            relative = "/".join(parts[:depth])
+        for relative in [*_folders_leading_to(path), path]:
+            end = len(relative)
             if relative in folders:
                 if folders[relative]:
                     continue
                 break  # nothing there, or reported already
             try:
-                mode = os.lstat(folder / relative).st_mode
+                mode = os.lstat(os.path.join(base, relative)).st_mode
             except FileNotFoundError:
                 mode = 0  # nothing there, nor below
-            folders[relative] = stat.S_ISDIR(mode) and depth < len(parts)
+            folders[relative] = stat.S_ISDIR(mode) and end < len(path)
             if mode and not folders[relative] and not (stat.S_ISREG(mode) and relative in previous):
                 found.append(relative)
             if not folders[relative]:
@@ -582,8 +592,7 @@ def _previous_files(folder: Path) -> set[str]:
 
 def _inside(path: str) -> bool:
     """A manifest path that names a place inside the folder (a hand-edited one might not)."""
-    parts = Path(path).parts
-    return bool(parts) and not Path(path).is_absolute() and ".." not in parts
+    return bool(path) and not path.startswith("/") and ".." not in path.split("/")
 
 
 def _listed_paths(lines: Iterable[str]) -> set[str] | None:
