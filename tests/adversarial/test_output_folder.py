@@ -88,7 +88,7 @@ def test_a_rerun_keeps_what_the_clerk_put_into_an_annex_folder(planforge, tmp_pa
     texts = check_published(out, kept=frozenset(mine))  # the manifest lists none of them
     assert not (out / FORMS / "1 人员0.docx").exists()  # the previous run's own form went
     assert "新1" in "".join(texts.values()) and "人员" not in "".join(texts.values())
-    keep(out, origin="re-run beside the clerk's files")
+    keep(*(out / p for p in texts), origin="re-run beside the clerk's files")
 
 
 @pytest.mark.parametrize("next_target", ["tiny-roster", "tiny-form"])
