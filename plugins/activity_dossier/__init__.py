@@ -112,8 +112,10 @@ def _load_captions(path: Path | None) -> dict[str, str]:
         return {}
     import yaml
 
+    from planforge.yamlload import load_yaml
+
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = load_yaml(path.read_text(encoding="utf-8")) or {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise InputError(
             Problem(f"无法读取照片说明:{exc}", f"cannot read captions: {exc}", Location(str(path)))

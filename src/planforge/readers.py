@@ -21,6 +21,7 @@ import yaml
 from .errors import InputError, Location, Problem
 from .model import TableSpec
 from .text import normalize_header
+from .yamlload import load_yaml
 
 HEADER_SCAN_ROWS = 30
 
@@ -289,7 +290,7 @@ def _structured_table(path: Path, data: Any, spec: TableSpec, primary: bool) -> 
 def _parse_structured(path: Path) -> Any:
     text = path.read_text(encoding="utf-8-sig")
     try:
-        return json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+        return json.loads(text) if path.suffix.lower() == ".json" else load_yaml(text)
     except (json.JSONDecodeError, yaml.YAMLError) as error:
         raise _file_problem(path, f"文件格式错误：{error}", f"the file is malformed: {error}") from None
 

@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from .errors import InputError, Location, Problem
+from .yamlload import load_yaml
 
 
 def parse_assignments(pairs: Iterable[str]) -> dict[str, Any]:
@@ -38,7 +39,7 @@ def read_mapping(path: Path, what_zh: str = "设置文件", what_en: str = "sett
         elif path.suffix.lower() == ".toml":
             data = tomllib.loads(text)
         else:
-            data = yaml.safe_load(text)
+            data = load_yaml(text)
     except (OSError, ValueError, yaml.YAMLError) as error:
         raise InputError(Problem(f"无法读取{what_zh}：{error}", f"cannot read the {what_en}: {error}",
                                  Location(str(path)))) from None
