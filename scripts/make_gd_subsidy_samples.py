@@ -480,10 +480,8 @@ SETTINGS = """\
 # Settings of the gd-subsidy sample run (fictional county officials and phone numbers).
 year: {year}  # 发放年度
 first_year: {first_year}  # 首个发放年度；年龄、去世截止日为上一年12月31日
-province: 广东省
 city: {city}
 county: {county}
-county_code: "440232"
 # 工作年限1-9年的市定月补助标准：首年100元，每增加1年加50元
 # (也可写成表：city_standard: {{1: 100, 2: 150, ...}})
 city_standard:

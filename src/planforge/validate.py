@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import difflib
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -98,9 +99,17 @@ class Binder:
         problems.extend(_unique_values(spec, records, table, columns))
         return records, problems
 
-    def settings(self, fields: Iterable[Field], raw: Mapping[str, Any], origin: str) -> dict:
-        """Parse ``--set`` values and settings files with the same types as cells."""
-        problems = []
+    def settings(self, fields: Iterable[Field], raw: Mapping[str, Any], origin: str,
+                 declared_elsewhere: Collection[str] = ()) -> dict:
+        """Parse ``--set`` values and settings files with the same types as cells.
+
+        A key that names no setting (by name or label) is refused with the closest one, since a
+        misspelt ``reveiwer`` would otherwise leave 审核人 blank without a word; keys in
+        ``declared_elsewhere`` (settings of other targets, as in one file shared by a county's
+        and a city's run) are let through.
+        """
+        fields = tuple(fields)
+        problems = _unknown_settings(fields, raw, origin, declared_elsewhere)
         values = dict(raw)
         for field in fields:
             value = raw.get(field.name, raw.get(field.label))
@@ -117,8 +126,13 @@ class Binder:
                     )
                 values[field.name] = field.default
                 continue
+            if isinstance(value, Mapping | list) and field.type != "text":
+                problems.append(Problem(f"设置项「{field.name}」应为单个值，而不是列表或键值表",
+                                        f"setting {field.name!r} must be a single value, not a "
+                                        "list or mapping", where))
+                continue
             try:
-                values[field.name] = value if not isinstance(value, str | int | float) else (
+                values[field.name] = value if isinstance(value, Mapping | list) else (
                     self.parse(value, field)
                 )
             except FieldError as error:
@@ -162,6 +176,25 @@ class Binder:
         if problems:
             raise InputError(problems)
         return InputData(tables, files, warnings=warnings)
+
+
+def _unknown_settings(fields: tuple[Field, ...], raw: Mapping[str, Any], origin: str,
+                      declared_elsewhere: Collection[str]) -> list[Problem]:
+    """A problem for each key that is neither a setting's name nor its label, with a guess."""
+    known = [name for field in fields for name in (field.name, field.label)]
+    problems = []
+    for key in raw:
+        if str(key) in known or str(key) in declared_elsewhere:
+            continue
+        guess = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
+        hint_zh = f"；是不是「{guess[0]}」？" if guess else ""
+        hint_en = f"; did you mean {guess[0]!r}?" if guess else ""
+        names = "、".join(field.name for field in fields) or "（无）"
+        problems.append(Problem(
+            f"未知的设置项「{key}」{hint_zh}（可用的设置项：{names}）",
+            f"unknown setting {str(key)!r}{hint_en} (settings: {names})",
+            Location(origin, column=str(key))))
+    return problems
 
 
 def _skipped(cells: Sequence[Any]) -> bool:
