@@ -6,13 +6,14 @@ values is :mod:`planforge.validate`'s job.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import json
 import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import chain, islice
+from itertools import chain, islice, zip_longest
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,8 @@ class RawTable:
     header_row: int
     rows: Iterable[tuple[int, Sequence[Any]]] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)  # read anyway, but the clerk is told
+    #: Formula cells saved without their result (row -> 0-based columns): not empty, unknown.
+    uncomputed: dict[int, set[int]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._file_name = str(self.file)  # one string shared by the Location of every row
@@ -56,15 +59,32 @@ def _known_headers(spec: TableSpec) -> set[str]:
     return {normalize_header(h) for f in spec.fields for h in f.headers()}
 
 
-def _find_header(path: Path, sheet: str | None, rows: list[Sequence[Any]], spec: TableSpec) -> int:
-    """The header is the row (of the first few) naming the most known columns."""
+def _header_score(row: Sequence[Any], known: set[str]) -> int:
+    return sum(1 for cell in row if cell is not None and normalize_header(cell) in known)
+
+
+def _merged_header(top: Sequence[Any], bottom: Sequence[Any]) -> list[Any]:
+    """Two header rows read as one: a column's lower name (姓名 under a merged 个人信息), else its
+    upper one (序号 merged down across both rows)."""
+    return [low if low is not None and str(low).strip() else high
+            for high, low in zip_longest(top, bottom)]
+
+
+def _find_header(path: Path, sheet: str | None, rows: list[Sequence[Any]], spec: TableSpec
+                 ) -> tuple[int, int]:
+    """The header: the row (of the first few) naming the most known columns, or two rows read
+    as one when together they name more than either alone. Returns its first and last index."""
     known = _known_headers(spec)
-    best_index, best_score = -1, 0
-    for index, row in enumerate(rows):
-        score = sum(1 for cell in row if cell is not None and normalize_header(cell) in known)
+    best, best_score = (-1, -1), 0
+    scores = [_header_score(row, known) for row in rows]
+    for index, score in enumerate(scores):
         if score > best_score:
-            best_index, best_score = index, score
-    if best_index < 0:
+            best, best_score = (index, index), score
+        if index + 1 < len(rows):
+            pair = _header_score(_merged_header(rows[index], rows[index + 1]), known)
+            if pair > max(best_score, score, scores[index + 1]):
+                best, best_score = (index, index + 1), pair
+    if best_score == 0:
         expected = "、".join(f.label for f in spec.fields if f.required) or "、".join(
             f.label for f in spec.fields
         )
@@ -76,17 +96,17 @@ def _find_header(path: Path, sheet: str | None, rows: list[Sequence[Any]], spec:
                 Location(str(path), sheet),
             )
         )
-    return best_index
+    return best
 
 
 def _table(path: Path, sheet: str | None, rows: Iterator[Sequence[Any]], spec: TableSpec) -> RawTable:
     """Only the rows searched for the header are held; the rest are left to be read as bound."""
     numbered = enumerate(rows, start=1)
     head = list(islice(numbered, HEADER_SCAN_ROWS))
-    header_index = _find_header(path, sheet, [cells for _, cells in head], spec)
-    headers = ["" if c is None else str(c).strip() for c in head[header_index][1]]
-    return RawTable(path, sheet, headers, header_index + 1,
-                    chain(head[header_index + 1:], numbered))
+    first, last = _find_header(path, sheet, [cells for _, cells in head], spec)
+    cells = head[first][1] if first == last else _merged_header(head[first][1], head[last][1])
+    headers = ["" if c is None else str(c).strip() for c in cells]
+    return RawTable(path, sheet, headers, last + 1, chain(head[last + 1:], numbered))
 
 
 _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
@@ -142,14 +162,30 @@ def _sheet_table(path: Path, workbook, spec: TableSpec, primary: bool) -> RawTab
                 "again", Location(str(path), n)) for n in refused])
         if not primary or not names:
             return None
-        chosen = names[0]
+        chosen = _sheet_with_header(workbook, names, spec)
     sheet = workbook[chosen]
-    hidden_rows = _hidden_rows(path, getattr(sheet, "_worksheet_path", None))
+    marks = _sheet_marks(path, getattr(sheet, "_worksheet_path", None))
     table = _table(path, chosen, sheet.iter_rows(values_only=True), spec)
-    if hidden_rows:
-        table.rows = _warn_hidden(table, table.rows, hidden_rows)
+    table.uncomputed = marks.uncomputed
+    if marks.hidden:
+        table.rows = _warn_hidden(table, table.rows, marks.hidden)
     table.rows = _read_guarded(path, table.rows)
     return table
+
+
+def _sheet_with_header(workbook, names: list[str], spec: TableSpec) -> str:
+    """Of sheets not named as the spec expects, the one whose first rows best name its columns
+    (a first sheet of 填表说明 is passed over); the first sheet when none does."""
+    if len(names) == 1:
+        return names[0]
+    known = _known_headers(spec)
+    best, best_score = names[0], 0
+    for name in names:
+        head = islice(workbook[name].iter_rows(values_only=True), HEADER_SCAN_ROWS)
+        score = max((_header_score(row, known) for row in head), default=0)
+        if score > best_score:
+            best, best_score = name, score
+    return best
 
 
 def _warn_hidden(table: RawTable, rows: Iterable[tuple[int, Sequence[Any]]],
@@ -173,46 +209,107 @@ def _read_guarded(path: Path, rows: Iterable[tuple[int, Sequence[Any]]]
         raise _unreadable_workbook(path, error) from None
 
 
-#: How a sheet's XML spells the attribute of hidden rows, in UTF-8 (or ASCII) and in UTF-16.
-_HIDDEN_ATTRIBUTE = (b"hidden", "hidden".encode("utf-16-le"))
+#: What makes a sheet worth parsing beside openpyxl: a row marked hidden, or a formula (whose
+#: cached result may be missing). A search of the bytes is ten times faster than parsing.
+_WORTH_PARSING = re.compile(rb"hidden|<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
+_MARK_OVERLAP = 64
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
-def _hidden_rows(path: Path, member: str | None) -> set[int]:
-    """Row numbers a sheet marks hidden (hidden by hand or by a filter)."""
+@dataclass
+class SheetMarks:
+    """What openpyxl's values do not tell: rows hidden in Excel, and formula cells saved without
+    their result (by openpyxl and other programs that do not calculate), which read as empty."""
+
+    hidden: set[int] = field(default_factory=set)
+    uncomputed: dict[int, set[int]] = field(default_factory=dict)  # row -> 0-based columns
+
+
+def _sheet_marks(path: Path, member: str | None) -> SheetMarks:
     from lxml import etree
 
+    marks = SheetMarks()
     if not member:
-        return set()
-    found = set()
+        return marks
     name = member.lstrip("/")
     with zipfile.ZipFile(path) as archive:
-        if not _mentions_hidden(archive, name):
-            return found
+        if not _worth_parsing(archive, name):
+            return marks
         with archive.open(name) as stream:
-            for _, element in etree.iterparse(stream, tag="{*}row"):
-                if element.get("hidden") in ("1", "true") and element.get("r", "").isdigit():
-                    found.add(int(element.get("r")))
-                element.clear()
-    return found
+            number = 0
+            for _, row in etree.iterparse(stream, tag="{*}row"):
+                number = _position(row.get("r"), number)
+                if row.get("hidden") in ("1", "true"):
+                    marks.hidden.add(number)
+                column = 0
+                for cell in row:
+                    column = _column(cell.get("r"), column)
+                    if _lacks_result(cell):
+                        marks.uncomputed.setdefault(number, set()).add(column - 1)
+                row.clear()
+    return marks
 
 
-def _mentions_hidden(archive: zipfile.ZipFile, member: str) -> bool:
-    """Whether the sheet's XML says "hidden" anywhere: a search of its bytes is ten times faster
-    than parsing it, and most sheets hide nothing."""
-    overlap = max(map(len, _HIDDEN_ATTRIBUTE)) - 1
+def _position(stated: str | None, previous: int) -> int:
+    """A row's number: as the file states it, else the one after the previous row."""
+    return int(stated) if stated and stated.isdigit() else previous + 1
+
+
+def _column(reference: str | None, previous: int) -> int:
+    """A cell's 1-based column from its reference (B5 -> 2), else the one after the previous."""
+    letters = re.match(r"[A-Za-z]+", reference or "")
+    if letters is None:
+        return previous + 1
+    from openpyxl.utils import column_index_from_string
+
+    return column_index_from_string(letters.group().upper())
+
+
+def _lacks_result(cell) -> bool:
+    """A formula cell without a cached value: no <v>, or an empty one where the result is not a
+    text (Excel, WPS and LibreOffice write an empty text result as t="str" with <v></v>)."""
+    parts = {_local_name(child.tag): child for child in cell}
+    if "f" not in parts or "is" in parts:
+        return False
+    value = parts.get("v")
+    return value is None or (not value.text and cell.get("t") != "str")
+
+
+def _local_name(tag: object) -> str:
+    """An element's name without its namespace (comments have no name)."""
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _worth_parsing(archive: zipfile.ZipFile, member: str) -> bool:
+    """Whether the sheet's XML may hide rows or hold formulas (UTF-16 XML is always parsed)."""
     tail = b""
     with archive.open(member) as stream:
         while chunk := stream.read(1 << 20):
-            window = tail + chunk
-            if any(word in window for word in _HIDDEN_ATTRIBUTE):
+            if not tail and chunk.startswith(_UTF16_BOMS):
                 return True
-            tail = window[-overlap:]
+            window = tail + chunk
+            if _WORTH_PARSING.search(window):
+                return True
+            tail = window[-_MARK_OVERLAP:]
     return False
 
 
 def _decode_csv(path: Path, data: bytes) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16")
+    if data.startswith(codecs.BOM_UTF8):  # says UTF-8: a line in another encoding is named
+        body = data[len(codecs.BOM_UTF8):]
+        try:
+            return body.decode("utf-8")
+        except UnicodeDecodeError as error:
+            line = body.count(b"\n", 0, error.start) + 1
+            raise _file_problem(
+                path,
+                f"CSV 文件开头标明是 UTF-8 编码，但第{line}行不是 UTF-8（可能混入了 GBK 编码的文字）；"
+                "请在 Excel/WPS 或记事本中以同一种编码另存后再试",
+                f"the CSV file is marked as UTF-8, but line {line} is not UTF-8 (GBK text mixed "
+                "in?); save the whole file in one encoding and try again",
+            ) from None
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)

@@ -35,7 +35,7 @@ def read_mapping(path: Path, what_zh: str = "设置文件", what_en: str = "sett
     try:
         text = path.read_text(encoding="utf-8-sig")
         if path.suffix.lower() == ".json":
-            data = json.loads(text)
+            data = json.loads(text, object_pairs_hook=_unrepeated)
         elif path.suffix.lower() == ".toml":
             data = tomllib.loads(text)
         else:
@@ -48,6 +48,16 @@ def read_mapping(path: Path, what_zh: str = "设置文件", what_en: str = "sett
     if not isinstance(data, dict):
         raise InputError(Problem(f"{what_zh}应为键值表", f"the {what_en} must be a mapping",
                                  Location(str(path))))
+    return data
+
+
+def _unrepeated(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refused when it gives a key twice (JSON would keep the last silently)."""
+    data: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in data:
+            raise ValueError(f"键「{key}」重复 / key {key!r} is given twice")
+        data[key] = value
     return data
 
 

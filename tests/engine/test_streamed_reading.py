@@ -18,7 +18,7 @@ from stdnum.cn import ric
 from planforge.errors import InputError, Location
 from planforge.fields import BUILTIN_FIELD_TYPES, PROVINCE_CODES, ResidentId, parse_resident_id
 from planforge.model import Field, FieldError, Record, TableSpec
-from planforge.readers import HEADER_SCAN_ROWS, DataFile, _lines, _mentions_hidden, read_table
+from planforge.readers import HEADER_SCAN_ROWS, DataFile, _lines, _worth_parsing, read_table
 from planforge.validate import Binder
 
 #: GB/T 2260's province-level codes, written out independently of the module's constant.
@@ -225,8 +225,8 @@ def test_the_word_hidden_is_found_across_the_chunks_the_sheet_is_searched_in(tmp
         archive.writestr("sheet.xml", b"x" * at + b'hidden="1"' + b"x" * 100)
         archive.writestr("plain.xml", b"<row r='1'>" * 200_000)
     with zipfile.ZipFile(tmp_path / "a.zip") as archive:
-        assert _mentions_hidden(archive, "sheet.xml")
-        assert not _mentions_hidden(archive, "plain.xml")
+        assert _worth_parsing(archive, "sheet.xml")
+        assert not _worth_parsing(archive, "plain.xml")
 
 
 @given(st.text(alphabet="ab,\"\r\n\x1c\x85\u2028"))
