@@ -197,17 +197,18 @@ def test_the_notice_needs_its_objection_contact(tmp_path):
 # --------------------------------------------------------------------------- numeric ranges
 
 
-@pytest.mark.parametrize("standard", ["{first: -100, step: 50}", "{first: 0, step: 50}",
-                                      "{first: 100, step: -10}", "{1: 100, 2: -150}",
-                                      "{1: 100, 2: 0}"])
-def test_an_impossible_city_standard_is_refused(tmp_path, standard):
+@pytest.mark.parametrize(("standard", "said"), [
+    ("{first: -100, step: 50}", "more than 0"), ("{first: 0, step: 50}", "more than 0"),
+    ("{first: 100, step: -10}", "must not be negative"), ("{1: 100, 2: -150}", "more than 0"),
+    ("{1: 100, 2: 0}", "more than 0")])
+def test_an_impossible_city_standard_is_refused(tmp_path, standard, said):
     text = SETTINGS.read_text(encoding="utf-8")
     start = text.index("city_standard:")
     end = text.index("unit:")
     settings = tmp_path / "settings.yaml"
     settings.write_text(text[:start] + f"city_standard: {standard}\n" + text[end:],
                         encoding="utf-8")
-    refused(fill_county(tmp_path, settings), "city_standard")
+    refused(fill_county(tmp_path, settings), "city_standard", said)
 
 
 @pytest.mark.parametrize("assignment", ["city_standard_first=-100", "city_standard_first=0",
