@@ -209,13 +209,6 @@ def _read_guarded(path: Path, rows: Iterable[tuple[int, Sequence[Any]]]
         raise _unreadable_workbook(path, error) from None
 
 
-#: What makes a sheet worth parsing beside openpyxl: a row marked hidden, or a formula (whose
-#: cached result may be missing). A search of the bytes is ten times faster than parsing.
-_WORTH_PARSING = re.compile(rb"hidden|<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
-_MARK_OVERLAP = 64
-_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
-
-
 @dataclass
 class SheetMarks:
     """What openpyxl's values do not tell: rows hidden in Excel, and formula cells saved without
@@ -225,44 +218,98 @@ class SheetMarks:
     uncomputed: dict[int, set[int]] = field(default_factory=dict)  # row -> 0-based columns
 
 
+#: A formula not followed by a result: no <v>, or an empty one, before the cell ends.
+_FORMULA_WITHOUT_VALUE = re.compile(rb"(?:</f>|<f\b[^>]*/>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>")
+_CELL_REFERENCE = re.compile(rb'\sr="([A-Za-z]{1,3})([0-9]+)"')
+_CELL_TYPE = re.compile(rb'\st="([A-Za-z]+)"')
+_ROW_END = b"</row>"
+
+
 def _sheet_marks(path: Path, member: str | None) -> SheetMarks:
+    """Hidden rows and formulas without results, found by searching the sheet's bytes (ten
+    times faster than parsing them); a sheet that mentions "hidden" is parsed for its rows, one
+    the search cannot read (UTF-16, namespace prefixes, cells without references) for both."""
+    if not member:
+        return SheetMarks()
+    name = member.lstrip("/")
+    with zipfile.ZipFile(path) as archive:
+        searched = _searched_marks(archive, name)
+        if searched is None:
+            return _parsed_marks(archive, name, formulas=True)
+        marks, mentions_hidden = searched
+        if mentions_hidden:
+            marks.hidden = _parsed_marks(archive, name, formulas=False).hidden
+        return marks
+
+
+def _searched_marks(archive: zipfile.ZipFile, member: str) -> tuple[SheetMarks, bool] | None:
+    """The marks from a search of the bytes, row by row, and whether "hidden" occurs (only a
+    parse says which rows); None when the search cannot place a formula cell."""
+    marks = SheetMarks()
+    mentions_hidden = False
+    pending = b""
+    with archive.open(member) as stream:
+        first = stream.read(1 << 20)
+        if first.startswith((b"\xff\xfe", b"\xfe\xff")) or b"<worksheet" not in first[:4096]:
+            return None  # UTF-16, or the elements carry a namespace prefix
+        chunk = first
+        while chunk:
+            pending += chunk
+            chunk = stream.read(1 << 20)
+            cut = len(pending) if not chunk else pending.rfind(_ROW_END) + len(_ROW_END)
+            if cut < len(_ROW_END) and chunk:
+                continue  # no row ends in what was read yet
+            rows, pending = pending[:cut], pending[cut:]
+            mentions_hidden = mentions_hidden or b"hidden" in rows
+            if not _find_uncomputed(rows, marks.uncomputed):
+                return None
+    return marks, mentions_hidden
+
+
+def _find_uncomputed(rows: bytes, found: dict[int, set[int]]) -> bool:
+    """Add the formula cells of ``rows`` (whole rows of sheet XML) that lack a result; False
+    when a cell cannot be placed by its reference."""
+    for match in _FORMULA_WITHOUT_VALUE.finditer(rows):
+        start = rows.rfind(b"<c ", 0, match.start())
+        tag = rows[start:rows.find(b">", start)] if start >= 0 else b""
+        reference = _CELL_REFERENCE.search(tag)
+        if reference is None:
+            return False
+        cell_type = _CELL_TYPE.search(tag)
+        if cell_type is not None and cell_type.group(1) == b"str" and b"<v" in rows[
+                match.start():match.end()]:
+            continue  # an empty text result, as Excel, WPS and LibreOffice save ""
+        column = _column_index(reference.group(1).decode()) - 1
+        found.setdefault(int(reference.group(2)), set()).add(column)
+    return True
+
+
+def _parsed_marks(archive: zipfile.ZipFile, member: str, formulas: bool) -> SheetMarks:
+    """The marks from parsing the sheet (any encoding, any namespace prefix); its cells are
+    looked at only for ``formulas``."""
     from lxml import etree
 
     marks = SheetMarks()
-    if not member:
-        return marks
-    name = member.lstrip("/")
-    with zipfile.ZipFile(path) as archive:
-        if not _worth_parsing(archive, name):
-            return marks
-        with archive.open(name) as stream:
-            number = 0
-            for _, row in etree.iterparse(stream, tag="{*}row"):
-                number = _position(row.get("r"), number)
-                if row.get("hidden") in ("1", "true"):
-                    marks.hidden.add(number)
-                column = 0
-                for cell in row:
-                    column = _column(cell.get("r"), column)
-                    if _lacks_result(cell):
-                        marks.uncomputed.setdefault(number, set()).add(column - 1)
-                row.clear()
+    with archive.open(member) as stream:
+        number = 0
+        for _, row in etree.iterparse(stream, tag="{*}row"):
+            number = int(row.get("r")) if (row.get("r") or "").isdigit() else number + 1
+            if row.get("hidden") in ("1", "true"):
+                marks.hidden.add(number)
+            column = 0
+            for cell in row if formulas else ():
+                letters = re.match(r"[A-Za-z]+", cell.get("r") or "")
+                column = _column_index(letters.group()) if letters else column + 1
+                if _lacks_result(cell):
+                    marks.uncomputed.setdefault(number, set()).add(column - 1)
+            row.clear()
     return marks
 
 
-def _position(stated: str | None, previous: int) -> int:
-    """A row's number: as the file states it, else the one after the previous row."""
-    return int(stated) if stated and stated.isdigit() else previous + 1
-
-
-def _column(reference: str | None, previous: int) -> int:
-    """A cell's 1-based column from its reference (B5 -> 2), else the one after the previous."""
-    letters = re.match(r"[A-Za-z]+", reference or "")
-    if letters is None:
-        return previous + 1
+def _column_index(letters: str) -> int:
     from openpyxl.utils import column_index_from_string
 
-    return column_index_from_string(letters.group().upper())
+    return column_index_from_string(letters.upper())
 
 
 def _lacks_result(cell) -> bool:
@@ -278,20 +325,6 @@ def _lacks_result(cell) -> bool:
 def _local_name(tag: object) -> str:
     """An element's name without its namespace (comments have no name)."""
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
-
-
-def _worth_parsing(archive: zipfile.ZipFile, member: str) -> bool:
-    """Whether the sheet's XML may hide rows or hold formulas (UTF-16 XML is always parsed)."""
-    tail = b""
-    with archive.open(member) as stream:
-        while chunk := stream.read(1 << 20):
-            if not tail and chunk.startswith(_UTF16_BOMS):
-                return True
-            window = tail + chunk
-            if _WORTH_PARSING.search(window):
-                return True
-            tail = window[-_MARK_OVERLAP:]
-    return False
 
 
 def _decode_csv(path: Path, data: bytes) -> str:
