@@ -19,7 +19,7 @@ from .derive import make_prepare, parse_derive
 from .errors import PluginError
 from .hookspecs import hookimpl
 from .model import RENDERERS, DocumentType, Field, Package, Split, TableSpec
-from .yamlload import load_yaml
+from .yamlload import in_both_languages, load_yaml
 
 DECLARATIVE_FILES = ("plugin.yaml", "plugin.yml", "plugin.toml")
 _FIELD_KEYS = {f.name for f in dataclass_fields(Field)}
@@ -173,7 +173,8 @@ def read_description(folder: Path) -> tuple[Path, dict]:
                 data = (tomllib.loads(text) if path.suffix == ".toml"
                         else load_yaml(text))
             except (tomllib.TOMLDecodeError, yaml.YAMLError) as error:
-                raise _fail(str(path), f"格式错误：{error}", f"malformed: {error}") from None
+                zh, en = in_both_languages(error)
+                raise _fail(str(path), f"格式错误：{zh}", f"malformed: {en}") from None
             return path, data
     raise _fail(str(folder), "没有 plugin.yaml", "no plugin.yaml found")
 

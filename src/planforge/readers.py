@@ -22,7 +22,7 @@ import yaml
 from .errors import InputError, Location, Problem
 from .model import TableSpec
 from .text import normalize_header
-from .yamlload import load_yaml
+from .yamlload import in_both_languages, load_yaml
 
 HEADER_SCAN_ROWS = 30
 
@@ -422,7 +422,8 @@ def _parse_structured(path: Path) -> Any:
     try:
         return json.loads(text) if path.suffix.lower() == ".json" else load_yaml(text)
     except (json.JSONDecodeError, yaml.YAMLError) as error:
-        raise _file_problem(path, f"文件格式错误：{error}", f"the file is malformed: {error}") from None
+        zh, en = in_both_languages(error)
+        raise _file_problem(path, f"文件格式错误：{zh}", f"the file is malformed: {en}") from None
 
 
 _EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}

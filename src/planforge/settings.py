@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 
 from .errors import InputError, Location, Problem
-from .yamlload import load_yaml
+from .yamlload import in_both_languages, load_yaml
 
 
 def parse_assignments(pairs: Iterable[str]) -> dict[str, Any]:
@@ -41,7 +41,8 @@ def read_mapping(path: Path, what_zh: str = "设置文件", what_en: str = "sett
         else:
             data = load_yaml(text)
     except (OSError, ValueError, yaml.YAMLError) as error:
-        raise InputError(Problem(f"无法读取{what_zh}：{error}", f"cannot read the {what_en}: {error}",
+        zh, en = in_both_languages(error)
+        raise InputError(Problem(f"无法读取{what_zh}：{zh}", f"cannot read the {what_en}: {en}",
                                  Location(str(path)))) from None
     if data is None:
         return {}
@@ -71,9 +72,10 @@ def gather_settings(pairs: Iterable[str], settings_file: str | Path | None
     """A command's settings: the ``--settings`` file, then ``--set`` pairs over it; and where
     they came from, for error messages."""
     values: dict[str, Any] = {}
+    pairs = tuple(pairs)
     origin = "--set"
     if settings_file:
         values.update(read_settings_file(Path(settings_file)))
-        origin = str(settings_file)
+        origin = f"{settings_file} / --set" if pairs else str(settings_file)
     values.update(parse_assignments(pairs))
     return values, origin

@@ -32,6 +32,14 @@ class YamlRefused(yaml.YAMLError):
         super().__init__(f"{zh} / {en}")
 
 
+def in_both_languages(error: Exception) -> tuple[str, str]:
+    """An error's message in Chinese and in English: a refusal's own words, else the parser's
+    (or the system's) one message for both."""
+    if isinstance(error, YamlRefused):
+        return error.zh, error.en
+    return str(error), str(error)
+
+
 def load_yaml(text: str) -> Any:
     """Parse one YAML document safely; raises :class:`yaml.YAMLError` (or YamlRefused)."""
     loader = _LOADER(text)
