@@ -137,8 +137,9 @@ def test_a_repeated_key_is_refused_with_both_lines(tmp_path):
     settings = county_settings(tmp_path, "year: 2021\n")
     lines = SETTINGS.read_text(encoding="utf-8").splitlines()
     first = next(n for n, line in enumerate(lines, 1) if line.startswith("year:"))
-    refused(fill_county(tmp_path, settings), settings, "'year'", f"line {len(lines) + 1}",
-            f"line {first}")
+    output = refused(fill_county(tmp_path, settings), settings, "'year'",
+                     f"line {len(lines) + 1}", f"line {first}")
+    assert output.count("重复") == 1 and output.count("repeats") == 1  # each language once
 
 
 def test_a_repeated_key_in_a_json_settings_file_is_refused(tmp_path):
@@ -165,7 +166,7 @@ def test_a_misspelt_setting_is_refused_with_a_suggestion(tmp_path, typo, meant):
 
 def test_a_misspelt_set_is_refused_too(tmp_path):
     refused(fill_county(tmp_path, SETTINGS, "--set", "reveiwer=黄振华"), "'reveiwer'",
-            "did you mean 'reviewer'")
+            "did you mean 'reviewer'", f"{SETTINGS} / --set")
 
 
 def test_labels_are_accepted_as_keys(tmp_path):
@@ -203,8 +204,8 @@ def test_the_notice_needs_its_objection_contact(tmp_path):
     ("{1: 100, 2: 0}", "more than 0")])
 def test_an_impossible_city_standard_is_refused(tmp_path, standard, said):
     text = SETTINGS.read_text(encoding="utf-8")
-    start = text.index("city_standard:")
-    end = text.index("unit:")
+    start = text.index("\ncity_standard:") + 1  # the key, not the comment that mentions it
+    end = text.index("\nunit:") + 1
     settings = tmp_path / "settings.yaml"
     settings.write_text(text[:start] + f"city_standard: {standard}\n" + text[end:],
                         encoding="utf-8")
