@@ -342,6 +342,71 @@ def sample_cli(work: Path, params: Mapping[str, Any]) -> Result:
     return {"seconds": seconds, "count": len(files), "output": str(out), "notes": {}}
 
 
+# --------------------------------------------------------------------------- B9
+
+
+def _multipart(fields: Mapping[str, str], files: Mapping[str, Path]) -> tuple[bytes, str]:
+    """A form as a browser posts it (multipart/form-data)."""
+    boundary = "planforge-bench-boundary"
+    parts = []
+    for name, value in fields.items():
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
+                     f"{value}\r\n".encode())
+    for name, path in files.items():
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+                     f'filename="{path.name}"\r\nContent-Type: application/octet-stream'
+                     "\r\n\r\n".encode() + path.read_bytes() + b"\r\n")
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+def web_check(work: Path, params: Mapping[str, Any]) -> Result:
+    """The web page's 检查: from the upload's first byte to the problems (or none) on screen,
+    over HTTP to a running ``planforge serve`` (waitress), as a browser posts it."""
+    import http.cookiejar
+    import threading
+    import urllib.request
+
+    from waitress import create_server
+
+    from planforge.web.app import create_app
+
+    app = create_app(jobs_root=work / "jobs", render_jobs=1)
+    server = create_server(app, host="127.0.0.1", port=0, threads=2)
+    threading.Thread(target=server.run, daemon=True).start()
+    base = f"http://127.0.0.1:{server.effective_port}"
+    opener = urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    page = opener.open(f"{base}/fill/{params['target']}").read().decode()
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    body, content_type = _multipart(
+        {f"setting:{k}": str(v) for k, v in params["settings"].items()},
+        {"data": Path(params["roster"])})
+    request = urllib.request.Request(f"{base}/api/check/{params['target']}", data=body, headers={
+        "Content-Type": content_type, "X-CSRF-Token": token})
+    start = start_clock()
+    with opener.open(request) as response:
+        status = json.loads(response.read())
+    seconds = time.perf_counter() - start
+    server.close()
+    if status.get("state") != "checked":
+        raise RuntimeError(f"the check did not pass: {status.get('problems', [])[:3]}")
+    return {"seconds": seconds, "count": params["rows"], "notes": {"message": status["message"]}}
+
+
+def cli_validate(work: Path, params: Mapping[str, Any]) -> Result:
+    """``planforge validate`` of the same roster, as a subprocess (the clerk's other door)."""
+    command = [*planforge_command(), "validate", params["target"], params["roster"],
+               *(f"--set={k}={v}" for k, v in params["settings"].items())]
+    start = start_clock()
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        raise RuntimeError(f"planforge validate exited {done.returncode}: "
+                           f"{(done.stderr or done.stdout).strip()[-400:]}")
+    return {"seconds": seconds, "count": params["rows"], "notes": {}}
+
+
 SIDES: dict[str, Callable[[Path, Mapping[str, Any]], Result]] = {
     "forms-planforge": forms_planforge,
     "forms-baseline": forms_baseline,
@@ -352,6 +417,8 @@ SIDES: dict[str, Callable[[Path, Mapping[str, Any]], Result]] = {
     "pdf-planforge": pdf_planforge,
     "pdf-baseline": pdf_baseline,
     "sample-cli": sample_cli,
+    "web-check": web_check,
+    "cli-validate": cli_validate,
 }
 
 

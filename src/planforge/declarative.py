@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from .checks import parse_checks, with_checks
 from .derive import make_prepare, parse_derive
 from .errors import PluginError
 from .hookspecs import hookimpl
@@ -24,7 +25,8 @@ from .yamlload import in_both_languages, load_yaml
 DECLARATIVE_FILES = ("plugin.yaml", "plugin.yml", "plugin.toml")
 _FIELD_KEYS = {f.name for f in dataclass_fields(Field)}
 _TYPE_KEYS = {"name", "title", "annex", "renderer", "template", "each", "file_name", "combined",
-              "sheets", "fields", "settings", "tables", "sheet_lists", "description", "derive", "split"}
+              "sheets", "fields", "settings", "tables", "sheet_lists", "description", "derive", "split",
+              "checks", "pictures"}
 _TABLE_KEYS = {"name", "title", "sheets", "fields", "required"}
 _PACKAGE_KEYS = {"name", "title", "members", "settings", "description"}
 _PLUGIN_KEYS = {"name", "description", "version", "document_types", "packages"}
@@ -112,6 +114,11 @@ def parse_document_type(data: Any, folder: Path, where: str) -> DocumentType:
     sheets = data.get("sheets") or ()
     primary = TableSpec("records", fields, tuple([sheets] if isinstance(sheets, str) else sheets))
     steps = parse_derive(data.get("derive"), f"{where}.derive")
+    prepare = make_prepare(steps) if steps else None
+    checks = parse_checks(data.get("checks"), f"{where}.checks")
+    if checks:
+        labels = {f.name: f.label for table in (*tables, primary) for f in table.fields}
+        prepare = with_checks(prepare, checks, labels)
     return DocumentType(
         name=name,
         title=_required(data, "title", where),
@@ -126,9 +133,10 @@ def parse_document_type(data: Any, folder: Path, where: str) -> DocumentType:
         file_name=data.get("file_name", "{{ index }}"),
         combined=bool(data.get("combined", True)),
         description=data.get("description", ""),
-        prepare=make_prepare(steps) if steps else None,
+        prepare=prepare,
         provides=tuple(step.name for step in steps),
         split=_split(data.get("split"), f"{where}.split"),
+        pictures=dict(data.get("pictures") or {}),
     )
 
 

@@ -265,6 +265,34 @@ def parse_phone(raw: Any, field: Field) -> str:
     raise FieldError(f"「{text}」不是有效的电话号码", f"{text!r} is not a valid phone number")
 
 
+#: What separates the names in a cell listing several units or people (鹿寨县、柳城县).
+_NAME_SEPARATORS = re.compile(r"\s*[、，,；;/／\n]+\s*")
+
+
+class Names(str):
+    """Several names in one cell, printed joined with 、; ``names`` holds them one by one."""
+
+    names: tuple[str, ...]
+
+    def __new__(cls, text: str) -> Names:
+        names = tuple(n for n in _NAME_SEPARATORS.split(str(text).strip()) if n)
+        value = super().__new__(cls, "、".join(names))
+        value.names = names
+        return value
+
+
+def parse_names(raw: Any, field: Field) -> Names:
+    """``鹿寨县、柳城县`` (or with ，, ; / or line breaks): each name once."""
+    _text(raw, field)  # the cell's limits; the line breaks it may hold still separate names
+    value = Names("、".join(normalize_value(part) for part in _NAME_SEPARATORS.split(str(raw))))
+    repeated = sorted({n for n in value.names if value.names.count(n) > 1})
+    if not value.names:
+        raise FieldError("没有名称", "no name is given")
+    if repeated:
+        raise FieldError(f"「{'、'.join(repeated)}」重复列出", f"{', '.join(repeated)} listed twice")
+    return value
+
+
 class ImageFile(str):
     """A checked path to an image, which Word renderers place as a picture."""
 
@@ -308,6 +336,7 @@ BUILTIN_FIELD_TYPES = (
     FieldType("resident_id", parse_resident_id, "18位居民身份证号码 / resident ID number"),
     FieldType("phone", parse_phone, "电话号码 / phone number"),
     FieldType("image", parse_image, "图片文件（相对数据文件）/ image file next to the data"),
+    FieldType("names", parse_names, "名称列表（以、分隔）/ several names: 鹿寨县、柳城县"),
 )
 
 

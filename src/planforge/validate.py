@@ -15,6 +15,9 @@ from .readers import DataFile, RawTable
 from .text import normalize_header, normalize_value
 
 _TOTAL_MARKERS = {"合计", "总计", "小计", "total"}
+#: A row whose first filled cell reads 示例 (or starts with 示例：) is an example, never data:
+#: ``planforge blank`` writes one under the header of every sheet it makes.
+EXAMPLE_MARK = "示例"
 
 
 def _is_blank(value: Any) -> bool:
@@ -76,7 +79,7 @@ class Binder:
                    columns: dict[str, int]) -> tuple[list[Record], list[Problem]]:
         """Bind the rows as the reader yields them; a Location is made only for a problem.
 
-        Blank rows and total rows are skipped; a signature footer (see :func:`_is_footer`) ends
+        Blank, total and example rows are skipped; a signature footer (see :func:`_is_footer`) ends
         the table, and a valid record below it is reported rather than read or dropped.
         """
         problems: list[Problem] = []
@@ -87,7 +90,7 @@ class Binder:
         for number, cells in table.rows:
             formulas = table.uncomputed.get(number, set()) & bound if table.uncomputed else set()
             first = _first_filled(cells)
-            if (first is None and not formulas) or _is_total(first):
+            if (first is None and not formulas) or _is_marker(first):
                 continue
             values, found = self._row(table, number, cells, plan, formulas)
             found.extend(_sex_agrees_with_id(spec, values, table, number, columns))
@@ -238,9 +241,14 @@ def _first_filled(cells: Sequence[Any]) -> Any:
     return next((c for c in cells if not _is_blank(c)), None)
 
 
-def _is_total(first: Any) -> bool:
-    """Total rows (合计…) say so in their first filled cell; they are not data."""
-    return first is not None and normalize_header(first) in _TOTAL_MARKERS
+def _is_marker(first: Any) -> bool:
+    """Total rows (合计…) and example rows (示例：…) say so in their first filled cell; they are
+    not data."""
+    if first is None:
+        return False
+    marker = normalize_header(first)
+    return (marker in _TOTAL_MARKERS or marker == EXAMPLE_MARK
+            or marker.startswith(EXAMPLE_MARK + ":"))
 
 
 #: Who signs or dates a form below its table: 填表人：…  审核人：…  填表日期：…

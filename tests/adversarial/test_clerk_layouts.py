@@ -210,8 +210,9 @@ def test_a_year_dot_month_number_in_a_date_column_is_not_a_day_in_1905(planforge
     refused(planforge, data, tmp_path / "out", "第4行", "出生日期", "looks like a year and month")
 
 
-def _roster_with_death(path: Path, death: object) -> Path:
-    """The sample roster with 何少娟 (row 3) clean, so paid, and dead at ``death``."""
+def _roster_with_death(path: Path, death: object) -> tuple[Path, str]:
+    """The sample roster with its first person (row 3) clean, so paid, and dead at ``death``;
+    and that person's name."""
     book = openpyxl.load_workbook(SAMPLES / "roster-2020.xlsx")
     sheet = book["名册"]
     header = [c.value for c in sheet[2]]
@@ -220,7 +221,7 @@ def _roster_with_death(path: Path, death: object) -> Path:
     cell.value = death
     cell.number_format = "General"  # 2020.03 typed as a number, not a date Excel recognised
     book.save(path)
-    return path
+    return path, sheet.cell(3, header.index("姓名") + 1).value
 
 
 @pytest.mark.parametrize("death", ["2020.3", "2020年3月", 2020.03])
@@ -229,9 +230,9 @@ def test_a_death_month_pays_through_that_month(tmp_path, death):
     settings = {"year": 2020, "county": "乳源瑶族自治县", "city_standard": {"first": 100, "step": 50}}
     months = {}
     for given_as in (death, "2020-03-15"):
-        data = _roster_with_death(tmp_path / f"roster-{len(months)}.xlsx", given_as)
+        data, name = _roster_with_death(tmp_path / f"roster-{len(months)}.xlsx", given_as)
         context = engine.prepare("gd-subsidy-roster", [data], settings).context
-        paid = next(p for p in context["eligible"] if p["name"] == "何少娟")
+        paid = next(p for p in context["eligible"] if p["name"] == name)
         months[str(given_as)] = (paid["months"], paid["amount"], paid["last_month"])
     assert months[str(death)] == months["2020-03-15"]
     assert months[str(death)][0] == 3

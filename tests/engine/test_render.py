@@ -62,7 +62,7 @@ def test_word_form_content(filled):
     assert "金额：800.00元（大写：捌佰元整）" in text
     assert 'A&B <C> "D"' in text
     combined = docx_text(filled / "附件1 人员登记表" / "附件1 人员登记表（合订打印）.docx")
-    assert combined.count("姓名：") == 2
+    assert combined.count("姓名：") == 6  # 一式三份 by default
 
 
 def test_word_single_loops_over_records_with_masked_ids(filled):

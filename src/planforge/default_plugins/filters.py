@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from planforge.hookspecs import hookimpl
-from planforge.periods import quarter_filter
+from planforge.periods import quarter_filter, semester_filter
 
 
 def cn_date(value: Any, with_day: bool = True) -> str:
@@ -66,6 +66,7 @@ FILTERS = {
     "yes_no": yes_no,
     "amount": amount,
     "quarter": quarter_filter,
+    "semester_of": semester_filter,
 }
 
 
