@@ -328,7 +328,7 @@ BUILTIN_FIELD_TYPES = (
     FieldType("amount", parse_amount, "金额（元，两位小数）/ amount in yuan"),
     FieldType("date", parse_date, "日期 / date: 2020-03-05, 2020年3月5日, 2020.3.5, Excel serial"),
     FieldType("date_or_month", parse_date_or_month,
-              "日期，或只知年月时的年月（2018.12 记为该月1日）/ date, or a year and month"),
+              "日期，只知年月时写年月（记为该月）/ date, or year and month: 2020-03-05, 2018.12"),
     FieldType("month", parse_month, "年月 / year and month: 1958.12, 1958年12月"),
     FieldType("yes_no", parse_yes_no, "是/否 / yes or no"),
     FieldType("choice", parse_choice, "可选值之一 / one of the field's choices"),
