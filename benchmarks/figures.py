@@ -201,6 +201,8 @@ def _filled(env, source: str, context: Mapping[str, Any]) -> Any:
     match = re.fullmatch(r"\s*\{\{(.*?)\}\}\s*", source, re.S)
     if match and "{{" not in match.group(1):
         value = env.compile_expression(match.group(1))(**context)
+        if isinstance(value, bool):
+            return "是" if value else "否"  # as planforge prints a yes/no value
         return value if value is None or isinstance(value, int | float | Decimal | date) else str(
             value)
     return env.from_string(source).render(context)
@@ -211,13 +213,16 @@ def fixed_cells(eng, template: Path, context: Mapping[str, Any],
     """Each sheet's rows above and below its repeated row, filled, with totals widened."""
     import openpyxl
 
-    from planforge.render.excel import find_template_row, shift_formula
+    from planforge.render.excel import find_template_row
+    from planforge.render.references import Insertion, ReferenceShifter
 
     workbook = openpyxl.load_workbook(template)
+    marks = {sheet.title: find_template_row(sheet) for sheet in workbook.worksheets}
+    shifter = ReferenceShifter({title: Insertion(row, max(counts[title], 1) - 1)
+                                for title, row in marks.items() if row}, workbook.sheetnames)
     result = {}
     for sheet in workbook.worksheets:
-        marked = find_template_row(sheet)
-        shift = max(counts[sheet.title], 1) - 1
+        marked = marks[sheet.title]
         rows: list[list[Any]] = []
         for row in sheet.iter_rows(min_row=1, max_row=sheet.max_row):
             values: list[Any] = []
@@ -229,7 +234,7 @@ def fixed_cells(eng, template: Path, context: Mapping[str, Any],
                 if isinstance(value, str) and "{{" in value:
                     value = _filled(eng.text_env, value, context)
                 elif isinstance(value, str) and value.startswith("="):
-                    value = shift_formula(value, marked, shift, sheet.title)
+                    value = shifter.formula(value, sheet.title)
                 values.append(value)
             rows.append(values)
         result[sheet.title] = (rows[: marked - 1], rows[marked:])

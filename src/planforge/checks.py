@@ -195,4 +195,5 @@ def with_checks(prepare: Prepare | None, checks: Sequence[Check], labels: Mappin
         return context
 
     checked.checks = runner.checks  # type: ignore[attr-defined]
+    checked.steps = getattr(prepare, "steps", ())  # type: ignore[attr-defined]
     return checked

@@ -14,7 +14,7 @@ import click
 
 from . import __version__
 from .engine import Engine
-from .errors import EXIT_BUG, InputError, PlanforgeError
+from .errors import EXIT_BAD_INPUT, EXIT_BUG, InputError, PlanforgeError, os_fault
 from .model import InputData
 from .plugins import Registry, load_plugins, register_commands
 from .render.jinja import make_environment
@@ -98,7 +98,10 @@ class PlanforgeGroup(click.Group):
         return sorted({*super().list_commands(ctx), *self._plugin_commands(ctx)})
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        return super().get_command(ctx, name) or self._plugin_commands(ctx).get(name)
+        plugin_commands = self._plugin_commands(ctx)
+        if name != "plugins":  # which lists them itself
+            _warn_failed_plugins(ctx)
+        return super().get_command(ctx, name) or plugin_commands.get(name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -109,6 +112,10 @@ class PlanforgeGroup(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except Exception as error:  # anything else is our bug, not the clerk's
+            fault = os_fault(error)
+            if fault is not None:  # a full disk is the machine's, an output below a file yours
+                report_error(fault)
+                ctx.exit(fault.exit_code)
             state = ctx.ensure_object(dict).get("state")
             if state is not None and state.debug:
                 traceback.print_exc()
@@ -117,6 +124,21 @@ class PlanforgeGroup(click.Group):
                            "（加 --debug 可查看详细信息 / run with --debug for the traceback）",
                            err=True)
             ctx.exit(EXIT_BUG)
+
+
+def _warn_failed_plugins(ctx: click.Context) -> None:
+    """Once per command: a plugin that failed to load is said, with where it failed, so a
+    missing document type is never a mystery."""
+    cache = ctx.ensure_object(dict)
+    state = cache.get("state")
+    if state is None or cache.get("warned_plugins"):
+        return
+    cache["warned_plugins"] = True
+    for info in state.registry.errors:
+        click.echo(f"警告：插件加载失败 / warning: a plugin failed to load: {info.describe()}",
+                   err=True)
+        if state.debug:
+            click.echo(info.details, err=True)
 
 
 @click.group(cls=PlanforgeGroup)
@@ -163,8 +185,10 @@ def plugins(ctx: click.Context, as_json: bool) -> None:
         click.echo(json.dumps([vars(p) for p in registry.plugins], ensure_ascii=False, indent=2))
         return
     for info in registry.plugins:
-        status = f"  ✗ {info.error}" if info.error else ""
+        status = f"  ✗ {info.where + ': ' if info.where else ''}{info.error}" if info.error else ""
         click.echo(f"{info.name}  [{info.source}]{status}")
+        if info.error and state.debug:
+            click.echo(info.details, err=True)
         for item in info.contributes:
             kind, _, name = item.partition(":")
             if kind in {"document_type", "package"}:
@@ -173,6 +197,7 @@ def plugins(ctx: click.Context, as_json: bool) -> None:
                 click.echo(f"    {kind.replace('_', ' ')}: {name}{title}")
     if registry.errors:
         click.echo(f"{len(registry.errors)} 个插件加载失败 / plugin(s) failed to load", err=True)
+        ctx.exit(EXIT_BAD_INPUT)
 
 
 @cli.command()
@@ -197,13 +222,15 @@ def validate(ctx: click.Context, target: str, data: tuple[str, ...], previous: t
 @click.argument("data", nargs=-1, required=True, type=click.Path())
 @click.option("-o", "--output", required=True, type=click.Path(), help="Output folder.")
 @click.option("--zip", "as_zip", is_flag=True, help="Write one .zip archive instead of a folder.")
+@click.option("--force", is_flag=True,
+              help="Overwrite files in the output that planforge did not write.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Worker processes for big batches of forms (default: all cores).")
 @previous_option
 @with_settings
 @click.pass_context
 def fill(ctx: click.Context, target: str, data: tuple[str, ...], output: str, as_zip: bool,
-         jobs: int | None, previous: tuple[str, ...], assignments: tuple[str, ...],
+         force: bool, jobs: int | None, previous: tuple[str, ...], assignments: tuple[str, ...],
          settings_file: str | None) -> None:
     """Fill the forms of TARGET (a document type or a package of annexes) from DATA."""
     engine = _state(ctx).engine
@@ -221,7 +248,7 @@ def fill(ctx: click.Context, target: str, data: tuple[str, ...], output: str, as
                            hidden=total <= PROGRESS_THRESHOLD,
                            item_show_func=lambda _: _rate(bar.pos, started)) as bar:
         result = engine.fill(prepared, Path(output), as_zip, progress=bar.update,
-                             jobs=jobs or default_jobs())
+                             jobs=jobs or default_jobs(), force=force)
     for warning in prepared.data.warnings[told:]:  # found while writing one file per quarter …
         click.echo(f"警告 / warning: {warning}", err=True)
     click.echo(f"已写入 / written: {result}")
@@ -272,9 +299,16 @@ def template() -> None:
 @template.command("check")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--type", "type_name", help="Compare with this document type's fields.")
+@click.option("--data", "data", multiple=True, type=click.Path(),
+              help="Also check against the context this data gives (any type, Python ones too).")
+@previous_option
+@with_settings
 @click.pass_context
-def template_check(ctx: click.Context, path: str, type_name: str | None) -> None:
-    """List the placeholders TEMPLATE uses; with --type, the unknown ones and unused fields."""
+def template_check(ctx: click.Context, path: str, type_name: str | None, data: tuple[str, ...],
+                   previous: tuple[str, ...], assignments: tuple[str, ...],
+                   settings_file: str | None) -> None:
+    """List the placeholders TEMPLATE uses; with --type, the unknown ones (names, and attributes
+    of loop variables such as p.nmae) and unused fields. Exit 2 when something is unknown."""
     from .templatecheck import check_against, inspect_template
 
     registry = _state(ctx).registry
@@ -288,11 +322,20 @@ def template_check(ctx: click.Context, path: str, type_name: str | None) -> None
         if not hasattr(target, "template"):
             raise PlanforgeError(f"「{type_name}」是附件包，请指定其中一个文档类型 / "
                                  f"{type_name!r} is a package; name one of its document types")
-        check_against(report, target)
+        context = None
+        if data:
+            values, origin = gather_settings(assignments, settings_file)
+            context = _state(ctx).engine.prepare(type_name, [Path(d) for d in data], values, origin,
+                                                 [Path(p) for p in previous]).context
+        check_against(report, target, context)
         click.echo("未知 / unknown: " + (", ".join(sorted(report.unknown)) or "—"))
         click.echo("未使用的字段 / unused fields: " + (", ".join(sorted(report.unused_fields)) or "—"))
-        if report.unknown:
-            ctx.exit(2)
+    if report.raw_booleans:
+        click.echo("注意：以下是/否值未加过滤器，将印作「是」「否」；要印 ☑/☐ 请用 |checkbox / "
+                   "note: these yes/no values are printed without a filter and print 是/否 "
+                   "(use |checkbox for ☑/☐): " + ", ".join(sorted(report.raw_booleans)))
+    if report.unknown:
+        ctx.exit(2)
 
 
 @template.command("infer")

@@ -193,11 +193,11 @@ def load_declarative(folder: Path) -> DeclarativePlugin:
     data = _check_keys(data, _PLUGIN_KEYS, str(path))
     name = data.get("name") or folder.name
     types = [
-        parse_document_type(item, folder, f"{path.name}: document_types[{i}]")
+        parse_document_type(item, folder, f"{path}: document_types[{i}]")
         for i, item in enumerate(data.get("document_types") or [])
     ]
     packages = [
-        parse_package(item, f"{path.name}: packages[{i}]")
+        parse_package(item, f"{path}: packages[{i}]")
         for i, item in enumerate(data.get("packages") or [])
     ]
     if not types and not packages:

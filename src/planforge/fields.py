@@ -197,11 +197,31 @@ def parse_yes_no(raw: Any, field: Field) -> bool:
 
 
 def parse_choice(raw: Any, field: Field) -> str:
+    """One of the field's choices, as text: ``choices: [300, 500]`` written without quotes in
+    plugin.yaml are numbers, and a cell's 300 is the choice "300"."""
     text = _text(raw, field)
-    if field.choices and text not in field.choices:
-        allowed = "、".join(field.choices)
-        raise FieldError(f"「{text}」不在可选值（{allowed}）之中", f"{text!r} is not one of: {allowed}")
+    _check_choice(text, field)
     return text
+
+
+def _check_choice(value: Any, field: Field) -> None:
+    if not field.choices or _chosen(value, field.choices):
+        return
+    allowed = "、".join(str(choice) for choice in field.choices)
+    raise FieldError(f"「{value}」不在可选值（{allowed}）之中", f"{value!r} is not one of: {allowed}")
+
+
+def _chosen(value: Any, choices: tuple) -> bool:
+    """Whether ``value`` is one of ``choices``, numbers compared as numbers (500 is 500.00)."""
+    for choice in choices:
+        if str(choice) == str(value):
+            return True
+        try:
+            if Decimal(str(choice)) == Decimal(str(value)):
+                return True
+        except InvalidOperation:
+            continue
+    return False
 
 
 def parse_sex(raw: Any, field: Field) -> str:
@@ -336,12 +356,18 @@ BUILTIN_FIELD_TYPES = (
     FieldType("resident_id", parse_resident_id, "18位居民身份证号码 / resident ID number"),
     FieldType("phone", parse_phone, "电话号码 / phone number"),
     FieldType("image", parse_image, "图片文件（相对数据文件）/ image file next to the data"),
+    FieldType("folder", parse_text, "文件夹（读取其中全部文件，输出不得写在其中）/ a folder read "
+              "with everything in it; no output may be written inside it"),
     FieldType("names", parse_names, "名称列表（以、分隔）/ several names: 鹿寨县、柳城县"),
 )
 
 
 def check_limits(value: Any, field: Field) -> None:
-    """The simple checks a declarative plugin can ask for: range, length and pattern."""
+    """The simple checks a declarative plugin can ask for: choices, range, length and pattern.
+    ``choices`` hold for every type, not only ``choice``: an integer field with choices
+    [300, 500, 700] refuses 600."""
+    if field.type != "choice":
+        _check_choice(value, field)
     if field.min is not None and isinstance(value, int | float | Decimal) and value < field.min:
         raise FieldError(f"不能小于 {field.min}", f"must not be less than {field.min}")
     if field.max is not None and isinstance(value, int | float | Decimal) and value > field.max:

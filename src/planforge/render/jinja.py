@@ -25,8 +25,18 @@ MAX_PRODUCT = 1_000_000
 MAX_POWER_DIGITS = 1_000
 
 
-def _finalize(value: Any) -> Any:
-    return "" if value is None else value
+#: How a yes/no value prints when a template shows it without a filter: a Chinese form wants
+#: 是/否, never True/False (or TRUE/FALSE, 1/0 in a spreadsheet).
+YES, NO = "是", "否"
+
+
+def printed(value: Any) -> Any:
+    """``value`` as a template prints it by default: None empty, a boolean 是/否."""
+    if value is None:
+        return ""
+    if value is True or value is False:
+        return YES if value else NO
+    return value
 
 
 class _LimitedSandbox(ImmutableSandboxedEnvironment):
@@ -51,7 +61,7 @@ def make_environment(filters: Mapping[str, Callable[..., Any]], autoescape: bool
 ):
     """A sandbox with only the filters plugins registered and a few harmless globals."""
     env = _LimitedSandbox(
-        autoescape=autoescape, undefined=StrictUndefined, finalize=_finalize,
+        autoescape=autoescape, undefined=StrictUndefined, finalize=printed,
         keep_trailing_newline=True,
     )
     env.globals = {name: env.globals[name] for name in _SAFE_GLOBALS if name in env.globals}
