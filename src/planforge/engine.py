@@ -147,6 +147,14 @@ class Engine:
                    _merge_settings(target.settings, _copies_for((target,))),
                    target.prepare or default_prepare)
 
+    def sibling_settings(self, job: Job) -> set[str]:
+        """Names and labels of the settings of every target of the job's plugins: one settings
+        file serves a plugin's county and city runs, and a key one of them ignores is no typo."""
+        sources = {target.source for target in (*job.members, job.package) if target}
+        targets = (*self.registry.document_types.values(), *self.registry.packages.values())
+        return {name for target in targets if target.source in sources
+                for field in (*target.settings, COPIES) for name in (field.name, field.label)}
+
     def prepare(self, name: str, files: list[Path], settings: Mapping[str, Any],
                 settings_origin: str = "--set", previous: list[Path] | None = None) -> Prepared:
         """Validate the settings and every data file, then compute the context. Writes nothing.
@@ -157,7 +165,8 @@ class Engine:
         job = self.job(name)
         problems: list[Problem] = []
         try:
-            values = self.binder.settings(job.settings, settings, settings_origin)
+            values = self.binder.settings(job.settings, settings, settings_origin,
+                                          self.sibling_settings(job))
         except InputError as error:
             problems.extend(error.problems)
             values = dict(settings)
