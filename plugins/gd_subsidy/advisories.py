@@ -31,7 +31,7 @@ CONDITION_CATEGORY = {"minban_cutoff": rules.MINBAN, "contract_window": rules.DA
 
 
 def _settings(name: str) -> Location:
-    return Location(SETTINGS_ORIGIN, column=name)
+    return Location(SETTINGS_ORIGIN, setting=name)
 
 
 def _names(names: list[str]) -> str:

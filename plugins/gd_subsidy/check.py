@@ -230,7 +230,7 @@ def _standard(settings: Mapping[str, Any], problems: list[Problem]) -> rules.Cit
     try:
         return city_standard(settings)
     except rules.RuleError as error:
-        where = Location("设置 / settings", column="city_standard")
+        where = Location("设置 / settings", setting="city_standard")
         problems.append(Problem(error.zh, error.en, where))
         return None
 

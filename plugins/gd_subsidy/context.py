@@ -42,7 +42,7 @@ CITY_NAMES = ("counties", "totals")
 
 
 def _setting_problem(name: str, zh: str, en: str) -> Problem:
-    return Problem(zh, en, Location(SETTINGS_ORIGIN, column=name))
+    return Problem(zh, en, Location(SETTINGS_ORIGIN, setting=name))
 
 
 def _at(record: Record, column: str) -> Location:

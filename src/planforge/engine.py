@@ -170,22 +170,42 @@ class Engine:
         except InputError as error:
             problems.extend(error.problems)
             values = dict(settings)
+        settings_ok = not problems
+        data = last = None
         try:
             data = self.binder.load(files, job.inputs)
         except InputError as error:
             problems.extend(error.problems)
+            data = getattr(error, "data", None)
         if previous:
             try:
                 last = self.binder.load(previous, job.inputs)
             except InputError as error:
                 problems.extend(error.problems)
+                last = getattr(error, "data", None)
         if problems:
+            if settings_ok and data is not None and (last is not None or not previous):
+                problems.extend(self._plugin_problems(job, data, last, values, problems))
             raise InputError(problems)
         if previous:
             data.previous = last
         context = job.prepare(data, values)
         context, cleaned = clean_context({**context, "settings": values})
         return Prepared(job, data, values, context, cleaned)
+
+    @staticmethod
+    def _plugin_problems(job: Job, data: InputData, last: InputData | None,
+                         values: dict[str, Any], known: list[Problem]) -> list[Problem]:
+        """What the plugin's own checks find in the rows that had no problem, so a clerk fixes
+        everything in one go (its rules need whole rows: they cannot see the others)."""
+        data.previous = last
+        try:
+            job.prepare(data, values)
+        except InputError as error:
+            return [p for p in error.problems if p not in known]
+        except Exception:  # rows are missing: the problems above already say why
+            return []
+        return []
 
     def listed_title(self, name: str) -> str:
         """A title as a list shows it before any run: settings with a default filled in, the

@@ -20,10 +20,12 @@ class Location:
     sheet: str | None = None
     row: int | None = None
     column: str | None = None
+    setting: str | None = None  # a setting's name: a settings file or --set has no columns
 
     def as_dict(self) -> dict[str, str | int]:
         """The parts that are known, as a manifest lists them."""
-        parts = {"file": self.file, "sheet": self.sheet, "row": self.row, "column": self.column}
+        parts = {"file": self.file, "sheet": self.sheet, "row": self.row, "column": self.column,
+                 "setting": self.setting}
         return {key: value for key, value in parts.items() if value not in (None, "")}
 
     def describe(self) -> str:
@@ -34,6 +36,8 @@ class Location:
             parts.append(f"第{self.row}行/row {self.row}")
         if self.column:
             parts.append(f"列/column「{self.column}」")
+        if self.setting:
+            parts.append(f"设置项/setting「{self.setting}」")
         return ", ".join(parts)
 
 

@@ -62,12 +62,16 @@ class Field:
 
 @dataclass(frozen=True)
 class TableSpec:
-    """One table of the input (a sheet, or a whole CSV/JSON file) and the fields it carries."""
+    """One table of the input (a sheet, or a whole CSV/JSON file) and the fields it carries.
+
+    The first table of a type is always needed; a further one (a second sheet such as 任教经历)
+    is optional unless ``required``, when a run without it is refused.
+    """
 
     name: str
     fields: tuple[Field, ...]
     sheets: tuple[str, ...] = ()
-    required: bool = True
+    required: bool = False
     title: str = ""
 
 

@@ -153,7 +153,7 @@ class Binder:
         values = dict(raw)
         for field in fields:
             value = raw.get(field.name, raw.get(field.label))
-            where = Location(origin, column=field.name)
+            where = Location(origin, setting=field.name)
             if _is_blank(value):
                 if field.required and field.default is None:
                     problems.append(
@@ -186,8 +186,11 @@ class Binder:
         files = tuple(Path(f) for f in files)
         specs = tuple(specs)
         tables: dict[str, list[Record]] = {spec.name: [] for spec in specs}
+        clean: dict[str, list[Record]] = {spec.name: [] for spec in specs}
+        found_in: set[str] = set()
         problems: list[Problem] = []
         warnings: list[Problem] = []
+        whole_file_problem = False
         if not files:
             raise InputError(Problem("没有给出数据文件", "no data file was given"))
         for path in files:
@@ -203,10 +206,17 @@ class Binder:
                         records, found = self.bind(raw, spec)
                     except InputError as error:
                         problems.extend(error.problems)
+                        whole_file_problem = True
                         break
+                    found_in.add(spec.name)
                     warnings.extend(raw.warnings)  # complete now that the rows are read
                     tables[spec.name].extend(records)
                     problems.extend(found)
+                    whole_file_problem |= any(p.where.row is None for p in found)
+                    bad = {p.where.row for p in found}
+                    clean[spec.name].extend(r for r in records if r.where.row not in bad)
+        if not whole_file_problem:  # an unreadable file may have held the table
+            problems.extend(_missing_tables(specs[1:], found_in, files))
         for spec in specs[:1]:
             if not problems and not tables[spec.name]:
                 problems.append(
@@ -214,8 +224,34 @@ class Binder:
                             Location(", ".join(map(str, files))))
                 )
         if problems:
-            raise InputError(problems)
+            partial = None if whole_file_problem else InputData(clean, files, warnings=warnings)
+            raise InvalidData(problems, partial)
         return InputData(tables, files, warnings=warnings)
+
+
+class InvalidData(InputError):
+    """The problems of the data, and the rows that had none: a plugin's own checks (its
+    ``prepare``) run on those too, so every problem is reported in one go. ``data`` is None when
+    a whole file or table could not be read."""
+
+    def __init__(self, problems: list[Problem], data: InputData | None):
+        super().__init__(problems)
+        self.data = data
+
+
+def _missing_tables(specs: Iterable[TableSpec], found: set[str],
+                    files: tuple[Path, ...]) -> list[Problem]:
+    """A required further table (a second sheet) that no data file holds is a problem, not an
+    empty list that fills empty forms."""
+    problems = []
+    for spec in specs:
+        if spec.required and spec.name not in found:
+            sheets = "、".join(spec.sheets) or spec.name
+            problems.append(Problem(
+                f"缺少必需的表「{spec.title or spec.name}」：数据文件中没有名为 {sheets} 的工作表",
+                f"the required table {spec.title or spec.name!r} is missing: no data file holds a "
+                f"sheet named {sheets}", Location(", ".join(map(str, files)))))
+    return problems
 
 
 def _unknown_settings(fields: tuple[Field, ...], raw: Mapping[str, Any], origin: str,
@@ -233,7 +269,7 @@ def _unknown_settings(fields: tuple[Field, ...], raw: Mapping[str, Any], origin:
         problems.append(Problem(
             f"未知的设置项「{key}」{hint_zh}（可用的设置项：{names}）",
             f"unknown setting {str(key)!r}{hint_en} (settings: {names})",
-            Location(origin, column=str(key))))
+            Location(origin, setting=str(key))))
     return problems
 
 

@@ -50,6 +50,9 @@ def test_missing_setting_and_malformed_assignment(run_cli, tmp_path, people_xlsx
     result = run_cli("fill", "pairing-list", "samples/pairing-list/结对帮扶名单.xlsx", "-o",
                      tmp_path / "o", "--set", "date=不是日期")
     assert result.exit_code == 2 and "--set" in result.output and "date" in result.output
+    assert "设置项/setting「date」" in result.output and "列/column" not in result.output
+    result = run_cli("validate", "gd-subsidy-roster", "samples/gd-subsidy/roster-2020.xlsx")
+    assert result.exit_code == 2 and "设置项/setting「year」" in result.output  # missing, not a column
     result = run_cli("fill", "pairing-list", "x.xlsx", "-o", tmp_path / "o", "--set", "year")
     assert result.exit_code == 2 and "key=value" in result.output
 

@@ -146,3 +146,31 @@ def test_settings_are_typed_and_checked(people_plugin, tmp_path, people_xlsx):
     prepared = engine.prepare("people-roster", [people_xlsx], {"unit": "乳源县"})
     assert prepared.settings["unit"] == "乳源县"
     assert prepared.context["settings"]["unit"] == "乳源县"
+
+
+def test_a_required_further_table_must_be_there(run_cli, tmp_path):
+    """space-report needs its 活动记录 sheet: without it nothing is filled, and the table is
+    named (before, an empty log filled empty forms)."""
+    import openpyxl
+
+    from ..conftest import SAMPLES
+
+    workbook = openpyxl.load_workbook(SAMPLES / "teacher-pairing" / "教师结对名单.xlsx")
+    del workbook["活动记录"]
+    data = tmp_path / "只有名单.xlsx"
+    workbook.save(data)
+    result = run_cli("validate", "space-report", data)
+    assert result.exit_code == 2
+    assert "缺少必需的表「活动记录」" in result.output and "活动记录" in result.output
+
+
+def test_the_plugins_own_rules_are_reported_with_the_field_problems(run_cli, tmp_path):
+    """A wrong phone number in one row and a unit paired with itself in another are both said
+    in the first run, not the second only after the first is fixed."""
+    data = tmp_path / "名单.csv"
+    data.write_text("帮扶单位,受帮扶单位,联系电话\n实验小学,孝义镇中心校,12345\n"
+                    "石桥小学,石桥小学,13800138000\n", encoding="utf-8")
+    result = run_cli("validate", "pairing-list", data)
+    assert result.exit_code == 2
+    assert "12345" in result.output  # the field problem (row 2)
+    assert "第3行/row 3" in result.output and "自己" in result.output  # the plugin's rule (row 3)

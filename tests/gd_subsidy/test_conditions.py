@@ -216,7 +216,7 @@ def test_notice_past_its_stage_is_a_warning(year, start, late) -> None:
 def test_report_dated_before_the_notice_ends_is_an_error() -> None:
     # notice 6-11 May 2020 (9 May is a 调休 working day)
     errors, _ = _schedule(notice_start=date(2020, 5, 6), report_date=date(2020, 5, 11))
-    assert len(errors) == 1 and errors[0].where.column == "report_date"
+    assert len(errors) == 1 and errors[0].where.setting == "report_date"
     errors, warnings = _schedule(notice_start=date(2020, 5, 6), report_date=date(2020, 5, 12))
     assert not errors and not warnings
 
@@ -243,7 +243,7 @@ def test_the_plan_runs_five_years(year, warned) -> None:
 
 def test_an_assumed_first_year_is_said() -> None:
     run = Settings(2020, rules.DEFAULT_FIRST_YEAR, CityStandard())
-    assert [w.where.column for w in advisories.programme_years({}, run)] == ["first_year"]
+    assert [w.where.setting for w in advisories.programme_years({}, run)] == ["first_year"]
     assert advisories.programme_years({"first_year": 2019}, run) == []
 
 

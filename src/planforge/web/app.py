@@ -275,7 +275,9 @@ def _json_error(zh: str, en: str, code: int) -> Response:
 def _problem(problem: Problem) -> dict[str, Any]:
     where = problem.where
     return {"file": Path(where.file).name if where.file else "", "sheet": where.sheet or "",
-            "row": where.row, "column": where.column or "", "zh": problem.zh, "en": problem.en}
+            "row": where.row, "column": where.column or (f"设置 {where.setting}" if where.setting
+                                                         else ""),
+            "zh": problem.zh, "en": problem.en}
 
 
 def _target_or_404(registry: Registry, name: str):
