@@ -3,17 +3,28 @@
 Templates come from other offices and values from spreadsheets, so neither may reach Python
 internals, mutate data, or read files. Undefined names render empty only when the value is None;
 a name the context does not have at all is an error that names it.
+
+Nor may a template exhaust the machine: every filter's result, every ``*``, ``+``, ``%`` and
+``str.format`` is bounded in size (checked before the work where the size is known in advance),
+and each render (one form, one cell, one file name) may run at most :data:`MAX_STEPS` loop
+iterations and calls and :data:`RENDER_SECONDS` seconds. The count lives in a thread-local, so
+the limits hold in worker processes and threads alike, and costs a counter per iteration.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
-from functools import lru_cache
+import re
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from functools import lru_cache, wraps
+from string import Formatter
 from typing import Any
 
-from jinja2 import StrictUndefined, Template
+from jinja2 import StrictUndefined, Template, nodes
 from jinja2 import TemplateError as JinjaTemplateError
+from jinja2.compiler import CodeGenerator, Frame
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from ..errors import TemplateError
@@ -23,16 +34,214 @@ _SAFE_GLOBALS = ("range", "dict", "namespace")
 #: template must not exhaust memory or the processor with ``'a' * 10**10``.
 MAX_PRODUCT = 1_000_000
 MAX_POWER_DIGITS = 1_000
+#: The longest text (or list) one filter, ``+``, ``~``, ``%`` or ``str.format`` may make. A whole
+#: 公示名单 joined into one cell is a few hundred thousand characters.
+MAX_TEXT = 10_000_000
+#: Loop iterations plus calls (functions, methods, macros; not filters) one render may make: a
+#: list looping over 100,000 records stays far below; two nested ``range(99999)`` loops do not.
+MAX_STEPS = 2_000_000
+#: Wall time of one render (one form, one cell, one file name).
+RENDER_SECONDS = 60.0
+_CLOCK_EVERY = 1024  # steps between looks at the clock
+
+
+class ResourceLimitError(SecurityError):
+    """A render went past one of the limits above; says which in Chinese and English."""
+
+    def __init__(self, zh: str, en: str):
+        super().__init__(en)
+        self.zh, self.en = zh, en
+
+
+class _Budget(threading.local):
+    steps = MAX_STEPS
+    deadline = math.inf
+
+
+_BUDGET = _Budget()
+
+
+def _step() -> None:
+    """Count one loop iteration or call of the current render; stop it past a limit."""
+    budget = _BUDGET
+    budget.steps -= 1
+    if budget.steps % _CLOCK_EVERY == 0:
+        if budget.steps <= 0:
+            raise ResourceLimitError(f"循环与调用超过 {MAX_STEPS} 次",
+                                     f"more than {MAX_STEPS} loop iterations and calls")
+        if time.monotonic() > budget.deadline:
+            raise ResourceLimitError(f"填写超过 {RENDER_SECONDS:g} 秒",
+                                     f"rendering took more than {RENDER_SECONDS:g} seconds")
+
+
+def _counted(iterable: Iterable[Any]) -> Iterator[Any]:
+    for item in iterable:
+        _step()
+        yield item
+
+
+def _too_long(size: int, what: str) -> None:
+    if size > MAX_TEXT:
+        raise ResourceLimitError(f"「{what}」的结果将超过 {MAX_TEXT} 个字符",
+                                 f"the result of {what} would be longer than {MAX_TEXT} characters")
+
+
+def _sized(value: Any) -> int:
+    """Characters or items of a string, list or tuple, counting the strings a list holds."""
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, list | tuple):
+        return len(value) + sum(len(item) for item in value if isinstance(item, str | list | tuple))
+    return 0
+
+
+_PERCENT_SPEC = re.compile(r"%(?:\([^)]*\))?([#0\- +]*(?:\*|\d+)?(?:\.(?:\*|\d*))?)[hlL]?"
+                           r"[diouxXeEfFgGcrsa%]")
+_NUMBER = re.compile(r"\d+")
+
+
+def _check_widths(specs: Iterable[str], what: str) -> None:
+    for spec in specs:
+        if "*" in spec or "{" in spec:
+            raise ResourceLimitError(f"「{what}」的宽度须直接写成数字",
+                                     f"widths in {what} must be written as numbers")
+        for number in _NUMBER.findall(spec):
+            _too_long(int(number), what)
+
+
+def _check_percent(template: Any) -> None:
+    if isinstance(template, str):
+        _check_widths(_PERCENT_SPEC.findall(template), "%")
+
+
+def _check_braces(template: str) -> None:
+    _check_widths((spec for _, _, spec, _ in Formatter().parse(template) if spec), "format")
+
+
+def _arguments(args: tuple, kwargs: dict, names: tuple[str, ...],
+               defaults: tuple[Any, ...]) -> list[Any]:
+    """A filter's arguments after the value, by position or name, with their defaults."""
+    return [args[i] if i < len(args) else kwargs.get(name, default)
+            for i, (name, default) in enumerate(zip(names, defaults, strict=True))]
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else str(value)
+
+
+def _before_center(value: Any, args: tuple, kwargs: dict) -> None:
+    (width,) = _arguments(args, kwargs, ("width",), (80,))
+    if isinstance(width, int):
+        _too_long(width, "center")
+
+
+def _before_indent(value: Any, args: tuple, kwargs: dict) -> None:
+    (width,) = _arguments(args, kwargs, ("width",), (4,))
+    each = len(width) if isinstance(width, str) else width if isinstance(width, int) else 0
+    text = _text(value)
+    _too_long(len(text) + each * (text.count("\n") + 1), "indent")
+
+
+def _before_replace(value: Any, args: tuple, kwargs: dict) -> None:
+    old, new, count = _arguments(args, kwargs, ("old", "new", "count"), ("", "", None))
+    text, old, new = _text(value), _text(old), _text(new)
+    found = text.count(old)
+    if isinstance(count, int) and count >= 0:
+        found = min(found, count)
+    _too_long(len(text) + found * max(0, len(new) - len(old)), "replace")
+
+
+def _before_wordwrap(value: Any, args: tuple, kwargs: dict) -> None:
+    width, _, wrapstring = _arguments(args, kwargs, ("width", "break_long_words", "wrapstring"),
+                                      (79, True, None))
+    text = _text(value)
+    lines = len(text) // max(1, width if isinstance(width, int) else 1) + text.count("\n") + 1
+    _too_long(len(text) + lines * len(_text(wrapstring or "\n")), "wordwrap")
+
+
+def _before_format(value: Any, args: tuple, kwargs: dict) -> None:
+    _check_percent(_text(value))
+
+
+#: Checks made before the built-in filters whose result can be far bigger than their input.
+_BEFORE: dict[str, Callable[[Any, tuple, dict], None]] = {
+    "center": _before_center, "indent": _before_indent, "replace": _before_replace,
+    "wordwrap": _before_wordwrap, "format": _before_format,
+}
+
+
+def _bounded_join(join: Callable[..., Any]) -> Callable[..., Any]:
+    """``join`` with its result measured from its parts before they are joined."""
+
+    @wraps(join)
+    def bounded(eval_ctx: Any, value: Any, d: str = "", attribute: Any = None) -> Any:
+        items = list(value)
+        _too_long(_sized(items) + max(0, len(items) - 1) * len(_text(d)), "join")
+        return join(eval_ctx, items, d, attribute)
+
+    return bounded
+
+
+def _bounded(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+    """A filter whose result may not exceed :data:`MAX_TEXT` (checked first where it can be)."""
+    if name == "join":
+        function = _bounded_join(function)
+    before = _BEFORE.get(name)
+    skip = 1 if hasattr(function, "jinja_pass_arg") else 0  # context or environment comes first
+
+    @wraps(function)
+    def bounded(*args: Any, **kwargs: Any) -> Any:
+        if before is not None and len(args) > skip:
+            before(args[skip], args[skip + 1:], kwargs)
+        result = function(*args, **kwargs)
+        if type(result) is not str or len(result) > MAX_TEXT:
+            _too_long(_sized(result), f"|{name}")
+        return result
+
+    return bounded
 
 
 def _finalize(value: Any) -> Any:
     return "" if value is None else value
 
 
-class _LimitedSandbox(ImmutableSandboxedEnvironment):
-    """Jinja's immutable sandbox with ``*`` and ``**`` bounded."""
+class _CountingCodeGenerator(CodeGenerator):
+    """Jinja's code generator with every loop's iterations counted (:func:`_step`)."""
 
-    intercepted_binops = frozenset({"*", "**"})
+    def visit_For(self, node: nodes.For, frame: Frame) -> None:  # noqa: N802 - Jinja's name
+        counted = nodes.Call(nodes.EnvironmentAttribute("counted"), [node.iter], [], None, None)
+        super().visit_For(nodes.For(node.target, counted, node.body, node.else_, node.test,
+                                    node.recursive, lineno=node.lineno), frame)
+
+    def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:  # noqa: N802
+        self.write("environment.concat_bounded(")
+        super().visit_Concat(node, frame)
+        self.write(")")
+
+
+class _LimitedTemplate(Template):
+    """A template whose every render starts a fresh budget of steps and seconds."""
+
+    def new_context(self, *args: Any, **kwargs: Any) -> Any:
+        _BUDGET.steps, _BUDGET.deadline = MAX_STEPS, time.monotonic() + RENDER_SECONDS
+        return super().new_context(*args, **kwargs)
+
+
+class _LimitedSandbox(ImmutableSandboxedEnvironment):
+    """Jinja's immutable sandbox with sizes, loop iterations, calls and time bounded."""
+
+    intercepted_binops = frozenset({"*", "**", "+", "%"})
+    code_generator_class = _CountingCodeGenerator
+    template_class = _LimitedTemplate
+
+    @staticmethod
+    def counted(iterable: Iterable[Any]) -> Iterator[Any]:
+        return _counted(iterable)
+
+    @staticmethod
+    def concat_bounded(text: str) -> str:
+        _too_long(len(text), "~")
+        return text
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         if operator == "*":
@@ -40,10 +249,27 @@ class _LimitedSandbox(ImmutableSandboxedEnvironment):
                 if (isinstance(sequence, str | list | tuple) and isinstance(count, int)
                         and len(sequence) * count > MAX_PRODUCT):
                     raise SecurityError(f"the result of * would be longer than {MAX_PRODUCT}")
+                if isinstance(sequence, list | tuple) and isinstance(count, int):
+                    _too_long(_sized(sequence) * count, "*")
         if operator == "**" and isinstance(left, int) and isinstance(right, int) and (
                 right > 0 and abs(left) > 1 and right * math.log10(abs(left)) > MAX_POWER_DIGITS):
             raise SecurityError(f"the result of ** would have more than {MAX_POWER_DIGITS} digits")
+        if operator == "+":
+            _too_long(_sized(left) + _sized(right), "+")
+        if operator == "%":
+            _check_percent(left)
         return super().call_binop(context, operator, left, right)
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+        _step()
+        return super().call(__context, __obj, *args, **kwargs)
+
+    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        wrapper = super().wrap_str_format(value)
+        if wrapper is None:
+            return None
+        _check_braces(value.__self__)
+        return wrapper
 
 
 def make_environment(filters: Mapping[str, Callable[..., Any]], autoescape: bool) -> (
@@ -56,11 +282,34 @@ def make_environment(filters: Mapping[str, Callable[..., Any]], autoescape: bool
     )
     env.globals = {name: env.globals[name] for name in _SAFE_GLOBALS if name in env.globals}
     env.filters.update(filters)
+    env.filters = {name: _bounded(name, function) for name, function in env.filters.items()}
     return env
 
 
-def template_failure(template: str, error: Exception) -> TemplateError:
-    """Explain a failed render without leaking a traceback to the clerk."""
+def _place(error: Exception) -> int | None:
+    """The template line a render failed at, from the frames Jinja rewrites to name it."""
+    line, trace = None, error.__traceback__
+    while trace is not None:
+        if trace.tb_frame.f_code.co_filename == "<template>":
+            line = trace.tb_lineno
+        trace = trace.tb_next
+    return getattr(error, "lineno", None) or line
+
+
+def template_failure(template: str, error: Exception,
+                     describe: Callable[[int], tuple[str, str]] | None = None) -> TemplateError:
+    """Explain a failed render without leaking a traceback to the clerk.
+
+    ``describe`` turns the template line the failure happened at into the place a clerk looks
+    for, in Chinese and English (a Word template's paragraph).
+    """
+    if isinstance(error, ResourceLimitError):
+        line = _place(error) if describe else None
+        zh, en = describe(line) if describe and line else ("", "")
+        return TemplateError(
+            f"模板「{template}」{zh}超出资源限制，已停止：{error.zh} / template {template!r}{en} "
+            f"went past a resource limit and was stopped: {error.en}"
+        )
     if isinstance(error, SecurityError):
         return TemplateError(
             f"模板「{template}」试图访问不允许的内容，已拒绝：{error} / "

@@ -15,7 +15,7 @@ import re
 import struct
 import time
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +85,7 @@ class WordTemplate:
         document = self.helper.docx
         self.head, self.tail = _around_body(document.element)
         self.main_part = str(document.part.partname).lstrip("/")
+        self._sources: dict[Template, str] = {}
         sources = [self.helper.patch_xml(self.helper.get_xml())]
         self.body = self._compile(sources[0])
         self.parts: dict[str, tuple[Template, str]] = {}
@@ -115,16 +116,20 @@ class WordTemplate:
         return any("{" in t for t in texts) or any(b"{" in b for b in footnotes)
 
     def _compile(self, xml: str) -> Template:
+        source = re.sub(r"<w:p([ >])", r"\n<w:p\1", xml)  # a line a paragraph, to name it
         try:
-            return self.env.from_string(re.sub(r"<w:p([ >])", r"\n<w:p\1", xml))
+            compiled = self.env.from_string(source)
         except Exception as error:
             raise template_failure(self.path.name, error) from None
+        self._sources[compiled] = source
+        return compiled
 
     def _render_text(self, template: Template, context: Mapping[str, Any]) -> str:
         try:
             xml = template.render(context)
         except Exception as error:
-            raise template_failure(self.path.name, error) from None
+            raise template_failure(self.path.name, error,
+                                   _paragraph_at(self._sources[template])) from None
         xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
         xml = (xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%")
                .replace("%_}", "%}"))
@@ -245,6 +250,18 @@ class PrintFile:
         self._stream.close()
         self._archive.close()
         self.target.unlink(missing_ok=True)
+
+
+def _paragraph_at(source: str) -> Callable[[int], tuple[str, str]]:
+    """Names the paragraph on a line of a part compiled by :meth:`WordTemplate._compile`."""
+
+    def describe(line: int) -> tuple[str, str]:
+        lines = source.split("\n")
+        text = re.sub(r"<[^>]+>", "", lines[line - 1]) if 0 < line <= len(lines) else ""
+        text = text if len(text) <= 40 else text[:39] + "…"
+        return f"第 {line - 1} 段「{text}」", f" at paragraph {line - 1} ({text!r})"
+
+    return describe
 
 
 def _serialise(element: etree._Element) -> bytes:
