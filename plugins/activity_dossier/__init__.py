@@ -14,13 +14,16 @@ import click
 
 from planforge.errors import InputError, Location, Problem
 from planforge.hookspecs import hookimpl
+from planforge.text import cleaned_note
 
 __all__ = ["binder_command", "dossier_group", "photos_command", "register_commands"]
 
 
-def _warn(problems: list[Problem]) -> None:
+def _warn(problems: list[Problem], cleaned: int = 0) -> None:
     for problem in problems:
         click.echo(f"警告 / warning: {problem}", err=True)
+    if cleaned:
+        click.echo(cleaned_note(cleaned), err=True)
 
 
 @click.group("dossier")
@@ -44,7 +47,7 @@ def dossier_build(folder: Path, out: Path) -> None:
     from .activity import build_dossier
 
     result = build_dossier(folder, out, progress=lambda msg: click.echo(msg, err=True))
-    _warn(result.warnings)
+    _warn(result.warnings, result.booklet.cleaned_characters)
     click.echo(f"已生成 / written: {result.folder}")
     if result.booklet.pdf is not None:
         click.echo(f"  {result.booklet.pdf.name}  ({result.booklet.pages} 页 / pages)")
@@ -144,6 +147,7 @@ def binder_command(binder_file: Path, out: Path, docx_out: Path | None) -> None:
 
     binder = load_binder_yaml(binder_file)
     result = build_booklet(binder, pdf_out=out, docx_out=docx_out)
+    _warn([], result.cleaned_characters)
     if result.docx is not None:
         click.echo(f"已生成 / written: {result.docx}")
     if result.pdf_error is not None:
