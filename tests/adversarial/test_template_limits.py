@@ -78,6 +78,20 @@ def test_the_paragraph_of_an_exhausting_word_template_is_named(tmp_path):
     assert "第三段" in result.output and "paragraph 3" in result.output, result.output
 
 
+@pytest.mark.parametrize("cell", ["{{ row.name|center(2000000000) }}",
+                                  "前缀{% for i in range(99999) %}{% for j in range(99999) %}"
+                                  "{% endfor %}{% endfor %}"])
+def test_the_cell_of_an_exhausting_excel_template_is_named(tmp_path, cell):
+    plugin = declarative(tmp_path / "plugins", "table.xlsx", "excel-table")
+    excel_template(plugin / "table.xlsx", ["序号", "姓名", "备注"], ["{{ index }}", "{{ row.name }}",
+                                                                     cell])
+    result = run("--plugins-dir", tmp_path / "plugins", "fill", "hostile", data_file(tmp_path),
+                 "-o", tmp_path / "out")
+    assert result.exit_code == 2, result.output
+    assert "table.xlsx" in result.output and "resource limit" in result.output
+    assert "单元格 C" in result.output and "cell C" in result.output, result.output
+
+
 def test_a_slow_render_is_stopped_by_its_deadline(tmp_path, monkeypatch):
     """The wall-time limit, shown with a deadline already passed (no timing is measured)."""
     monkeypatch.setattr(jinja, "RENDER_SECONDS", -1.0)

@@ -286,14 +286,14 @@ def make_environment(filters: Mapping[str, Callable[..., Any]], autoescape: bool
     return env
 
 
-def _place(error: Exception) -> int | None:
-    """The template line a render failed at, from the frames Jinja rewrites to name it."""
+def _place(error: Exception) -> int:
+    """The template line a render failed at (0: unknown), from the frames Jinja rewrites."""
     line, trace = None, error.__traceback__
     while trace is not None:
         if trace.tb_frame.f_code.co_filename == "<template>":
             line = trace.tb_lineno
         trace = trace.tb_next
-    return getattr(error, "lineno", None) or line
+    return getattr(error, "lineno", None) or line or 0
 
 
 def template_failure(template: str, error: Exception,
@@ -304,8 +304,7 @@ def template_failure(template: str, error: Exception,
     for, in Chinese and English (a Word template's paragraph).
     """
     if isinstance(error, ResourceLimitError):
-        line = _place(error) if describe else None
-        zh, en = describe(line) if describe and line else ("", "")
+        zh, en = describe(_place(error)) if describe else ("", "")
         return TemplateError(
             f"模板「{template}」{zh}超出资源限制，已停止：{error.zh} / template {template!r}{en} "
             f"went past a resource limit and was stopped: {error.en}"
@@ -329,9 +328,9 @@ def _compiled(env: ImmutableSandboxedEnvironment, source: str) -> Template:
 
 
 def render_text(env: ImmutableSandboxedEnvironment, source: str, context: Mapping[str, Any],
-                template: str) -> str:
+                template: str, describe: Callable[[int], tuple[str, str]] | None = None) -> str:
     """Render a short pattern (a cell, a file name) with errors named after ``template``."""
     try:
         return _compiled(env, source).render(context)
     except Exception as error:  # whatever a template or a filter in it raises is the template's
-        raise template_failure(template, error) from None
+        raise template_failure(template, error, describe) from None

@@ -257,7 +257,9 @@ def _paragraph_at(source: str) -> Callable[[int], tuple[str, str]]:
 
     def describe(line: int) -> tuple[str, str]:
         lines = source.split("\n")
-        text = re.sub(r"<[^>]+>", "", lines[line - 1]) if 0 < line <= len(lines) else ""
+        if not 1 < line <= len(lines):  # line 1 is what comes before the first paragraph
+            return "", ""
+        text = re.sub(r"<[^>]+>", "", lines[line - 1])
         text = text if len(text) <= 40 else text[:39] + "…"
         return f"第 {line - 1} 段「{text}」", f" at paragraph {line - 1} ({text!r})"
 
