@@ -14,7 +14,7 @@ import click
 
 from planforge.errors import InputError, Location, Problem
 from planforge.hookspecs import hookimpl
-from planforge.text import cleaned_note
+from planforge.text import clean_context, cleaned_note
 
 __all__ = ["binder_command", "dossier_group", "photos_command", "register_commands"]
 
@@ -101,11 +101,11 @@ def photos_command(folder: Path, out: Path, expected: int, captions: Path | None
     """照片页:每页两张横版照片并配说明 / Photo pages, two captioned photos per A4 page."""
     from planforge.photos import check_photos, list_photo_files, write_photo_pages
 
-    mapping = _load_captions(captions)
+    mapping, cleaned = clean_context(_load_captions(captions))
     files = list_photo_files(folder)
     check = check_photos(files, expected=expected or None, where=str(folder))
     check.raise_for_errors()
-    _warn(check.warnings)
+    _warn(check.warnings, cleaned)
     write_photo_pages([p.path for p in check.photos], out, mapping)
     click.echo(f"已生成 / written: {out} ({len(check.photos)} 张照片 / photos)")
 

@@ -88,6 +88,7 @@ def test_photo_pages_with_control_characters_in_captions_and_names(tmp_path, suf
     out = tmp_path / f"photos{suffix}"
     result = invoke("photos", folder, "-o", out, "--expected", "0", "--captions", captions)
     assert result.exit_code == 0, result.output
+    assert NOTE in result.output
     if suffix == ".docx":
         text = docx_text(out)
         assert "开班仪式" in text and "b铃" in text
