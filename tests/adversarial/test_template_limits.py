@@ -45,6 +45,12 @@ EXHAUSTING = [
     "{% set ns = namespace(x=['张三']) %}{% for i in range(60) %}{% set ns.x = ns.x + ns.x %}"
     "{% endfor %}{{ ns.x|length }}",
     "{{ ('x' * 1000000)|mask_id(0, 0)|replace('x', 'xxxxxxxxxxxxxxx') }}",
+    "{% set b = ['x' * 1000000] * 9 %}{{ [b] * 1000 }}",
+    "{% set b = ['x' * 1000000] * 9 %}{% set c = [[[b]]] %}{{ [c] * 1000 }}",
+    "{% set b = ['x' * 1000000] * 9 %}{{ [b, b, b, b, b, b, b, b, b, b, b, b, b, b, b, b] }}",
+    "{% set b = ['x' * 1000000] * 9 %}{{ {'a': b, 'b': b, 'c': b, 'd': b, 'e': b, 'f': b} }}",
+    "{% set b = ['x' * 1000000] * 9 %}{{ [b, b, b, b, b, b]|join }}",
+    "{% set b = ['x' * 1000000] * 9 %}{{ [b, b, b, b, b, b]|pprint }}",
 ]
 
 

@@ -13,11 +13,13 @@ the limits hold in worker processes and threads alike, and costs a counter per i
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from decimal import Decimal
 from functools import lru_cache, wraps
 from string import Formatter
 from typing import Any
@@ -26,6 +28,7 @@ from jinja2 import StrictUndefined, Template, nodes
 from jinja2 import TemplateError as JinjaTemplateError
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from markupsafe import Markup
 
 from ..errors import TemplateError
 
@@ -86,13 +89,26 @@ def _too_long(size: int, what: str) -> None:
                                  f"the result of {what} would be longer than {MAX_TEXT} characters")
 
 
-def _sized(value: Any) -> int:
-    """Characters or items of a string, list or tuple, counting the strings a list holds."""
+def _sized(value: Any, limit: int = MAX_TEXT, depth: int = 100) -> int:
+    """Characters or items of text, a list, tuple or dict as printed, shared items counted each
+    time they appear; counting stops once past ``limit`` (so it costs at most that many steps)."""
     if isinstance(value, str):
         return len(value)
-    if isinstance(value, list | tuple):
-        return len(value) + sum(len(item) for item in value if isinstance(item, str | list | tuple))
-    return 0
+    if isinstance(value, Mapping):
+        items: Iterable[Any] = value.values()
+    elif isinstance(value, list | tuple):
+        items = value
+    else:
+        return 0
+    total = len(value)
+    if not depth:
+        return limit + 1  # nested deeper than any form needs: treated as too big
+    for item in items:
+        if total > limit:
+            break
+        if isinstance(item, str | list | tuple | Mapping):
+            total += _sized(item, limit - total, depth - 1)
+    return total
 
 
 _PERCENT_SPEC = re.compile(r"%(?:\([^)]*\))?([#0\- +]*(?:\*|\d+)?(?:\.(?:\*|\d*))?)[hlL]?"
@@ -163,10 +179,17 @@ def _before_format(value: Any, args: tuple, kwargs: dict) -> None:
     _check_percent(_text(value))
 
 
+def _before_printing(value: Any, args: tuple, kwargs: dict) -> None:
+    _printable(value)
+
+
 #: Checks made before the built-in filters whose result can be far bigger than their input.
 _BEFORE: dict[str, Callable[[Any, tuple, dict], None]] = {
     "center": _before_center, "indent": _before_indent, "replace": _before_replace,
     "wordwrap": _before_wordwrap, "format": _before_format,
+    **dict.fromkeys(("pprint", "tojson", "string", "e", "escape", "forceescape", "safe", "trim",
+                     "upper", "lower", "title", "capitalize", "urlize", "striptags"),
+                    _before_printing),
 }
 
 
@@ -203,6 +226,21 @@ def _bounded(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
 
 def _finalize(value: Any) -> Any:
     return "" if value is None else value
+
+
+#: Types printed as they are: most values, looked up faster than any isinstance test.
+_SCALARS = frozenset({str, Markup, int, float, bool, Decimal, type(None), dt.date, dt.datetime})
+
+
+def _printable(value: Any) -> Any:
+    """Printing a list or dict makes text of every item it refers to, however often shared."""
+    if type(value) not in _SCALARS and isinstance(value, list | tuple | Mapping):
+        _too_long(_sized(value), "{{ }}")
+    return value
+
+
+def _bounded_finalize(value: Any) -> Any:
+    return _finalize(_printable(value))
 
 
 class _CountingCodeGenerator(CodeGenerator):
@@ -260,6 +298,16 @@ class _LimitedSandbox(ImmutableSandboxedEnvironment):
             _check_percent(left)
         return super().call_binop(context, operator, left, right)
 
+    def compile_expression(self, source: str, undefined_to_none: bool = True
+                           ) -> Callable[..., Any]:
+        """An expression (an Excel cell) whose list or dict result is bounded as printed."""
+        expression = super().compile_expression(source, undefined_to_none)
+
+        def bounded(*args: Any, **kwargs: Any) -> Any:
+            return _printable(expression(*args, **kwargs))
+
+        return bounded
+
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
         _step()
         return super().call(__context, __obj, *args, **kwargs)
@@ -277,7 +325,7 @@ def make_environment(filters: Mapping[str, Callable[..., Any]], autoescape: bool
 ):
     """A sandbox with only the filters plugins registered and a few harmless globals."""
     env = _LimitedSandbox(
-        autoescape=autoescape, undefined=StrictUndefined, finalize=_finalize,
+        autoescape=autoescape, undefined=StrictUndefined, finalize=_bounded_finalize,
         keep_trailing_newline=True,
     )
     env.globals = {name: env.globals[name] for name in _SAFE_GLOBALS if name in env.globals}
