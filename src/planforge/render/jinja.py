@@ -4,10 +4,11 @@ Templates come from other offices and values from spreadsheets, so neither may r
 internals, mutate data, or read files. Undefined names render empty only when the value is None;
 a name the context does not have at all is an error that names it.
 
-Nor may a template exhaust the machine: every filter's result, every ``*``, ``+``, ``%`` and
-``str.format`` is bounded in size (checked before the work where the size is known in advance),
-and each render (one form, one cell, one file name) may run at most :data:`MAX_STEPS` loop
-iterations and calls and :data:`RENDER_SECONDS` seconds. The count lives in a thread-local, so
+Nor may a template exhaust the machine: every filter's result, every ``*``, ``+``, ``~``, ``%``
+and ``str.format``, and every list or dict printed (shared items counted each time they appear)
+is bounded in size, checked before the work where the size is known in advance; and each render
+(one form, one cell, one file name) may run at most :data:`MAX_STEPS` loop iterations and calls
+and :data:`RENDER_SECONDS` seconds. The count lives in a thread-local, so
 the limits hold in worker processes and threads alike, and costs a counter per iteration.
 """
 
@@ -27,6 +28,7 @@ from typing import Any
 from jinja2 import StrictUndefined, Template, nodes
 from jinja2 import TemplateError as JinjaTemplateError
 from jinja2.compiler import CodeGenerator, Frame
+from jinja2.runtime import markup_join, str_join
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup
 
@@ -177,6 +179,8 @@ def _before_wordwrap(value: Any, args: tuple, kwargs: dict) -> None:
 
 def _before_format(value: Any, args: tuple, kwargs: dict) -> None:
     _check_percent(_text(value))
+    _printable(args)
+    _printable(kwargs)
 
 
 def _before_printing(value: Any, args: tuple, kwargs: dict) -> None:
@@ -217,8 +221,8 @@ def _bounded(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
         if before is not None and len(args) > skip:
             before(args[skip], args[skip + 1:], kwargs)
         result = function(*args, **kwargs)
-        if type(result) is not str or len(result) > MAX_TEXT:
-            _too_long(_sized(result), f"|{name}")
+        if type(result) is not str or len(result) > MAX_TEXT:  # a list is printed when printed
+            _too_long(len(result) if isinstance(result, str | list | tuple) else 0, f"|{name}")
         return result
 
     return bounded
@@ -252,9 +256,16 @@ class _CountingCodeGenerator(CodeGenerator):
                                     node.recursive, lineno=node.lineno), frame)
 
     def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:  # noqa: N802
-        self.write("environment.concat_bounded(")
-        super().visit_Concat(node, frame)
-        self.write(")")
+        """``a ~ b`` prints its parts (as Jinja's own, with escaping as the context says)."""
+        if frame.eval_ctx.volatile:
+            escaping = "context.eval_ctx.volatile"
+        else:
+            escaping = str(bool(frame.eval_ctx.autoescape))
+        self.write("environment.concat_bounded((")
+        for part in node.nodes:
+            self.visit(part, frame)
+            self.write(", ")
+        self.write(f"), {escaping})")
 
 
 class _LimitedTemplate(Template):
@@ -277,9 +288,9 @@ class _LimitedSandbox(ImmutableSandboxedEnvironment):
         return _counted(iterable)
 
     @staticmethod
-    def concat_bounded(text: str) -> str:
-        _too_long(len(text), "~")
-        return text
+    def concat_bounded(parts: tuple[Any, ...], escaping: bool) -> str:
+        _too_long(sum(_sized(_printable(part)) for part in parts), "~")
+        return markup_join(parts) if escaping else str_join(parts)
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         if operator == "*":
@@ -288,14 +299,16 @@ class _LimitedSandbox(ImmutableSandboxedEnvironment):
                         and len(sequence) * count > MAX_PRODUCT):
                     raise SecurityError(f"the result of * would be longer than {MAX_PRODUCT}")
                 if isinstance(sequence, list | tuple) and isinstance(count, int):
-                    _too_long(_sized(sequence) * count, "*")
+                    _too_long(len(sequence) * count, "*")
         if operator == "**" and isinstance(left, int) and isinstance(right, int) and (
                 right > 0 and abs(left) > 1 and right * math.log10(abs(left)) > MAX_POWER_DIGITS):
             raise SecurityError(f"the result of ** would have more than {MAX_POWER_DIGITS} digits")
-        if operator == "+":
-            _too_long(_sized(left) + _sized(right), "+")
-        if operator == "%":
+        if (operator == "+" and isinstance(left, str | list | tuple)
+                and isinstance(right, str | list | tuple)):
+            _too_long(len(left) + len(right), "+")
+        if operator == "%" and isinstance(left, str):
             _check_percent(left)
+            _printable(right)
         return super().call_binop(context, operator, left, right)
 
     def compile_expression(self, source: str, undefined_to_none: bool = True
@@ -317,7 +330,13 @@ class _LimitedSandbox(ImmutableSandboxedEnvironment):
         if wrapper is None:
             return None
         _check_braces(value.__self__)
-        return wrapper
+
+        def bounded(*args: Any, **kwargs: Any) -> str:
+            _printable(args)
+            _printable(kwargs)
+            return wrapper(*args, **kwargs)
+
+        return bounded
 
 
 def make_environment(filters: Mapping[str, Callable[..., Any]], autoescape: bool) -> (
