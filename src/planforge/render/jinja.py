@@ -244,11 +244,13 @@ def _printable(value: Any) -> Any:
 
 
 def _bounded_finalize(value: Any) -> Any:
-    return _finalize(_printable(value))
+    if type(value) not in _SCALARS and isinstance(value, list | tuple | Mapping):
+        _printable(value)
+    return _finalize(value)
 
 
 class _CountingCodeGenerator(CodeGenerator):
-    """Jinja's code generator with every loop's iterations counted (:func:`_step`)."""
+    """Jinja's code generator with every loop's iterations counted and ``~`` bounded."""
 
     def visit_For(self, node: nodes.For, frame: Frame) -> None:  # noqa: N802 - Jinja's name
         counted = nodes.Call(nodes.EnvironmentAttribute("counted"), [node.iter], [], None, None)
