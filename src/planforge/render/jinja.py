@@ -57,6 +57,9 @@ class ResourceLimitError(SecurityError):
         super().__init__(en)
         self.zh, self.en = zh, en
 
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:  # crosses to and from worker processes
+        return type(self), (self.zh, self.en)
+
 
 class _Budget(threading.local):
     steps = MAX_STEPS
@@ -244,7 +247,7 @@ def _printable(value: Any) -> Any:
 
 
 def _bounded_finalize(value: Any) -> Any:
-    if type(value) not in _SCALARS and isinstance(value, list | tuple | Mapping):
+    if type(value) not in _SCALARS:
         _printable(value)
     return _finalize(value)
 
