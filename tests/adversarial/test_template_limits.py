@@ -55,6 +55,13 @@ EXHAUSTING = [
     "{% set b = ['x' * 1000000] * 9 %}{{ '%s' % ([b, b, b, b, b, b],) }}",
     "{% set b = ['x' * 1000000] * 9 %}{{ '%s'|format([b, b, b, b, b, b]) }}",
     "{% set b = ['x' * 1000000] * 9 %}{{ '{}'.format([b, b, b, b, b, b]) }}",
+    "{% set ns = namespace(x='ab') %}{% for i in range(60) %}{% set y %}{{ ns.x }}{{ ns.x }}"
+    "{% endset %}{% set ns.x = y %}{% endfor %}{{ ns.x|length }}",
+    "{% set ns = namespace(x='ab') %}{% for i in range(60) %}{% set ns.x %}{{ ns.x }}{{ ns.x }}"
+    "{% endset %}{% endfor %}{{ ns.x|length }}",
+    "{% macro m(s) %}{{ s }}{{ s }}{% endmacro %}{% set ns = namespace(x='ab') %}"
+    "{% for i in range(60) %}{% set ns.x = m(ns.x) %}{% endfor %}{{ ns.x|length }}",
+    "{% for i in range(99999) %}{{ 'x' * 999999 }}{% endfor %}",
 ]
 
 

@@ -45,6 +45,9 @@ MAX_TEXT = 10_000_000
 #: Loop iterations plus calls (functions, methods, macros; not filters) one render may make: a
 #: list looping over 100,000 records stays far below; two nested ``range(99999)`` loops do not.
 MAX_STEPS = 2_000_000
+#: The whole text one render makes (a form's XML): a province's roster in one document is a
+#: tenth of it.
+MAX_OUTPUT = 200_000_000
 #: Wall time of one render (one form, one cell, one file name).
 RENDER_SECONDS = 60.0
 _CLOCK_EVERY = 1024  # steps between looks at the clock
@@ -291,6 +294,23 @@ class _LimitedSandbox(ImmutableSandboxedEnvironment):
     @staticmethod
     def counted(iterable: Iterable[Any]) -> Iterator[Any]:
         return _counted(iterable)
+
+    @staticmethod
+    def concat(parts: Iterable[str]) -> str:  # type: ignore[override]
+        """Joins what a macro, a ``{% set %}`` block or a whole render made, bounded: a macro
+        or block doubling its text in a loop must not grow past :data:`MAX_TEXT`."""
+        if type(parts) is list:  # a macro's or block's buffer
+            _too_long(sum(map(len, parts)), "macro / set")
+            return "".join(parts)
+        pieces, total = [], 0
+        for piece in parts:  # a whole render, made piece by piece
+            total += len(piece)
+            if total > MAX_OUTPUT:
+                raise ResourceLimitError(f"填写结果超过 {MAX_OUTPUT} 个字符",
+                                         f"the filled template would be longer than "
+                                         f"{MAX_OUTPUT} characters")
+            pieces.append(piece)
+        return "".join(pieces)
 
     @staticmethod
     def concat_bounded(parts: tuple[Any, ...], escaping: bool) -> str:
