@@ -201,6 +201,8 @@ def _filled(env, source: str, context: Mapping[str, Any]) -> Any:
     match = re.fullmatch(r"\s*\{\{(.*?)\}\}\s*", source, re.S)
     if match and "{{" not in match.group(1):
         value = env.compile_expression(match.group(1))(**context)
+        if isinstance(value, bool):
+            return "是" if value else "否"  # as planforge prints a yes/no value
         return value if value is None or isinstance(value, int | float | Decimal | date) else str(
             value)
     return env.from_string(source).render(context)
@@ -211,13 +213,16 @@ def fixed_cells(eng, template: Path, context: Mapping[str, Any],
     """Each sheet's rows above and below its repeated row, filled, with totals widened."""
     import openpyxl
 
-    from planforge.render.excel import find_template_row, shift_formula
+    from planforge.render.excel import find_template_row
+    from planforge.render.references import Insertion, ReferenceShifter
 
     workbook = openpyxl.load_workbook(template)
+    marks = {sheet.title: find_template_row(sheet) for sheet in workbook.worksheets}
+    shifter = ReferenceShifter({title: Insertion(row, max(counts[title], 1) - 1)
+                                for title, row in marks.items() if row}, workbook.sheetnames)
     result = {}
     for sheet in workbook.worksheets:
-        marked = find_template_row(sheet)
-        shift = max(counts[sheet.title], 1) - 1
+        marked = marks[sheet.title]
         rows: list[list[Any]] = []
         for row in sheet.iter_rows(min_row=1, max_row=sheet.max_row):
             values: list[Any] = []
@@ -229,7 +234,7 @@ def fixed_cells(eng, template: Path, context: Mapping[str, Any],
                 if isinstance(value, str) and "{{" in value:
                     value = _filled(eng.text_env, value, context)
                 elif isinstance(value, str) and value.startswith("="):
-                    value = shift_formula(value, marked, shift, sheet.title)
+                    value = shifter.formula(value, sheet.title)
                 values.append(value)
             rows.append(values)
         result[sheet.title] = (rows[: marked - 1], rows[marked:])
@@ -342,6 +347,71 @@ def sample_cli(work: Path, params: Mapping[str, Any]) -> Result:
     return {"seconds": seconds, "count": len(files), "output": str(out), "notes": {}}
 
 
+# --------------------------------------------------------------------------- B9
+
+
+def _multipart(fields: Mapping[str, str], files: Mapping[str, Path]) -> tuple[bytes, str]:
+    """A form as a browser posts it (multipart/form-data)."""
+    boundary = "planforge-bench-boundary"
+    parts = []
+    for name, value in fields.items():
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
+                     f"{value}\r\n".encode())
+    for name, path in files.items():
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+                     f'filename="{path.name}"\r\nContent-Type: application/octet-stream'
+                     "\r\n\r\n".encode() + path.read_bytes() + b"\r\n")
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+def web_check(work: Path, params: Mapping[str, Any]) -> Result:
+    """The web page's 检查: from the upload's first byte to the problems (or none) on screen,
+    over HTTP to a running ``planforge serve`` (waitress), as a browser posts it."""
+    import http.cookiejar
+    import threading
+    import urllib.request
+
+    from waitress import create_server
+
+    from planforge.web.app import create_app
+
+    app = create_app(jobs_root=work / "jobs", render_jobs=1)
+    server = create_server(app, host="127.0.0.1", port=0, threads=2)
+    threading.Thread(target=server.run, daemon=True).start()
+    base = f"http://127.0.0.1:{server.effective_port}"
+    opener = urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    page = opener.open(f"{base}/fill/{params['target']}").read().decode()
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    body, content_type = _multipart(
+        {f"setting:{k}": str(v) for k, v in params["settings"].items()},
+        {"data": Path(params["roster"])})
+    request = urllib.request.Request(f"{base}/api/check/{params['target']}", data=body, headers={
+        "Content-Type": content_type, "X-CSRF-Token": token})
+    start = start_clock()
+    with opener.open(request) as response:
+        status = json.loads(response.read())
+    seconds = time.perf_counter() - start
+    server.close()
+    if status.get("state") != "checked":
+        raise RuntimeError(f"the check did not pass: {status.get('problems', [])[:3]}")
+    return {"seconds": seconds, "count": params["rows"], "notes": {"message": status["message"]}}
+
+
+def cli_validate(work: Path, params: Mapping[str, Any]) -> Result:
+    """``planforge validate`` of the same roster, as a subprocess (the clerk's other door)."""
+    command = [*planforge_command(), "validate", params["target"], params["roster"],
+               *(f"--set={k}={v}" for k, v in params["settings"].items())]
+    start = start_clock()
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        raise RuntimeError(f"planforge validate exited {done.returncode}: "
+                           f"{(done.stderr or done.stdout).strip()[-400:]}")
+    return {"seconds": seconds, "count": params["rows"], "notes": {}}
+
+
 SIDES: dict[str, Callable[[Path, Mapping[str, Any]], Result]] = {
     "forms-planforge": forms_planforge,
     "forms-baseline": forms_baseline,
@@ -352,6 +422,8 @@ SIDES: dict[str, Callable[[Path, Mapping[str, Any]], Result]] = {
     "pdf-planforge": pdf_planforge,
     "pdf-baseline": pdf_baseline,
     "sample-cli": sample_cli,
+    "web-check": web_check,
+    "cli-validate": cli_validate,
 }
 
 

@@ -36,12 +36,17 @@ OUT = ROOT / "samples" / "gd-subsidy"
 SEED = 20200506
 YEAR, FIRST_YEAR = 2020, 2019
 CITY = "韶关市"
+#: The years the seed masks as xx年3月27日 and 20xx年8月31日 (fictional choices of the sample).
+MINBAN_CUTOFF_YEAR, CONTRACT_END_YEAR = 1986, 2008
+#: The township whose rows write the city as 广东省韶关市, as clerks do (normalised by the plugin).
+LONG_CITY_TOWNSHIP = "一六镇"
 
 HEADERS = (
     "序号", "姓名", "性别", "身份证号码", "类别", "任教学期数", "地级市", "县(市、区)",
     "乡镇(街道)", "户籍地址", "联系电话", "离岗退养", "不良记录", "去世日期", "备注",
+    "户籍所在地", "合同签订日期", "备案", "后入编或国企正式职工", "补报",
 )  # fmt: skip
-WIDTHS = (6, 10, 6, 21, 12, 11, 9, 16, 12, 34, 14, 9, 9, 12, 30)
+WIDTHS = (6, 10, 6, 21, 12, 11, 13, 16, 12, 34, 14, 9, 9, 12, 30, 24, 13, 6, 12, 6)
 HISTORY_HEADERS = ("身份证号码", "任教学校", "起始年月", "终止年月", "学期数")
 
 
@@ -163,6 +168,11 @@ class Teacher:
     bad_record: bool = False
     death: date | None = None
     remark: str = ""
+    hukou: str = ""  # 户籍所在地; empty: the county's own
+    contract: date | None = None  # 代课 only; None: just before the first stint
+    filed: bool = True
+    later_employed: bool = False
+    late_application: bool = False  # an approved 补报: absent from the 2019 roster
     # the state the 2019 roster recorded when it differs from the 2020 one
     state_2019: dict = field(default_factory=dict)
 
@@ -288,6 +298,30 @@ def teaching_window(birth: date, category: str) -> tuple[int, int]:
     return max(birth.year + 16, 1987), 2008
 
 
+def month_of(text: str) -> date:
+    """'1987.09' -> 1 Sep 1987, as planforge reads 起始年月."""
+    year, month = text.split(".")
+    return date(int(year), int(month), 1)
+
+
+def contract_date(t: Teacher) -> date | None:
+    """A 代课 teacher's contract: as given, else signed in the August before the first stint."""
+    if t.category != rules.DAIKE:
+        return None
+    if t.contract is not None:
+        return t.contract
+    first = min(month_of(start) for _, start, _, _ in t.history)
+    return date(first.year, 8, 15) if first.month >= 8 else date(first.year - 1, 8, 15)
+
+
+def shifted(history: list[tuple[str, str, str, int]], years: int) -> list[tuple[str, str, str, int]]:
+    """The same stints ``years`` later."""
+    def move(text: str) -> str:
+        year, month = text.split(".")
+        return f"{int(year) + years}.{month}"
+    return [(school, move(start), move(end), n) for school, start, end, n in history]
+
+
 def semesters_for(band: str, rng: random.Random, birth: date | None = None) -> int:
     """A plausible semester count inside a band (years = ceil(semesters / 2)).
 
@@ -375,6 +409,29 @@ def ruyuan_people(rng: random.Random) -> list[Teacher]:
     # taught a single semester
     add(m.teacher(sex="女", birth=m.birth(1956), semesters=1, category=rules.DAIKE,
                   remark="任教仅1个学期"))  # fmt: skip
+    # the conditions of 003:196-197, each failed once by someone otherwise paid
+    add(m.teacher(sex="男", birth=m.birth(1950), semesters=semesters_for("20", rng),
+                  hukou="湖南省郴州市宜章县", remark="户籍已迁往湖南"))  # fmt: skip
+    add(m.teacher(sex="女", birth=m.birth(1958), semesters=semesters_for("10", rng),
+                  later_employed=True, remark="1996年招聘为事业编制人员"))  # fmt: skip
+    t = m.teacher(sex="男", birth=m.birth(1951), semesters=12, category=rules.MINBAN,
+                  remark="1987年起任教")  # fmt: skip
+    t.history = shifted(t.history, 1987 - month_of(t.history[0][1]).year)
+    add(t)
+    add(m.teacher(sex="女", birth=m.birth(1962), semesters=8, category=rules.DAIKE,
+                  contract=date(2009, 3, 2), remark="合同2009年签订"))  # fmt: skip
+    add(m.teacher(sex="男", birth=m.birth(1957), semesters=10, category=rules.DAIKE,
+                  contract=date(1986, 3, 1), remark="合同1986年3月签订"))  # fmt: skip
+    add(m.teacher(sex="女", birth=m.birth(1961), semesters=6, category=rules.DAIKE,
+                  filed=False, remark="合同未备案"))  # fmt: skip
+    t = m.teacher(sex="男", birth=m.birth(1955), semesters=2, category=rules.DAIKE,
+                  remark="两段各1学期，中断2年")  # fmt: skip
+    school = t.history[0][0]
+    t.history = [(school, "1990.09", "1991.01", 1), (school, "1993.09", "1994.01", 1)]
+    add(t)
+    # an approved late application (补报): on the 2020 roster only
+    add(m.teacher(sex="男", birth=m.birth(1953), semesters=semesters_for("10", rng),
+                  late_application=True, remark="2020年经审核同意补报"))  # fmt: skip
     order = {name: i for i, name in enumerate(RUYUAN.townships)}
     rng.shuffle(people)
     people.sort(key=lambda t: order[t.township])  # stable: shuffled within each township
@@ -424,6 +481,11 @@ def _state(t: Teacher, year: int) -> Teacher:
     return replace(t, **t.state_2019) if year == 2019 else t
 
 
+def on_roster(people: list[Teacher], year: int) -> list[Teacher]:
+    """The roster of a year: a late application (补报) joins in 2020."""
+    return [t for t in people if year != 2019 or not t.late_application]
+
+
 def write_roster(path: Path, people: list[Teacher], county: County, year: int) -> None:
     """One county roster in the layout a county bureau keeps (title, header, data, history)."""
     wb = Workbook()
@@ -437,20 +499,25 @@ def write_roster(path: Path, people: list[Teacher], county: County, year: int) -
         cell = ws.cell(2, col, header)
         cell.font, cell.alignment, cell.border, cell.fill = BOLD, CENTER, BORDER, HEAD_FILL
         ws.column_dimensions[get_column_letter(col)].width = WIDTHS[col - 1]
+    people = on_roster(people, year)
     for i, t0 in enumerate(people, 1):
         t = _state(t0, year)
+        city = f"广东省{CITY}" if t.township == LONG_CITY_TOWNSHIP else CITY
         values = (
-            i, t.name, t.sex, t.id_number, t.category, t.semesters, CITY, county.name, t.township,
+            i, t.name, t.sex, t.id_number, t.category, t.semesters, city, county.name, t.township,
             t.address, t.phone, "是" if t.retired_early else "否", "是" if t.bad_record else "否",
-            t.death, t.remark,
+            t.death, t.remark, t.hukou or f"广东省{CITY}{county.name}", contract_date(t),
+            ("是" if t.filed else "否") if t.category == rules.DAIKE else "",
+            "是" if t.later_employed else "否", "是" if t.late_application else "",
         )  # fmt: skip
         for col, value in enumerate(values, 1):
             cell = ws.cell(i + 2, col, value)
             cell.font, cell.border = FONT, BORDER
-            cell.alignment = LEFT if col in (10, 15) else CENTER
+            cell.alignment = LEFT if col in (10, 15, 16) else CENTER
         ws.cell(i + 2, 4).number_format = "@"
         ws.cell(i + 2, 11).number_format = "@"
         ws.cell(i + 2, 14).number_format = "yyyy-mm-dd"
+        ws.cell(i + 2, 17).number_format = "yyyy-mm-dd"
     ws.freeze_panes = "A3"
     ws.print_title_rows = "1:2"
     ws.page_setup.orientation = "landscape"
@@ -464,7 +531,7 @@ def write_roster(path: Path, people: list[Teacher], county: County, year: int) -
         cell.font, cell.alignment, cell.border, cell.fill = BOLD, CENTER, BORDER, HEAD_FILL
         hs.column_dimensions[get_column_letter(col)].width = width
     row = 2
-    for t in people:
+    for t in people:  # already the year's roster
         for school, start, end, n in t.history:
             for col, value in enumerate((t.id_number, school, start, end, n), 1):
                 cell = hs.cell(row, col, value)
@@ -480,10 +547,8 @@ SETTINGS = """\
 # Settings of the gd-subsidy sample run (fictional county officials and phone numbers).
 year: {year}  # 发放年度
 first_year: {first_year}  # 首个发放年度；年龄、去世截止日为上一年12月31日
-province: 广东省
 city: {city}
 county: {county}
-county_code: "440232"
 # 工作年限1-9年的市定月补助标准：首年100元，每增加1年加50元
 # (也可写成表：city_standard: {{1: 100, 2: 150, ...}})
 city_standard:
@@ -493,7 +558,11 @@ unit: {county}教育局  # 填表单位
 preparer: 邓丽萍  # 填表人
 reviewer: 黄振华  # 审核人
 phone: 0751-5321468
-report_date: {year}-05-20  # 填表日期
+# 原民办教师：{minban}年3月27日（含）以前任教；原代课教师：{minban}年3月27日（不含）—{contract}年8月31日
+# 期间签订合同并经县级教育行政部门备案（seed 003:196-197 中的 xx 年份，本示例为虚构取值）
+minban_cutoff_year: {minban}
+contract_end_year: {contract}
+report_date: {year}-05-15  # 填表日期：公示结束后5个工作日内
 notice_start: {year}-05-06  # 公示开始日（5个工作日，按节假日调休推算结束日）
 objection_contact: >-
   {county}教育局人事股（{county}乳城镇教育路8号），联系电话：0751-5321468，
@@ -503,13 +572,19 @@ objection_contact: >-
 
 def check_coverage(people: list[Teacher], year: int) -> Counter:
     """Assess the sample with the real rules and fail loudly if a case is missing."""
-    settings = rules.Settings(year, FIRST_YEAR, rules.CityStandard.rule(100, 50))
+    settings = rules.Settings(year, FIRST_YEAR, rules.CityStandard.rule(100, 50),
+                              MINBAN_CUTOFF_YEAR, CONTRACT_END_YEAR)
     seen: Counter = Counter()
-    for t0 in people:
+    for t0 in on_roster(people, year):
         t = _state(t0, year)
+        stints = [rules.Stint(n, month_of(start), month_of(end)) for _, start, end, n in t.history]
         p = rules.Person.from_id(
             t.id_number, name=t.name, sex=t.sex, category=t.category, semesters=t.semesters,
             city=CITY, retired_early=t.retired_early, bad_record=t.bad_record, death_date=t.death,
+            guangdong_hukou=not t.hukou, contract_date=contract_date(t), contract_filed=t.filed,
+            later_employed=t.later_employed, late_application=t.late_application,
+            continuous_semesters=rules.continuous_semesters(stints),
+            first_taught=rules.first_taught(stints),
         )  # fmt: skip
         assert sum(h[3] for h in t.history) == t.semesters, t.name
         r = rules.assess(p, settings)
@@ -534,7 +609,8 @@ def main() -> None:
     write_roster(OUT / f"county2-{YEAR - 1}.xlsx", wengyuan, WENGYUAN, YEAR - 1)
     (OUT / "settings.yaml").write_text(
         SETTINGS.format(
-            year=YEAR, first_year=FIRST_YEAR, city=CITY, county=RUYUAN.name
+            year=YEAR, first_year=FIRST_YEAR, city=CITY, county=RUYUAN.name,
+            minban=MINBAN_CUTOFF_YEAR, contract=CONTRACT_END_YEAR,
         ),
         encoding="utf-8",
     )
@@ -542,6 +618,8 @@ def main() -> None:
     needed = {
         "eligible", "not_of_age", "died_before_cutoff", "died", "retired_early", "bad_record",
         "too_few_semesters", "band 30年以上", "band 20-29年", "band 10-19年", "band 1-9年",
+        "not_guangdong", "later_employed", "minban_after_cutoff", "contract_before_window", "contract_after_window",
+        "contract_not_filed", "not_continuous",
         f"cat {rules.MINBAN}", f"cat {rules.DAIKE}", "reached this year", "died this year",
     }  # fmt: skip
     missing = needed - set(this)

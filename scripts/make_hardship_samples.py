@@ -19,8 +19,10 @@ from ooxml_stable import save_stable  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "samples" / "hardship-aid"
-HEADERS = ["序号", "姓名", "性别", "身份证号码", "学校", "职务/职称", "联系电话", "人员类别", "困难类型",
-           "负债金额", "申请金额", "家庭困难情况", "上次获省级资助年份", "备注"]
+HEADERS = ["序号", "姓名", "性别", "身份证号码", "学校", "职务/职称", "联系电话", "人员类别", "是否专任",
+           "困难类型", "负债金额", "申请金额", "家庭困难情况", "上次获省级资助年份", "备注"]
+#: 是否专任: provincial aid only for full-time teachers; the city gives them priority (seed 003:51).
+NOT_FULL_TIME = {"赵国强"}
 
 
 def resident_id(first17: str) -> str:
@@ -66,7 +68,8 @@ def roster(target: Path) -> None:
     sheet.append(["2026年市级特困教师资助花名册（株洲市）"])
     sheet.append(HEADERS)
     for number, teacher in enumerate(TEACHERS, start=1):
-        sheet.append([number, *teacher[:12], ""])
+        full_time = "否" if teacher[0] in NOT_FULL_TIME else "是"
+        sheet.append([number, *teacher[:7], full_time, *teacher[7:12], ""])
     for row in sheet.iter_rows(min_row=3, min_col=4, max_col=4):
         row[0].number_format = "@"  # ID numbers as text, as clerks must keep them
     save_stable(workbook, target)

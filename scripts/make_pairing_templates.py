@@ -12,13 +12,13 @@ from pathlib import Path
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from planforge.formkit import (
     annex_heading,
     fill_cell,
     new_document,
+    note_row,
     page_setup,
     paragraph,
     repeat_header_row,
@@ -149,13 +149,9 @@ def space_report(target: Path) -> None:
                              f"=SUM(I{first}:I{first})", ""], bold=True)
     sheet.merge_cells(start_row=total, start_column=2, end_row=total, end_column=6)
     note = total + 1
-    sheet.merge_cells(start_row=note, start_column=1, end_row=note, end_column=width)
-    sheet.cell(row=note, column=1, value=(
+    note_row(sheet, note, width, (
         "说明：资源分享指通过网络学习空间为结对教师提供或共建的教学资源（个）；网络教研指依托网络学习空间"
         "开展的教学教研活动（次）。本季度活动记录{{ period.count }}条；本表于每季度最后一个月下旬报送。"))
-    sheet.cell(row=note, column=1).font = Font(name="宋体", size=10)
-    sheet.cell(row=note, column=1).alignment = Alignment(wrap_text=True, vertical="center")
-    sheet.row_dimensions[note].height = 32
     footer = note + 2
     sign_line(sheet, footer, [(1, 3, "填表人：{{ settings.preparer }}"),
                               (4, 6, "负责人：{{ settings.reviewer }}"),

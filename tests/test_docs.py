@@ -59,3 +59,58 @@ def test_field_type_filter_and_command_examples(docs_plugins, run_cli):
         d=dt.date(2026, 9, 1)) == "2026-2027学年第一学期"
     result = run_cli("--plugins-dir", docs_plugins, "deadline", "2027")
     assert result.exit_code == 0 and "2027年3月31日" in result.output
+
+
+RUN = re.compile(r"<!-- run: (\S+) -->\n```sh\n(.*?)```", re.S)
+
+
+def test_template_infer_walkthrough_runs_as_written(run_cli, tmp_path, monkeypatch):
+    """docs/plugins.md's worked example: a blank annex to filled forms, command by command."""
+    import shlex
+
+    text = (ROOT / "docs" / "plugins.md").read_text(encoding="utf-8")
+    (commands,) = [body for name, body in RUN.findall(text) if name == "template-infer"]
+    monkeypatch.chdir(tmp_path)
+    for link in ("examples",):
+        (tmp_path / link).symlink_to(ROOT / link)
+    for line in commands.replace("\\\n", " ").strip().splitlines():
+        words = shlex.split(line)
+        assert words[0] == "planforge"
+        result = run_cli(*words[1:])
+        assert result.exit_code == 0, result.output
+    sheet = load_workbook(next((tmp_path / "out").glob("附件3 *.xlsx"))).active
+    values = [c for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
+    assert "黄玉堂" in values and "=SUM(F6:F8)" in values
+
+YAML_EXAMPLE = re.compile(r"<!-- example: (\S+)/plugin.yaml -->\n```yaml\n(.*?)```", re.S)
+
+
+def test_checks_example_refuses_errors_and_warns(run_cli, tmp_path):
+    from .engine.forms import excel_template
+
+    text = (ROOT / "docs" / "plugins.md").read_text(encoding="utf-8")
+    ((name, description),) = YAML_EXAMPLE.findall(text)
+    folder = tmp_path / "plugins" / name
+    folder.mkdir(parents=True)
+    (folder / "plugin.yaml").write_text(description, encoding="utf-8")
+    excel_template(folder / "走访登记表.xlsx", ["学校", "结对学校"],
+                   ["{{ row.school }}", "{{ row.partner }}"])
+    good = [("实验小学", "孝义镇中心校", "张敏、李华"), ("实验小学", "石桥小学", "王芳")]
+    bad = [*good, ("实验小学", "孝义镇中心校", "赵六"), ("石桥小学", "石桥小学", "钱七"),
+           ("实验小学", "柳溪小学", "孙八")]
+    many = [("实验小学", "孝义镇中心校", "甲、乙、丙、丁")]
+    for rows, exit_code, expected in (
+        (good, 0, []),
+        (bad, 2, ["第4行/row 4, 列/column「结对学校」: 「实验小学—孝义镇中心校」与第2行重复",
+                  "第5行/row 5, 列/column「结对学校」: 学校不能与自己结对",
+                  "第2行/row 2, 列/column「学校」: 实验小学结对4所学校，至多2所"]),
+        (many, 0, ["警告 / warning: ", "第2行/row 2, 列/column「参加教师」: 参加教师原则上不超过3人"]),
+    ):
+        data = tmp_path / f"{len(rows)}.csv"
+        data.write_text("学校,结对学校,参加教师\n" + "".join(f"{a},{b},{c}\n" for a, b, c in rows),
+                        encoding="utf-8")
+        out = tmp_path / f"out{len(rows)}"
+        result = run_cli("--plugins-dir", tmp_path / "plugins", "fill", "visit-log", data, "-o", out)
+        assert result.exit_code == exit_code, result.output
+        assert all(text in result.output for text in expected), result.output
+        assert out.exists() == (exit_code == 0)

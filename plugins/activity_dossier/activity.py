@@ -67,6 +67,9 @@ TOP_KEYS: dict[str, tuple[str, ...]] = {
     "expected_photos": ("照片张数",),
 }
 REFLECTION_PAGES = 1.5
+#: A process file is a participant's reflection (参加活动的感受, seed 002 line 275) when its
+#: title in dossier.yaml or its file name says so with one of these words.
+REFLECTION_WORDS = ("感受", "心得", "体会")
 _FORBIDDEN = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
@@ -86,6 +89,7 @@ class Dossier:
     photo_order: list[str]
     expected_photos: int
     courseware: list[Path]
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -285,14 +289,30 @@ def load_dossier(folder: Path) -> Dossier:
                     where,
                 )
             )
-    expected = top("expected_photos")
-    try:
-        expected_photos = DEFAULT_EXPECTED if expected is None else int(expected)
-    except (TypeError, ValueError):
+    if len(courseware) == len(_as_list(top("courseware"))) and not any(
+        _has_files(item) for item in courseware
+    ):  # nothing listed, or only empty folders (a listed file that is absent is reported above)
         problems.append(
-            Problem("照片张数应是整数", "expected_photos must be a whole number", where)
+            Problem(
+                "缺少课件包:每次活动应有一个课件包(执教内容或者报告内容),"
+                "请在 courseware 中列出课件文件或文件夹",
+                "the courseware package is missing: every activity has one (teaching or "
+                "talk material); list its files or folder under courseware",
+                where,
+            )
         )
-        expected_photos = DEFAULT_EXPECTED
+    warnings: list[Problem] = []
+    expected_photos = _expected_photos(top("expected_photos"), where, problems, warnings)
+    participants = [str(x).strip() for x in _as_list(top("participants")) if str(x).strip()]
+    if not participants:
+        problems.append(
+            Problem(
+                "缺少参与人员(participants):参加活动的感受人人一份,至少应有一名参与人员",
+                "no participants: each participant writes a reflection, so at least one "
+                "participant is required",
+                where,
+            )
+        )
     if problems:
         raise InputError(problems)
     return Dossier(
@@ -301,14 +321,56 @@ def load_dossier(folder: Path) -> Dossier:
         theme=theme,
         organizer=str(top("organizer") or "").strip(),
         partners=[str(x).strip() for x in _as_list(top("partners")) if str(x).strip()],
-        participants=[str(x).strip() for x in _as_list(top("participants")) if str(x).strip()],
+        participants=participants,
         sections=sections,
         photo_files=photo_files,
         captions=captions,
         photo_order=[str(x) for x in _as_list(top("photo_order"))],
         expected_photos=expected_photos,
         courseware=courseware,
+        warnings=warnings,
     )
+
+
+def _has_files(path: Path) -> bool:
+    return path.is_file() or (
+        path.is_dir() and any(p.is_file() and not p.name.startswith(".") for p in path.rglob("*"))
+    )
+
+
+def _expected_photos(
+    value: Any, where: Location, problems: list[Problem], warnings: list[Problem]
+) -> int:
+    """The photo count asked for: the seed's ten unless dossier.yaml says otherwise (a warning)."""
+    if value is None:
+        return DEFAULT_EXPECTED
+    text = str(value).strip()
+    number = value if isinstance(value, int) and not isinstance(value, bool) else None
+    if number is None and not isinstance(value, bool | float) and re.fullmatch(r"\d+", text):
+        number = int(text)
+    if isinstance(value, float) and value.is_integer():
+        number = int(value)
+    if number is None or number < 1:
+        problems.append(
+            Problem(
+                f"照片张数(expected_photos)「{text}」应是正整数;活动照片应为10张",
+                f"expected_photos {text!r} must be a whole number of at least 1; an activity "
+                "has 10 photos",
+                where,
+            )
+        )
+        return DEFAULT_EXPECTED
+    if number != DEFAULT_EXPECTED:
+        warnings.append(
+            Problem(
+                f"照片张数设为 {number} 张:活动资料要求原图照片10张(文档里面横版粘贴10张,每两张放在"
+                "一个文档)",
+                f"expected_photos is {number}: the activity dossier asks for 10 original photos "
+                "(ten landscape photos, two to a page)",
+                where,
+            )
+        )
+    return number
 
 
 def _missing(title: str, key: str, where: Location) -> Problem:
@@ -324,29 +386,44 @@ def photo_check(dossier: Dossier) -> PhotoCheck:
     where = str(dossier.photo_files[0].parent) if dossier.photo_files else str(dossier.folder)
     return check_photos(
         dossier.photo_files,
-        expected=dossier.expected_photos or None,
+        expected=dossier.expected_photos,
         order=dossier.photo_order,
         where=where,
     )
 
 
+def is_reflection(document: Document) -> bool:
+    """A reflection by its role: its title in dossier.yaml or its file name says 感受/心得/体会."""
+    return any(word in f"{document.title} {document.path.stem}" for word in REFLECTION_WORDS)
+
+
+def _authors(document: Document, participants: Sequence[str]) -> list[str]:
+    """The participants a reflection names; a name inside a longer named one (张明 in 张明华) is
+    the longer one's."""
+    text = f"{document.title} {document.path.stem}"
+    named = [p for p in participants if p in text]
+    return [p for p in named if not any(p != q and p in q for q in named)]
+
+
 def reflections(dossier: Dossier) -> tuple[dict[str, list[Path]], list[Problem]]:
-    """Map each participant to the process files carrying their name; problems for those without."""
-    process = dossier.sections.get("process", [])
-    found: dict[str, list[Path]] = {}
-    problems: list[Problem] = []
-    for person in dossier.participants:
-        mine = [d.path for d in process if person in d.path.name]
-        found[person] = mine
-        if not mine:
-            problems.append(
-                Problem(
-                    f"参与人员「{person}」没有参加活动的感受(过程性资料中没有文件名含其姓名的文件)",
-                    f"participant {person} has no reflection (no process file has the name "
-                    "in its file name)",
-                    Location(str(dossier.folder / DOSSIER_FILE)),
-                )
-            )
+    """Map each participant to their reflections among the process files; problems for those
+    without one."""
+    process = [d for d in dossier.sections.get("process", []) if is_reflection(d)]
+    found: dict[str, list[Path]] = {person: [] for person in dossier.participants}
+    for document in process:
+        for person in _authors(document, dossier.participants):
+            found[person].append(document.path)
+    problems = [
+        Problem(
+            f"参与人员「{person}」没有参加活动的感受(过程性资料中没有标题或文件名含“感受”“心得”或"
+            "“体会”且含其姓名的文件)",
+            f"participant {person} has no reflection (no process file whose title or file name "
+            "says 感受, 心得 or 体会 and names them)",
+            Location(str(dossier.folder / DOSSIER_FILE)),
+        )
+        for person, files in found.items()
+        if not files
+    ]
     return found, problems
 
 
@@ -393,7 +470,7 @@ def check_dossier(folder: Path, convert: bool = True) -> tuple[Dossier | None, R
         return None, report
     photos = photo_check(dossier)
     report.errors.extend(photos.errors)
-    report.warnings.extend(photos.warnings)
+    report.warnings.extend(dossier.warnings + photos.warnings)
     report.facts.append(
         f"照片 {len(dossier.photo_files)} 张(应为 {dossier.expected_photos} 张) / "
         f"{len(dossier.photo_files)} photos (expected {dossier.expected_photos})"
@@ -607,7 +684,7 @@ def build_dossier(
         folder=final,
         booklet=booklet,
         photos=[final / "照片包" / p.name for p in packaged],
-        warnings=check.warnings,
+        warnings=dossier.warnings + check.warnings,
     )
     if booklet.pdf_error is not None:
         raise booklet.pdf_error

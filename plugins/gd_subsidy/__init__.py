@@ -45,12 +45,21 @@ ROSTER_FIELDS = (
     Field("city", "地级市", aliases=("市",)),
     Field("county", "县(市、区)", aliases=("县（市、区）", "县区", "县(区)")),
     Field("township", "乡镇(街道)", aliases=("乡镇（街道）", "乡镇", "镇街")),
-    Field("address", "户籍地址", aliases=("户籍所在地", "户口所在地", "地址")),
+    Field("address", "户籍地址", aliases=("户口所在地", "地址")),
     Field("phone", "联系电话", "phone", aliases=("电话", "手机")),
     Field("retired_early", "离岗退养", "yes_no", aliases=("纳入计划内离岗退养",), default=False),
     Field("bad_record", "不良记录", "yes_no", aliases=("违法违纪记录",), default=False),
     Field("death_date", "去世日期", "date", aliases=("死亡日期",)),
     Field("remark", "备注"),
+    # the eligibility conditions of seed 003:196-197; an absent column leaves its condition
+    # unchecked, and the run says so
+    Field("hukou", "户籍所在地", aliases=("现户籍所在地", "户籍省份")),
+    Field("contract_date", "合同签订日期", "date", aliases=("代课合同签订日期", "聘用合同签订日期")),
+    Field("contract_filed", "备案", "yes_no", aliases=("合同备案", "县级备案", "已备案")),
+    Field("later_employed", "后入编或国企正式职工", "yes_no",
+          aliases=("后入编/国企正式职工", "后入编", "国企正式职工")),
+    # 只减不增 (003:195): someone not on last year's roster is added only as an approved 补报
+    Field("late_application", "补报", "yes_no", aliases=("补报人员", "经批准补报"), default=False),
 )
 HISTORY_FIELDS = (
     Field("id_number", "身份证号码", "resident_id", aliases=("身份证号", "公民身份号码"),
@@ -74,8 +83,8 @@ ANNEXES = (
 )
 COMMON_SETTINGS = (
     Field("year", "发放年度", "integer", required=True, min=2000, max=2100),
-    Field("first_year", "首个发放年度", "integer", default=DEFAULT_FIRST_YEAR, min=2000,
-          max=2100),
+    Field("first_year", f"首个发放年度（未给出时按{DEFAULT_FIRST_YEAR}年并提示）", "integer",
+          min=2000, max=2100),
     Field("city_standard", "市定补助标准（1-9年，如 {1: 100, 2: 150, …}）"),
     Field("city_standard_first", "市定标准：首年月补助（元）", "amount", min=0),
     Field("city_standard_step", "市定标准：每增1年增加（元）", "amount", min=0),
@@ -84,6 +93,10 @@ COMMON_SETTINGS = (
     Field("reviewer", "审核人", default=""),
     Field("phone", "联系电话", default=""),
     Field("report_date", "填表日期", "date"),
+    Field("minban_cutoff_year", "原民办教师任教截止年份（xx年3月27日）", "integer", min=1949,
+          max=2100),
+    Field("contract_end_year", "代课合同签订截止年份（20xx年8月31日）", "integer", min=1949,
+          max=2100),
 )
 COUNTY_SETTINGS = (
     *COMMON_SETTINGS[:1],
@@ -92,7 +105,7 @@ COUNTY_SETTINGS = (
     *COMMON_SETTINGS[1:],
     Field("notice_start", "公示开始日期", "date"),
     Field("objection_contact", "异议受理单位及联系方式", default=""),
-    Field("copies", "每份申请表打印份数（一式三份填3）", "integer", default=1, min=1, max=10),
+    Field("copies", "每份申请表打印份数（一式三份）", "integer", default=3, min=1, max=10),
     *ANNEXES[:4],
 )
 NOTICE_SETTINGS = tuple(
@@ -123,7 +136,7 @@ DOCUMENT_TYPES = (
         "附件{{ settings.annex_application }} 广东省" + PROGRAMME + "申请表",
         "附件1-申请表.docx", WORD_PER_RECORD, "eligible",
         file_name="{{ file_seq }} {{ name }}",
-        description="附件1 申请表：每位符合条件者一份（一式三份：--set copies=3）",
+        description="附件1 申请表：每位符合条件者一份（合订打印文件一式三份，--set copies=1 印一份）",
     ),
     _county_type(
         "gd-subsidy-roster",

@@ -339,7 +339,8 @@ def check_summary(table: Table, paid: list[Paid], settings: Mapping[str, Any]) -
 
 
 def check_changes(path: Path, sheet: Worksheet, paid: list[Paid], problems: list[Problem]) -> None:
-    """附件3: 上年 + 增加 − 减少 = 本年 = 名册人数, and the detail rows agree with the counts."""
+    """附件3: 上年 + 增加 − 减少 = 本年 = 名册人数, the detail rows agree with the counts, and
+    nobody is added who was not on last year's roster unless as an approved 补报 (只减不增)."""
     head = next((r for r in range(1, 20) if sheet.cell(r, 1).value == "上年人数"), None)
     table = Table(path, sheet, {}, 1, [], None, problems)
     if head is None:
@@ -385,6 +386,13 @@ def check_changes(path: Path, sheet: Worksheet, paid: list[Paid], problems: list
         if kind == "增加" and id_number not in on_roster:
             detail.problems.append(Problem("增加的人员不在名册表中", "an added person is not on the roster",
                                            detail.where(row, "身份证号码")))
+        if kind == "增加" and detail.text(row, "原因") == rules.NOT_ON_LAST_LIST:
+            detail.problems.append(Problem(
+                f"{detail.text(row, '姓名')}不在上年名单中却列为增加：只减不增（seed 003:195），"
+                "经审核同意的补报人员请在名册「补报」列填“是”后重新生成",
+                f"{detail.text(row, '姓名')} is added but was not on last year's roster: the list "
+                "only shrinks (seed 003:195); mark an approved late application 补报 and fill again",
+                detail.where(row, "原因")))
         if kind == "减少" and id_number in on_roster:
             detail.problems.append(Problem("减少的人员仍在名册表中", "a removed person is still on the roster",
                                            detail.where(row, "身份证号码")))

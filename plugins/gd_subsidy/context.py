@@ -12,6 +12,7 @@ is written.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -22,11 +23,10 @@ from planforge.default_plugins.filters import rmb_upper
 from planforge.errors import InputError, Location, Problem
 from planforge.model import WHERE_KEY, InputData, Record
 
-from . import rules
+from . import advisories, rules
+from .advisories import SETTINGS_ORIGIN
 from .rules import Money, cn_month, money
 
-#: Where problems with settings point: the settings file or ``--set``.
-SETTINGS_ORIGIN = "设置 / settings"
 #: Blank history rows on an application form of someone whose roster has no 任教经历 sheet, so the
 #: township can fill them in by hand.
 BLANK_HISTORY_ROWS = 3
@@ -47,6 +47,11 @@ def _setting_problem(name: str, zh: str, en: str) -> Problem:
 
 def _at(record: Record, column: str) -> Location:
     return replace(record.where, column=column)
+
+
+def _files(data: InputData) -> Location:
+    """Where a warning about the whole roster points: its files."""
+    return Location(", ".join(map(str, data.files)))
 
 
 def _row_label(record: Record) -> str:
@@ -98,13 +103,18 @@ def city_standard(settings: Mapping[str, Any]) -> rules.CityStandard:
 def run_settings(settings: Mapping[str, Any], problems: list[Problem]) -> rules.Settings | None:
     """The rules' view of a run; problems are added, not raised, so all are reported at once."""
     try:
+        rules.normalize_city(settings.get("city"))
+    except rules.RuleError as error:
+        problems.append(_setting_problem("city", error.zh, error.en))
+    try:
         standard = city_standard(settings)
     except rules.RuleError as error:
         problems.append(_setting_problem("city_standard", error.zh, error.en))
         return None
     first_year = settings.get("first_year") or rules.DEFAULT_FIRST_YEAR
     try:
-        return rules.Settings(int(settings["year"]), int(first_year), standard)
+        return rules.Settings(int(settings["year"]), int(first_year), standard,
+                              settings.get("minban_cutoff_year"), settings.get("contract_end_year"))
     except rules.RuleError as error:
         problems.append(_setting_problem("year", error.zh, error.en))
         return None
@@ -123,26 +133,85 @@ class Assessed:
     history: list[Record] = field(default_factory=list)
 
 
-def people(records: Iterable[Record], settings: Mapping[str, Any],
+def _place(record: Record, settings: Mapping[str, Any],
+           problems: list[Problem]) -> tuple[str, str] | None:
+    """The row's city and county as the forms print them (广东省韶关市, 韶关 -> 韶关市)."""
+    v = record.values
+    try:
+        city = rules.normalize_city(v.get("city") or settings.get("city"))
+    except rules.RuleError as error:
+        if v.get("city"):
+            problems.append(Problem(error.zh, error.en, _at(record, "地级市")))
+        return None  # a bad city setting is reported once, by run_settings
+    return city, rules.normalize_county(v.get("county") or settings.get("county"), city)
+
+
+def _hukou(value: Any) -> bool | None:
+    """户籍所在地 (a province, city or whole address) in Guangdong: True, another province:
+    False, anything else (no value, an address without province or city): None, unchecked."""
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value or "")))
+    if text.startswith(rules.PROVINCE_PREFIXES) or text.startswith(rules.GUANGDONG_CITIES):
+        return True
+    if text.startswith(rules.OTHER_PROVINCES):
+        return False
+    return None
+
+
+def reference_date(settings: Mapping[str, Any], run: rules.Settings) -> date:
+    """The day the roster describes: the report date, else 31 Dec of the payment year. No one
+    died after it; ages are told on it."""
+    return settings.get("report_date") or date(run.year, 12, 31)
+
+
+def _implausible(record: Record, person: rules.Person, latest: date, year: int) -> list[Problem]:
+    """Bounds no real person exceeds (issue 13:12): semesters for their age, a future death."""
+    found = []
+    most = rules.max_semesters(person.birth_date, year)
+    if person.semesters > most:
+        found.append(Problem(
+            f"任教学期数{person.semesters}不可能：{person.birth_date.year}年出生的人从"
+            f"{rules.MIN_TEACHING_AGE}岁到{year}年最多任教{most}个学期（每年2个学期）",
+            f"{person.semesters} semesters is impossible: someone born in "
+            f"{person.birth_date.year} can have taught at most {most} (2 a year from age "
+            f"{rules.MIN_TEACHING_AGE} to {year})", _at(record, "任教学期数")))
+    died = person.death_date
+    if died is not None and (died > latest or died < person.birth_date):
+        found.append(Problem(
+            f"去世日期{died}不可能：晚于{latest}（填表日期，未给出时为发放年度年底）或早于出生日期",
+            f"the death date {died} is impossible: after {latest} (the report date, else the "
+            "end of the payment year) or before the birth date", _at(record, "去世日期")))
+    return found
+
+
+def people(records: Iterable[Record], settings: Mapping[str, Any], run: rules.Settings,
            problems: list[Problem]) -> list[Assessed]:
     """Persons of the roster; birth date and sex come from the (engine-checked) ID number."""
     found = []
+    latest = reference_date(settings, run)
     for record in records:
         v = record.values
         if v.get("id_number") is None or v.get("semesters") is None or not v.get("category"):
             continue  # the engine has already reported the cell
+        place = _place(record, settings, problems)
+        if place is None:
+            continue
         try:
             person = rules.Person.from_id(
                 v["id_number"], name=v["name"], category=v["category"], semesters=v["semesters"],
-                city=v.get("city") or settings.get("city") or "",
-                county=v.get("county") or settings.get("county") or "",
+                city=place[0], county=place[1],
                 township=v.get("township") or "", retired_early=bool(v.get("retired_early")),
                 bad_record=bool(v.get("bad_record")), death_date=v.get("death_date"),
+                guangdong_hukou=_hukou(v.get("hukou")), contract_date=v.get("contract_date"),
+                contract_filed=v.get("contract_filed"), later_employed=v.get("later_employed"),
+                late_application=bool(v.get("late_application")),
             )
         except rules.RuleError as error:
             problems.append(Problem(error.zh, error.en, record.where))
             continue
-        found.append(Assessed(record, person))
+        implausible = _implausible(record, person, latest, run.year)
+        problems.extend(implausible)
+        if not implausible:
+            found.append(Assessed(record, person))
     return found
 
 
@@ -167,6 +236,10 @@ def attach_history(assessed: list[Assessed], rows: Iterable[Record],
     for a in assessed:
         if not a.history:
             continue
+        stints = [rules.Stint(h.values.get("semesters") or 0, h.values.get("start"),
+                              h.values.get("end")) for h in a.history]
+        a.person = replace(a.person, continuous_semesters=rules.continuous_semesters(stints),
+                           first_taught=rules.first_taught(stints))
         total = sum(h.values.get("semesters") or 0 for h in a.history)
         if total != a.person.semesters:
             lines = "、".join(str(h.where.row) for h in a.history)
@@ -260,7 +333,8 @@ def person_item(a: Assessed, index: int, year: int) -> dict[str, Any]:
         "monthly_standard": r.monthly_standard, "first_month": cn_month(r.first_month),
         "last_month": cn_month(r.last_month), "months": r.months, "amount": r.amount,
         "province": province, "local": local, "city": p.city, "county": p.county,
-        "township": p.township, "address": v.get("address") or "", "phone": v.get("phone") or "",
+        "township": p.township, "address": v.get("address") or v.get("hukou") or "",
+        "phone": v.get("phone") or "",
         "remark": remark, "reason": r.reason, "history": _history_items(a.history),
         WHERE_KEY: a.record.where,
     }
@@ -355,7 +429,7 @@ def change_items(this: list[Assessed], last: list[Assessed] | None,
 
 def _assessed_roster(data: InputData, settings: Mapping[str, Any], run: rules.Settings,
                      problems: list[Problem], need_amounts: bool = True) -> list[Assessed]:
-    roster = people(data.tables.get("records", []), settings, problems)
+    roster = people(data.tables.get("records", []), settings, run, problems)
     attach_history(roster, data.tables.get("history", []), problems)
     assess(roster, run, problems, need_amounts)
     return roster
@@ -397,10 +471,19 @@ def county_context(data: InputData, settings: dict[str, Any],
     notice_days = notice(settings, problems)
     if run is None:
         raise InputError(problems)
+    warnings = advisories.programme_years(settings, run)
+    date_errors, date_warnings = advisories.schedule(settings, run, notice_days)
+    problems.extend(date_errors)
+    warnings.extend(date_warnings)
     this = _assessed_roster(data, settings, run, problems)
     last = _previous(data, settings, run, problems, require_previous)
     if problems:
         raise InputError(problems)
+    where = _files(data)
+    warnings.extend(advisories.unchecked_conditions(
+        [a.person for a in this if a.result and a.result.eligible], run, where))
+    warnings.extend(advisories.old_ages(((a.person, a.record.where) for a in this),
+                                        reference_date(settings, run)))
     items = [person_item(a, 0, run.year) for a in this]
     eligible = [i for i in items if _paid(i)]
     ineligible = [i for i in items if not _paid(i)]
@@ -413,6 +496,8 @@ def county_context(data: InputData, settings: dict[str, Any],
         changes, counts = [], {}
     else:
         changes, counts = change_items(this, last, run.year)
+    warnings.extend(advisories.unlisted_increases(changes, where))
+    data.warnings.extend(warnings)
     return {"eligible": eligible, "ineligible": ineligible, "changes": changes, "counts": counts,
             "bands": band_rows(eligible), "totals": totals(eligible), "notice": notice_days}
 
@@ -432,6 +517,7 @@ def city_context(data: InputData, settings: dict[str, Any]) -> dict[str, Any]:
     run = run_settings(settings, problems)
     if run is None:
         raise InputError(problems)
+    data.warnings.extend(advisories.programme_years(settings, run))
     roster = _assessed_roster(data, {**settings, "county": ""}, run, problems)
     seen: dict[str, Record] = {}
     for a in roster:
@@ -448,12 +534,18 @@ def city_context(data: InputData, settings: dict[str, Any]) -> dict[str, Any]:
                                     _at(a.record, "县(市、区)")))
     if problems:
         raise InputError(problems)
+    data.warnings.extend(advisories.unchecked_conditions(
+        [a.person for a in roster if a.result and a.result.eligible], run, _files(data)))
     items = [person_item(a, n, run.year) for n, a in enumerate(roster, start=1)]
     eligible = [i for i in items if _paid(i)]
     counties: dict[str, list[dict[str, Any]]] = {}
+    names: dict[str, str] = {}  # 翁源 and 翁源县 are one county, printed with its suffix
     for a, item in zip(roster, items, strict=True):
-        group = counties.setdefault(a.person.county, [])
+        key = rules.county_key(a.person.county)
+        if len(a.person.county) > len(names.get(key, "")):
+            names[key] = a.person.county
+        group = counties.setdefault(key, [])
         if _paid(item):
             group.append(item)
-    rows = [{"county": name, **sums(members)} for name, members in counties.items()]
+    rows = [{"county": names[key], **sums(members)} for key, members in counties.items()]
     return {"counties": rows, "totals": totals(eligible)}

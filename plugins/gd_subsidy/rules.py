@@ -11,6 +11,8 @@ templates print "10800" and never "10800.00".
 from __future__ import annotations
 
 import math
+import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -57,7 +59,39 @@ REASONS: dict[str, tuple[str, str]] = {
     "died": ("已去世", "died before the payment year began"),
     "died_before_start": ("去世时未到起发月份", "died before the first payment month"),
     "not_of_age": ("未到龄", "does not reach the age by the end of the payment year"),
+    # the conditions of 003:196-197, in the seed's words; {cutoff}/{end} are the run's dates
+    "not_guangdong": ("现非广东省户籍", "the current household registration is not in Guangdong"),
+    "later_employed": (
+        "离岗后被录用为编制内人员或国有企业正式工作人员",
+        "after leaving teaching, employed on a state payroll (编制) or as a state-enterprise regular",
+    ),
+    "minban_after_cutoff": ("{cutoff}（含）以前未在公办中小学教学岗位上任教",
+                            "did not teach in a public school on or before {cutoff}"),
+    "contract_before_window": (
+        "聘用代课教师合同书于{cutoff}（含）以前签订",
+        "the substitute teacher's contract was signed on or before {cutoff}",
+    ),
+    "contract_after_window": (
+        "聘用代课教师合同书于{end}以后签订",
+        "the substitute teacher's contract was signed after {end}",
+    ),
+    "contract_not_filed": ("聘用代课教师合同书未经县级教育行政部门备案",
+                           "the substitute teacher's contract was not filed with the county"),
+    "not_continuous": ("未连续任教满1学年（或2个学期）",
+                       "never taught one school year (2 semesters) without a break"),
 }
+#: Reason of an 增加 for someone missing from last year's list (只减不增, 003:195).
+NOT_ON_LAST_LIST = "上年名单中无此人（只减不增）"
+#: Reason of an 增加 for a late application the county approved (column 补报).
+LATE_APPLICATION = "补报（经审核同意）"
+#: Reason of an 增加 for someone on last year's list who reaches the age.
+REACHED_AGE = "达到领取年龄"
+#: Most whole months between the end month of a stint and the start month of the next that
+#: still count as continuous teaching: a holiday (July -> September, January -> March) with
+#: a month to spare.
+MAX_BREAK_MONTHS = 2
+#: Youngest age at which semesters are counted as plausible (at most 2 per year from then).
+MIN_TEACHING_AGE = 16
 
 
 # --------------------------------------------------------------------------- errors
@@ -109,14 +143,14 @@ _ID_FIELD = Field("id_number", "身份证号码", "resident_id")
 def add_years(day: date, years: int) -> date:
     """The anniversary of ``day`` after ``years`` years.
 
-    A 29 Feb birthday has no anniversary in a common year; we take 1 Mar: under Chinese practice a
-    周岁 is complete only once the full 12 months have elapsed, and on 28 Feb of a common year the
-    person is still one day short of them, so the age is reached on 1 Mar.
+    A 29 Feb birthday has no anniversary in a common year. Civil Code art. 202: a period counted
+    in years ends on the corresponding day of the last year, or on the last day of that month
+    when there is no corresponding day, so the age is reached on 28 Feb.
     """
     try:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 Feb -> common year
-        return date(day.year + years, 3, 1)
+        return date(day.year + years, 2, 28)
 
 
 @dataclass(frozen=True)
@@ -135,6 +169,14 @@ class Person:
     bad_record: bool = False
     death_date: date | None = None
     id_number: str = ""
+    # the conditions of 003:196-197; None means the input does not say (not checked)
+    guangdong_hukou: bool | None = None
+    continuous_semesters: int | None = None
+    first_taught: date | None = None
+    contract_date: date | None = None
+    contract_filed: bool | None = None
+    later_employed: bool | None = None
+    late_application: bool = False
 
     def __post_init__(self) -> None:
         if self.sex not in AGE_BY_SEX:
@@ -167,10 +209,58 @@ class Person:
 
 
 def age_reached_date(birth_date: date, sex: str) -> date:
-    """Day a person turns 60 (men) or 55 (women): the birthday itself, 29 Feb -> 1 Mar."""
+    """Day a person turns 60 (men) or 55 (women): the birthday itself, 29 Feb -> 28 Feb."""
     if sex not in AGE_BY_SEX:
         raise RuleError(f"性别应为男或女，而非「{sex}」", f"sex must be 男 or 女, not {sex!r}")
     return add_years(birth_date, AGE_BY_SEX[sex])
+
+
+@dataclass(frozen=True)
+class Stint:
+    """One line of the 任教经历: months are given by their 1st, or unknown (None)."""
+
+    semesters: int
+    start: date | None = None
+    end: date | None = None
+
+
+def continuous_semesters(stints: Iterable[Stint]) -> int | None:
+    """The most semesters taught without a break longer than a school holiday.
+
+    Stints follow each other when at most :data:`MAX_BREAK_MONTHS` whole months lie between the
+    end month of one and the start month of the next. A stint without dates is continuous in itself; when the answer could
+    change with the missing dates (no run reaches 2 semesters), it is unknown (None).
+    """
+    stints = list(stints)
+    if not stints:
+        return None
+    dated = sorted((s for s in stints if s.start and s.end), key=lambda s: s.start)
+    best, run, previous_end = 0, 0, None
+    for stint in dated:
+        between = months_between(previous_end, stint.start) - 2 if previous_end else None
+        follows = between is not None and between <= MAX_BREAK_MONTHS
+        run = run + stint.semesters if follows else stint.semesters
+        best, previous_end = max(best, run), max(previous_end or stint.end, stint.end)
+    undated = [s.semesters for s in stints if not (s.start and s.end)]
+    best = max([best, *undated])
+    return None if undated and best < 2 else best
+
+
+def first_taught(stints: Iterable[Stint]) -> date | None:
+    """The earliest start month of the teaching history, None when a stint's start is unknown."""
+    starts = [s.start for s in stints]
+    return None if not starts or None in starts else min(starts)
+
+
+def max_semesters(birth_date: date, year: int) -> int:
+    """The most semesters anyone could have taught by ``year``: 2 a year from age 16 on."""
+    return 2 * max(0, year - (birth_date.year + MIN_TEACHING_AGE) + 1)
+
+
+def age_on(birth_date: date, day: date) -> int:
+    """Completed years (周岁) on ``day``, counted like :func:`add_years` (29 Feb -> 28 Feb)."""
+    years = day.year - birth_date.year
+    return years - 1 if add_years(birth_date, years) > day else years
 
 
 def working_years(semesters: int) -> int:
@@ -249,6 +339,8 @@ class Settings:
     year: int
     first_year: int = DEFAULT_FIRST_YEAR
     city_standard: CityStandard = field(default_factory=CityStandard)
+    minban_cutoff_year: int | None = None  # the "xx" of xx年3月27日
+    contract_end_year: int | None = None  # the "20xx" of 20xx年8月31日
 
     def __post_init__(self) -> None:
         if self.year < self.first_year:
@@ -261,6 +353,16 @@ class Settings:
     def cutoff(self) -> date:
         """Age and death cut-off: 31 Dec of the year before the first payment year."""
         return date(self.first_year - 1, 12, 31)
+
+    @property
+    def minban_cutoff(self) -> date | None:
+        """xx年3月27日: 民办 teachers taught on or before it, 代课 contracts were signed after."""
+        return date(self.minban_cutoff_year, 3, 27) if self.minban_cutoff_year else None
+
+    @property
+    def contract_end(self) -> date | None:
+        """20xx年8月31日: the last day a 代课 contract counts."""
+        return date(self.contract_end_year, 8, 31) if self.contract_end_year else None
 
 
 def monthly_standard(years: int, city_standard: CityStandard) -> Money | None:
@@ -291,6 +393,11 @@ def months_between(first: date, last: date) -> int:
     """Number of months from ``first`` to ``last`` inclusive (0 if last is before first)."""
     n = (last.year - first.year) * 12 + last.month - first.month + 1
     return max(n, 0)
+
+
+def cn_day(day: date | None) -> str:
+    """'1992年3月27日'; empty for None."""
+    return f"{day.year}年{day.month}月{day.day}日" if day else ""
 
 
 def cn_month(day: date | None) -> str:
@@ -332,20 +439,90 @@ def first_payment_month(age_date: date, settings: Settings) -> date:
     return next_month(age_date)
 
 
-def _ineligible(person: Person, code: str, years: int, age: date, first: date | None) -> Result:
+def _ineligible(person: Person, code: str, years: int, age: date, first: date | None,
+                settings: Settings | None = None) -> Result:
     zh, en = REASONS[code]
+    if settings is not None:
+        zh = zh.format(cutoff=cn_day(settings.minban_cutoff), end=cn_day(settings.contract_end))
+        en = en.format(cutoff=settings.minban_cutoff, end=settings.contract_end)
     last = month_start(person.death_date) if person.death_date else None
     band = band_of(years) if years >= 1 else ""
     return Result(person, False, code, zh, en, years, band, None, age, first, last, 0, 0)
+
+
+def failed_condition(person: Person, settings: Settings) -> str:
+    """The first condition of 003:196-197 the input shows unmet ('' when none); unknown passes."""
+    if person.guangdong_hukou is False:
+        return "not_guangdong"
+    if person.later_employed:
+        return "later_employed"
+    cutoff, end = settings.minban_cutoff, settings.contract_end
+    if person.category == MINBAN:
+        if cutoff and person.first_taught and person.first_taught > cutoff:
+            return "minban_after_cutoff"
+        return ""
+    signed = person.contract_date
+    if signed and cutoff and signed <= cutoff:
+        return "contract_before_window"
+    if signed and end and signed > end:
+        return "contract_after_window"
+    if person.contract_filed is False:
+        return "contract_not_filed"
+    return ""
+
+
+def unchecked_conditions(person: Person, settings: Settings) -> list[str]:
+    """The conditions of 003:196-197 the input leaves open for this person (keys of CONDITIONS)."""
+    open_ = []
+    if person.guangdong_hukou is None:
+        open_.append("hukou")
+    if person.continuous_semesters is None:
+        open_.append("continuous")
+    if person.category == MINBAN:
+        if settings.minban_cutoff is None or person.first_taught is None:
+            open_.append("minban_cutoff")
+    else:
+        if None in (settings.minban_cutoff, settings.contract_end, person.contract_date):
+            open_.append("contract_window")
+        if person.contract_filed is None:
+            open_.append("contract_filed")
+    if person.later_employed is None:
+        open_.append("later_employed")
+    return open_
+
+
+#: The conditions a run may be unable to check -> (condition, what it needs), zh and en.
+CONDITIONS: dict[str, tuple[str, str, str, str]] = {
+    "hukou": ("现为广东省户籍", "列「户籍所在地」",
+              "current household registration in Guangdong", "the column 户籍所在地"),
+    "continuous": ("连续任教满1学年（或2个学期）", "工作表「任教经历」及各段的起始年月、终止年月",
+                   "one school year of continuous teaching",
+                   "the sheet 任教经历 with each stint's start and end month"),
+    "minban_cutoff": ("原民办教师xx年3月27日（含）以前任教",
+                      "设置 minban_cutoff_year 及「任教经历」的起始年月",
+                      "原民办教师 taught on or before 27 March of the cut-off year",
+                      "the setting minban_cutoff_year and the start months of 任教经历"),
+    "contract_window": ("原代课教师合同于xx年3月27日（不含）—20xx年8月31日期间签订",
+                        "设置 minban_cutoff_year、contract_end_year 及列「合同签订日期」",
+                        "原代课教师 contract signed within the window",
+                        "the settings minban_cutoff_year, contract_end_year and the column 合同签订日期"),
+    "contract_filed": ("代课合同经县级教育行政部门备案", "列「备案」",
+                       "contract filed with the county education bureau", "the column 备案"),
+    "later_employed": ("离岗后未被录用为编制内人员或国企正式工作人员", "列「后入编或国企正式职工」",
+                       "not later on a state payroll or a state-enterprise regular post",
+                       "the column 后入编或国企正式职工"),
+}
 
 
 def assess(person: Person, settings: Settings) -> Result:
     """Decide whether a person is paid in ``settings.year``, and how much.
 
     Exclusions are checked in the order of the seed (death before the cut-off, early retirement,
-    bad record), then the one-year minimum, then whether anything is payable this year. A person
-    who reaches the age during the year is eligible even if the first month falls in the next
-    year (months = 0): they apply this year and are on this year's list.
+    bad record), then the conditions of 003:196-197 the input states (户籍, 编制, the 民办 cut-off,
+    the 代课 contract window and 备案), then the one-year minimum and its continuity, then
+    whether anything is payable this year. A person who reaches the age during the year is
+    eligible even if the first month falls in the next year (months = 0): they apply this year
+    and are on this year's list.
     Raises :class:`MissingCityStandard` when the city has no amount for their 1-9 years.
     """
     years = working_years(person.semesters)
@@ -359,8 +536,13 @@ def assess(person: Person, settings: Settings) -> Result:
         return _ineligible(person, "retired_early", years, age, None)
     if person.bad_record:
         return _ineligible(person, "bad_record", years, age, None)
+    failed = failed_condition(person, settings)
+    if failed:
+        return _ineligible(person, failed, years, age, None, settings)
     if person.semesters < 2:
         return _ineligible(person, "too_few_semesters", years, age, None)
+    if person.continuous_semesters is not None and person.continuous_semesters < 2:
+        return _ineligible(person, "not_continuous", years, age, None)
     if died is not None and month_start(died) < first:
         return _ineligible(person, "died_before_start", years, age, first)
     if died is not None and died < year_start:
@@ -398,21 +580,92 @@ def assess_all(people: Iterable[Person], settings: Settings) -> list[Result]:
 # --------------------------------------------------------------------------- funding
 
 
+#: Guangdong's 21 prefecture-level cities (地级市), bare names.
+GUANGDONG_CITIES = (
+    "广州", "深圳", "珠海", "汕头", "佛山", "韶关", "河源", "梅州", "惠州", "汕尾", "东莞",
+    "中山", "江门", "阳江", "湛江", "茂名", "肇庆", "清远", "潮州", "揭阳", "云浮",
+)  # fmt: skip
+PROVINCE_PREFIXES = ("广东省", "广东")
+#: China's other provincial-level regions: a 户籍所在地 starting with one is not in Guangdong.
+OTHER_PROVINCES = (
+    "北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏", "浙江",
+    "安徽", "福建", "江西", "山东", "河南", "湖北", "湖南", "广西", "海南", "重庆", "四川", "贵州",
+    "云南", "西藏", "陕西", "甘肃", "青海", "宁夏", "新疆", "香港", "澳门", "台湾",
+)  # fmt: skip
+COUNTY_SUFFIXES = ("自治县", "市", "县", "区")
+
+
+class UnknownCity(RuleError):
+    """A 地级市 that is not one of Guangdong's 21 cities, whatever way it is written."""
+
+    def __init__(self, name: str):
+        listed = "、".join(f"{c}市" for c in GUANGDONG_CITIES)
+        super().__init__(f"「{name}」不是广东省的地级市；应为以下之一：{listed}",
+                         f"{name!r} is not a city of Guangdong; use one of: {listed}")
+
+
+def plain_name(name: str | None) -> str:
+    """A place name as typed, without full-width forms, spaces or the 广东省 prefix."""
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", name or ""))
+    for prefix in PROVINCE_PREFIXES:
+        if text.startswith(prefix) and len(text) > len(prefix):
+            return text[len(prefix):]
+    return text
+
+
 def _bare(name: str | None, suffixes: tuple[str, ...]) -> str:
-    text = (name or "").strip()
+    text = plain_name(name)
     for suffix in suffixes:
         if text.endswith(suffix) and len(text) > len(suffix):
             return text[: -len(suffix)]
     return text
 
 
+def city_key(name: str | None) -> str | None:
+    """The bare city (韶关) of ``广东省韶关市``, ``韶关``, ``韶关市　``; None when not in Guangdong."""
+    bare = _bare(name, ("市",))
+    return bare if bare in GUANGDONG_CITIES else None
+
+
+def normalize_city(name: str | None) -> str:
+    """The city as the forms print it (韶关市); empty stays empty; unknown -> :class:`UnknownCity`."""
+    if not plain_name(name):
+        return ""
+    key = city_key(name)
+    if key is None:
+        raise UnknownCity(str(name).strip())
+    return f"{key}市"
+
+
+def normalize_county(name: str | None, city: str | None = None) -> str:
+    """The county without full-width forms, spaces or a province/city prefix (韶关市翁源县 -> 翁源县).
+
+    A missing suffix (翁源, 台山) cannot be restored without a list of every county; the funding
+    rule and the city summary compare counties by :func:`county_key` instead.
+    """
+    text = plain_name(name)
+    key = city_key(city)
+    for prefix in (f"{key}市", key) if key else ():
+        if text.startswith(prefix) and len(text) > len(prefix) + 1:
+            return text[len(prefix):]
+    return text
+
+
+def county_key(name: str | None) -> str:
+    """A county compared without its 市/县/区/自治县 suffix: 台山 == 台山市."""
+    return _bare(normalize_county(name), COUNTY_SUFFIXES)
+
+
 def is_shared_funding(city: str, county: str | None = None) -> bool:
-    """True where province and city share the cost 5:5 (the 14 cities, 江门's 恩平/开平/台山)."""
-    c = _bare(city, ("市",))
-    if c in SHARED_CITIES:
+    """True where province and city share the cost 5:5 (the 14 cities, 江门's 恩平/开平/台山).
+
+    Names are compared however they are written (广东省韶关市, 韶关, full-width forms).
+    """
+    key = city_key(city)
+    if key in SHARED_CITIES:
         return True
-    if c in ("江门", ""):
-        return _bare(county, ("市",)) in SHARED_JIANGMEN_COUNTIES
+    if key == "江门" or not plain_name(city):
+        return county_key(normalize_county(county, city)) in SHARED_JIANGMEN_COUNTIES
     return False
 
 
@@ -488,9 +741,11 @@ class Change:
 def compare_years(last: Iterable[Result], this: Iterable[Result], year: int) -> list[Change]:
     """Increases and decreases between last year's paid list and this year's (by ID number).
 
-    Under 只减不增 an increase is only someone from the master list who reached the age; someone
-    absent from last year's assessment is still listed as 增加 but flagged in the remark. The
-    change month is the first payment month (增加), the death month or January of ``year`` (减少).
+    Under 只减不增 (003:195) the master list is frozen: an increase is someone on last year's
+    roster, paid or not (未到龄 people are on it), who is paid now. Someone absent from last
+    year's roster is listed as 增加 with the reason :data:`NOT_ON_LAST_LIST`, unless marked as an
+    approved late application (补报). The change month is the first payment month (增加), the
+    death month or January of ``year`` (减少).
     """
     before = {r.person.id_number or r.person.name: r for r in last}
     changes: list[Change] = []
@@ -502,9 +757,12 @@ def compare_years(last: Iterable[Result], this: Iterable[Result], year: int) -> 
         old = before.get(key)
         was_paid = old is not None and old.eligible
         if r.eligible and not was_paid:
-            remark = "上年名单中无此人，请核实（只减不增）" if old is None else ""
+            reason, remark = REACHED_AGE, ""
+            if old is None:
+                reason, remark = ((LATE_APPLICATION, "") if r.person.late_application
+                                  else (NOT_ON_LAST_LIST, "请核实"))
             month = max(r.first_month or jan, jan)
-            changes.append(Change(r.person, "增加", "达到领取年龄", month, remark))
+            changes.append(Change(r.person, "增加", reason, month, remark))
         elif was_paid and not r.eligible:
             month = month_start(r.person.death_date) if r.person.death_date else jan
             changes.append(Change(r.person, "减少", r.reason, month))

@@ -25,7 +25,7 @@ from planforge import (
 from planforge.resources import templates_dir
 
 from .context import prepare
-from .rules import HARDSHIPS, LEVELS, SERVING, STATUSES
+from .rules import CITY_BUDGET, CITY_QUOTA, HARDSHIPS, LEVELS, SERVING, STATUSES
 
 FORMS = templates_dir() / "forms" / "hardship-aid"
 SOURCE = "特困教师资助（seed 003）"
@@ -39,6 +39,7 @@ FIELDS = (
     Field("school", "学校", aliases=("工作单位", "所在学校", "单位"), required=True),
     Field("title", "职务/职称", aliases=("职称", "职务")),
     Field("phone", "联系电话", "phone", aliases=("电话", "手机")),
+    Field("full_time", "是否专任", "yes_no", aliases=("专任教师", "是否专任教师")),
     Field("status", "人员类别", "choice", aliases=("在职/退休", "在职或退休", "在职退休"),
           choices=STATUSES, default=SERVING),
     Field("hardship", "困难类型", "choice", aliases=("困难类别", "致困原因"), choices=HARDSHIPS,
@@ -64,6 +65,10 @@ SETTINGS = (
     Field("debt_min", "负债金额下限", "amount", help="默认：省级50000元，市级20000元"),
     Field("grant", "资助标准", "amount", help="默认：省级10000元，市级5000元"),
     Field("retired_exception", "退休教师比例经批准可超出", "yes_no", default=False),
+    Field("city_quota", "市级资助计划名额", "integer", default=CITY_QUOTA, min=1,
+          help="市级资助计划人数，默认80名（seed 003）"),
+    Field("city_budget", "市级资助金额度", "amount", default=CITY_BUDGET, min=1,
+          help="市级资助金总额（元），默认400000元（40万元，seed 003）"),
     Field("materials", "材料文件夹", help="每位教师一个子文件夹（以姓名命名）"),
 )
 #: What prepare adds: lists and totals, and per teacher the computed columns.

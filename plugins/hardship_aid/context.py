@@ -20,6 +20,7 @@ from planforge.model import WHERE_KEY
 
 from . import materials as mat
 from .rules import (
+    CITY,
     PROVINCE,
     RETIRED,
     Level,
@@ -76,6 +77,52 @@ def check_record(record: Record, level: Level, year: int) -> list[Problem]:
             f"aided by the province in {last}: provincial aid goes only to teachers not aided "
             "by it in the two years before",
             _at(record, "上次获省级资助年份")))
+    return problems
+
+
+def check_full_time(records: list[Record], level: Level) -> list[Problem]:
+    """省级资助的教师对象为……学校专任教师 (seed 003 line 51): 是否专任 must say 是 for each."""
+    if not level.full_time_only:
+        return []
+    if all(r["full_time"] is None for r in records):
+        return [Problem(
+            f"{level.name}资助对象须为专任教师：请增加「是否专任」列，逐人填写 是/否",
+            "provincial aid goes to full-time teachers only: add a 是否专任 column and fill it "
+            "in (是/否) for every teacher",
+            Location(records[0].where.file, records[0].where.sheet, column="是否专任"))]
+    problems = []
+    for record in records:
+        if record["full_time"] is None:
+            problems.append(Problem(
+                f"未填是否专任：{level.name}资助对象须为专任教师",
+                "是否专任 is empty; provincial aid goes to full-time teachers only",
+                _at(record, "是否专任")))
+        elif not record["full_time"]:
+            problems.append(Problem(
+                f"「{record['name']}」不是专任教师：{level.name}资助对象须为学校专任教师",
+                f"{record['name']} is not a full-time teacher; provincial aid goes to "
+                "full-time teachers only", _at(record, "是否专任")))
+    return problems
+
+
+def check_city_plan(records: list[Record], level: Level,
+                    settings: Mapping[str, Any]) -> list[Problem]:
+    """市级资助计划80名,资助金40万元 (seed 003 line 45): more people or money than the plan."""
+    if level.name != CITY:
+        return []
+    quota, budget = settings.get("city_quota"), settings.get("city_budget")
+    where = Location(records[0].where.file, records[0].where.sheet)
+    problems = []
+    if quota is not None and len(records) > quota:
+        problems.append(Problem(
+            f"共{len(records)}人，超过市级资助计划{quota}名（设置 city_quota）",
+            f"{len(records)} teachers exceed the city plan of {quota} (setting city_quota)", where))
+    total = level.grant * len(records)
+    if budget is not None and total > budget:
+        problems.append(Problem(
+            f"资助金合计{_money(total)}元，超过市级资助金额度{_money(budget)}元（设置 city_budget）",
+            f"the aid of {_money(total)} yuan in all exceeds the city budget of {_money(budget)} "
+            "yuan (setting city_budget)", where))
     return problems
 
 
@@ -169,6 +216,7 @@ def teacher_item(record: Record, index: int, level: Level, found: mat.Found,
               for m in mat.MATERIALS}
     missing = found.missing(values["hardship"]) if checked else []
     remark = [text for text in ("退休教师" if values["status"] == RETIRED else "",
+                                "非专任教师" if values.get("full_time") is False else "",
                                 values.get("remark") or "") if text]
     return {
         **values,
@@ -200,6 +248,8 @@ def prepare(data: InputData, settings: dict[str, Any]) -> dict[str, Any]:
     warnings: list[Problem] = []
     for record in records:
         errors.extend(check_record(record, level, year))
+    errors.extend(check_full_time(records, level))
+    errors.extend(check_city_plan(records, level, settings))
     retired = check_retired(records, level, bool(settings.get("retired_exception")))
     (warnings if settings.get("retired_exception") else errors).extend(retired)
     root = Path(settings["materials"]).expanduser() if settings.get("materials") else None

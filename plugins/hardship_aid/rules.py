@@ -32,6 +32,8 @@ class Level:
     funder: str
     #: A teacher aided by the province in the two years before may not be aided again.
     recent_years_barred: int = 0
+    #: 省级资助的教师对象为……学校专任教师 (seed 003 line 51): only full-time teachers.
+    full_time_only: bool = False
 
     def deadline(self, year: int) -> dt.date:
         """Materials later than this are taken as given up (逾期不报将视作自动放弃)."""
@@ -44,9 +46,14 @@ class Level:
 
 LEVELS = {
     PROVINCE: Level(PROVINCE, Decimal(50000), Decimal(10000), Decimal("0.05"), 5, 15,
-                    "省教育基金会", recent_years_barred=2),
+                    "省教育基金会", recent_years_barred=2, full_time_only=True),
     CITY: Level(CITY, Decimal(20000), Decimal(5000), Decimal("0.10"), 6, 20, "市教育基金会"),
 }
+
+
+#: 市级资助计划80名,资助金40万元 (seed 003 line 45): a city's plan, which a notice may change.
+CITY_QUOTA = 80
+CITY_BUDGET = Decimal(400000)
 
 
 def level_for(name: str, debt_min: Decimal | None = None, grant: Decimal | None = None) -> Level:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sys
 import time
 import traceback
@@ -15,7 +14,7 @@ import click
 
 from . import __version__
 from .engine import Engine
-from .errors import EXIT_BUG, InputError, PlanforgeError
+from .errors import EXIT_BAD_INPUT, EXIT_BUG, InputError, PlanforgeError
 from .model import InputData
 from .plugins import Registry, load_plugins, register_commands
 from .render.jinja import make_environment
@@ -100,7 +99,10 @@ class PlanforgeGroup(click.Group):
         return sorted({*super().list_commands(ctx), *self._plugin_commands(ctx)})
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        return super().get_command(ctx, name) or self._plugin_commands(ctx).get(name)
+        plugin_commands = self._plugin_commands(ctx)
+        if name != "plugins":  # which lists them itself
+            _warn_failed_plugins(ctx)
+        return super().get_command(ctx, name) or plugin_commands.get(name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -119,6 +121,21 @@ class PlanforgeGroup(click.Group):
                            "（加 --debug 可查看详细信息 / run with --debug for the traceback）",
                            err=True)
             ctx.exit(EXIT_BUG)
+
+
+def _warn_failed_plugins(ctx: click.Context) -> None:
+    """Once per command: a plugin that failed to load is said, with where it failed, so a
+    missing document type is never a mystery."""
+    cache = ctx.ensure_object(dict)
+    state = cache.get("state")
+    if state is None or cache.get("warned_plugins"):
+        return
+    cache["warned_plugins"] = True
+    for info in state.registry.errors:
+        click.echo(f"警告：插件加载失败 / warning: a plugin failed to load: {info.describe()}",
+                   err=True)
+        if state.debug:
+            click.echo(info.details, err=True)
 
 
 @click.group(cls=PlanforgeGroup)
@@ -154,28 +171,6 @@ def with_settings(function):
     return function
 
 
-_PLACEHOLDER = re.compile(r"\{\{\s*(.*?)\s*\}\}")
-_STATEMENT = re.compile(r"\{%.*?%\}", re.S)
-
-
-def _listed_title(engine: Engine, name: str, title: str) -> str:
-    """A title as a list shows it: settings with a default filled in, the others by label
-    (``{{ settings.county }}…名册表`` → ``〈县(市、区)〉…名册表``), ``{% … %}`` tags left out."""
-    settings = {field.name: field for field in engine.job(name).settings}
-
-    def shown(match: re.Match) -> str:
-        expression = match.group(1)
-        path = expression.split(".")
-        field = settings.get(path[1]) if path[0] == "settings" and len(path) > 1 else None
-        if field is None:
-            return f"〈{expression}〉"
-        if len(path) == 2 and field.default not in (None, ""):
-            return str(field.default)
-        return f"〈{field.label}〉"
-
-    return _PLACEHOLDER.sub(shown, _STATEMENT.sub("", title))
-
-
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.pass_context
@@ -187,16 +182,19 @@ def plugins(ctx: click.Context, as_json: bool) -> None:
         click.echo(json.dumps([vars(p) for p in registry.plugins], ensure_ascii=False, indent=2))
         return
     for info in registry.plugins:
-        status = f"  ✗ {info.error}" if info.error else ""
+        status = f"  ✗ {info.where + ': ' if info.where else ''}{info.error}" if info.error else ""
         click.echo(f"{info.name}  [{info.source}]{status}")
+        if info.error and state.debug:
+            click.echo(info.details, err=True)
         for item in info.contributes:
             kind, _, name = item.partition(":")
             if kind in {"document_type", "package"}:
                 target = registry.packages.get(name) or registry.document_types.get(name)
-                title = f"  {_listed_title(state.engine, name, target.title)}" if target else ""
+                title = f"  {state.engine.listed_title(name)}" if target else ""
                 click.echo(f"    {kind.replace('_', ' ')}: {name}{title}")
     if registry.errors:
         click.echo(f"{len(registry.errors)} 个插件加载失败 / plugin(s) failed to load", err=True)
+        ctx.exit(EXIT_BAD_INPUT)
 
 
 @cli.command()
@@ -235,6 +233,7 @@ def fill(ctx: click.Context, target: str, data: tuple[str, ...], output: str, as
     prepared = engine.prepare(target, [Path(d) for d in data], values, origin,
                               [Path(p) for p in previous])
     report_warnings(prepared.data)
+    told = len(prepared.data.warnings)
     if prepared.cleaned_characters:
         click.echo(cleaned_note(prepared.cleaned_characters), err=True)
     total = engine.total_items(prepared)
@@ -244,7 +243,46 @@ def fill(ctx: click.Context, target: str, data: tuple[str, ...], output: str, as
                            item_show_func=lambda _: _rate(bar.pos, started)) as bar:
         result = engine.fill(prepared, Path(output), as_zip, progress=bar.update,
                              jobs=jobs or default_jobs())
+    for warning in prepared.data.warnings[told:]:  # found while writing one file per quarter …
+        click.echo(f"警告 / warning: {warning}", err=True)
     click.echo(f"已写入 / written: {result}")
+
+
+@cli.command()
+@click.argument("target")
+@click.option("-o", "--output", required=True, type=click.Path(), help="The .xlsx file to write.")
+@click.option("--force", is_flag=True, help="Replace the file if it already exists.")
+@click.pass_context
+def blank(ctx: click.Context, target: str, output: str, force: bool) -> None:
+    """Write an empty input workbook for TARGET: its headers, drop-down lists, text-formatted ID
+    column, an example row and a sheet explaining every column."""
+    from .blank import write_blank
+
+    state = _state(ctx)
+    job = state.engine.job(target)
+    written = write_blank(job.inputs, state.registry.field_types, Path(output), force)
+    click.echo(f"已写入 / written: {written}")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; anything but loopback requires the printed token.")
+@click.option("--port", type=click.IntRange(0, 65535), default=0,
+              help="Port (default: a free one).")
+@click.option("--no-browser", is_flag=True, help="Do not open the browser.")
+@click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True,
+              help="Requests served at once.")
+@click.option("--max-upload", type=click.IntRange(1), default=200, show_default=True,
+              help="Largest upload in MB.")
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, no_browser: bool, threads: int,
+          max_upload: int) -> None:
+    """A local web page for clerks: blanks, checks, fills, previews and dossiers."""
+    from .web.server import serve_app
+
+    state = _state(ctx)
+    serve_app(host, port, not no_browser, threads, max_upload * 2**20, state.plugins_dir,
+              echo=click.echo)
 
 
 @cli.group()
@@ -255,9 +293,16 @@ def template() -> None:
 @template.command("check")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--type", "type_name", help="Compare with this document type's fields.")
+@click.option("--data", "data", multiple=True, type=click.Path(),
+              help="Also check against the context this data gives (any type, Python ones too).")
+@previous_option
+@with_settings
 @click.pass_context
-def template_check(ctx: click.Context, path: str, type_name: str | None) -> None:
-    """List the placeholders TEMPLATE uses; with --type, the unknown ones and unused fields."""
+def template_check(ctx: click.Context, path: str, type_name: str | None, data: tuple[str, ...],
+                   previous: tuple[str, ...], assignments: tuple[str, ...],
+                   settings_file: str | None) -> None:
+    """List the placeholders TEMPLATE uses; with --type, the unknown ones (names, and attributes
+    of loop variables such as p.nmae) and unused fields. Exit 2 when something is unknown."""
     from .templatecheck import check_against, inspect_template
 
     registry = _state(ctx).registry
@@ -271,11 +316,37 @@ def template_check(ctx: click.Context, path: str, type_name: str | None) -> None
         if not hasattr(target, "template"):
             raise PlanforgeError(f"「{type_name}」是附件包，请指定其中一个文档类型 / "
                                  f"{type_name!r} is a package; name one of its document types")
-        check_against(report, target)
+        context = None
+        if data:
+            values, origin = gather_settings(assignments, settings_file)
+            context = _state(ctx).engine.prepare(type_name, [Path(d) for d in data], values, origin,
+                                                 [Path(p) for p in previous]).context
+        check_against(report, target, context)
         click.echo("未知 / unknown: " + (", ".join(sorted(report.unknown)) or "—"))
         click.echo("未使用的字段 / unused fields: " + (", ".join(sorted(report.unused_fields)) or "—"))
-        if report.unknown:
-            ctx.exit(2)
+    if report.raw_booleans:
+        click.echo("注意：以下是/否值未加过滤器，将印作「是」「否」；要印 ☑/☐ 请用 |checkbox / "
+                   "note: these yes/no values are printed without a filter and print 是/否 "
+                   "(use |checkbox for ☑/☐): " + ", ".join(sorted(report.raw_booleans)))
+    if report.unknown:
+        ctx.exit(2)
+
+
+@template.command("infer")
+@click.argument("blank", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False),
+              help="The plugin folder to write; its name is the new document type's name.")
+@click.option("--force", is_flag=True, help="Overwrite a folder that is not empty.")
+def template_infer(blank: str, output: str, force: bool) -> None:
+    """Make a declarative plugin from a BLANK official annex (.docx or .xlsx)."""
+    from .infer import infer_plugin
+
+    folder, report = infer_plugin(Path(blank), Path(output), force)
+    for line in report:
+        click.echo(line)
+    click.echo(f"已写入 / written: {folder}")
+    click.echo(f"试填 / try it: planforge --plugins-dir {folder.parent} fill {folder.name} "
+               "DATA.xlsx -o OUT")
 
 
 @cli.command()

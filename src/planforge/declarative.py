@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from .checks import parse_checks, with_checks
 from .derive import make_prepare, parse_derive
 from .errors import PluginError
 from .hookspecs import hookimpl
@@ -23,7 +24,8 @@ from .model import RENDERERS, DocumentType, Field, Package, Split, TableSpec
 DECLARATIVE_FILES = ("plugin.yaml", "plugin.yml", "plugin.toml")
 _FIELD_KEYS = {f.name for f in dataclass_fields(Field)}
 _TYPE_KEYS = {"name", "title", "annex", "renderer", "template", "each", "file_name", "combined",
-              "sheets", "fields", "settings", "tables", "sheet_lists", "description", "derive", "split"}
+              "sheets", "fields", "settings", "tables", "sheet_lists", "description", "derive", "split",
+              "checks", "pictures"}
 _TABLE_KEYS = {"name", "title", "sheets", "fields", "required"}
 _PACKAGE_KEYS = {"name", "title", "members", "settings", "description"}
 _PLUGIN_KEYS = {"name", "description", "version", "document_types", "packages"}
@@ -113,6 +115,11 @@ def parse_document_type(data: Any, folder: Path, where: str) -> DocumentType:
     sheets = data.get("sheets") or ()
     primary = TableSpec("records", fields, tuple([sheets] if isinstance(sheets, str) else sheets))
     steps = parse_derive(data.get("derive"), f"{where}.derive")
+    prepare = make_prepare(steps) if steps else None
+    checks = parse_checks(data.get("checks"), f"{where}.checks")
+    if checks:
+        labels = {f.name: f.label for table in (*tables, primary) for f in table.fields}
+        prepare = with_checks(prepare, checks, labels)
     return DocumentType(
         name=name,
         title=_required(data, "title", where),
@@ -127,9 +134,10 @@ def parse_document_type(data: Any, folder: Path, where: str) -> DocumentType:
         file_name=data.get("file_name", "{{ index }}"),
         combined=bool(data.get("combined", True)),
         description=data.get("description", ""),
-        prepare=make_prepare(steps) if steps else None,
+        prepare=prepare,
         provides=tuple(step.name for step in steps),
         split=_split(data.get("split"), f"{where}.split"),
+        pictures=dict(data.get("pictures") or {}),
     )
 
 
@@ -185,11 +193,11 @@ def load_declarative(folder: Path) -> DeclarativePlugin:
     data = _check_keys(data, _PLUGIN_KEYS, str(path))
     name = data.get("name") or folder.name
     types = [
-        parse_document_type(item, folder, f"{path.name}: document_types[{i}]")
+        parse_document_type(item, folder, f"{path}: document_types[{i}]")
         for i, item in enumerate(data.get("document_types") or [])
     ]
     packages = [
-        parse_package(item, f"{path.name}: packages[{i}]")
+        parse_package(item, f"{path}: packages[{i}]")
         for i, item in enumerate(data.get("packages") or [])
     ]
     if not types and not packages:

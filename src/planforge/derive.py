@@ -253,15 +253,22 @@ def environment(filters: Mapping[str, Callable[..., Any]] | None = None) -> (
     return make_environment({**FILTERS, **(filters or {})}, autoescape=False)
 
 
-def parse_derive(data: Any, where: str,
-                 env: ImmutableSandboxedEnvironment | None = None) -> tuple[Step, ...]:
-    """The ``derive`` list of a document type."""
+def parse_entries(data: Any, where: str, parse_entry: Callable[..., Any],
+                  env: ImmutableSandboxedEnvironment | None = None) -> tuple:
+    """A list in plugin.yaml (``derive``, ``checks``): each entry read by ``parse_entry(env,
+    entry, key)``, so a mistake names its key (``derive[2]``)."""
     if data is None:
         return ()
     if not isinstance(data, list):
         raise _fail(where, "应为列表", "must be a list")
     env = env or environment()
-    steps = tuple(parse_step(env, item, f"{where}[{i}]") for i, item in enumerate(data))
+    return tuple(parse_entry(env, item, f"{where}[{i}]") for i, item in enumerate(data))
+
+
+def parse_derive(data: Any, where: str,
+                 env: ImmutableSandboxedEnvironment | None = None) -> tuple[Step, ...]:
+    """The ``derive`` list of a document type."""
+    steps = parse_entries(data, where, parse_step, env)
     names = [s.name for s in steps]
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:

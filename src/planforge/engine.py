@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -29,6 +30,8 @@ from .text import clean_context
 from .validate import Binder
 
 Progress = Callable[[int], None]
+_PLACEHOLDER = re.compile(r"\{\{\s*(.*?)\s*\}\}")
+_STATEMENT = re.compile(r"\{%.*?%\}", re.S)
 
 
 @dataclass
@@ -57,8 +60,9 @@ class Prepared:
         return list(self.context.get(document_type.each) or [])
 
 
-#: Every job with per-record Word forms takes ``--set copies=3`` (一式三份) for its print file.
-COPIES = Field("copies", "份数", type="integer", default=1, min=1, max=20,
+#: Every job with per-record Word forms repeats each form ``copies`` times in its print file;
+#: 一式三份 (seed 003:209) makes 3 the default, ``--set copies=1`` prints one.
+COPIES = Field("copies", "份数", type="integer", default=3, min=1, max=20,
                help="每份表格在合订打印文件中重复的份数 / copies of each form in the print file")
 
 
@@ -127,6 +131,24 @@ class Engine:
         context, cleaned = clean_context({**context, "settings": values})
         return Prepared(job, data, values, context, cleaned)
 
+    def listed_title(self, name: str) -> str:
+        """A title as a list shows it before any run: settings with a default filled in, the
+        others by label (``{{ settings.county }}…名册表`` → ``〈县(市、区)〉…名册表``), ``{% … %}``
+        tags left out."""
+        settings = {field.name: field for field in self.job(name).settings}
+
+        def shown(match: re.Match) -> str:
+            expression = match.group(1)
+            path = expression.split(".")
+            field = settings.get(path[1]) if path[0] == "settings" and len(path) > 1 else None
+            if field is None:
+                return f"〈{expression}〉"
+            if len(path) == 2 and field.default not in (None, ""):
+                return str(field.default)
+            return f"〈{field.label}〉"
+
+        return _PLACEHOLDER.sub(shown, _STATEMENT.sub("", self.registry.target(name).title))
+
     def title(self, document_type: DocumentType, prepared: Prepared) -> str:
         """The document's title with settings filled in (``{{ settings.county }}…名册表``)."""
         return render_text(self.text_env, document_type.title, prepared.context,
@@ -193,8 +215,8 @@ class Engine:
             from .render.word import WordTemplate
 
             relative = f"{entry}.docx"
-            WordTemplate(document_type.template, self.word_env).render(context,
-                                                                       writer.path(relative))
+            WordTemplate(document_type.template, self.word_env,
+                         _pictures(document_type, prepared)).write(context, writer.path(relative))
         else:
             from .render.excel import render_xlsx
 
@@ -246,7 +268,7 @@ class Engine:
             where = item.get(WHERE_KEY) if isinstance(item, Mapping) else None
             writer.add(relative, document_type.name, [where] if where else [])
             forms.append((relative, index, item))
-        copies = int(prepared.settings.get("copies") or 1)
+        copies = int(prepared.settings.get("copies") or COPIES.default)
         volumes = [Volume(forms[i:i + VOLUME_SIZE]) for i in range(0, len(forms), VOLUME_SIZE)]
         if document_type.combined and (len(forms) > 1 or copies > 1):
             for number, volume in enumerate(volumes, start=1):
@@ -255,9 +277,18 @@ class Engine:
                 writer.add(volume.combined, document_type.name,
                            [f[2][WHERE_KEY] for f in volume.forms
                             if isinstance(f[2], Mapping) and WHERE_KEY in f[2]])
-        template = WordTemplate(document_type.template, self.word_env)
-        batch = Batch(document_type.template, self.registry.plugins_dir, writer.staging, copies)
+        pictures = _pictures(document_type, prepared)
+        template = WordTemplate(document_type.template, self.word_env, pictures)
+        batch = Batch(document_type.template, self.registry.plugins_dir, writer.staging, copies,
+                      pictures=pictures)
         render_volumes(template, shared, volumes, batch, jobs, progress)
+
+
+def _pictures(document_type: DocumentType, prepared: Prepared) -> dict[str, Path]:
+    """The template pictures this run replaces: those whose image setting is given."""
+    return {picture: Path(prepared.settings[setting])
+            for picture, setting in document_type.pictures.items()
+            if prepared.settings.get(setting)}
 
 
 def _plain(value: Any) -> Any:

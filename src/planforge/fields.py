@@ -170,11 +170,31 @@ def parse_yes_no(raw: Any, field: Field) -> bool:
 
 
 def parse_choice(raw: Any, field: Field) -> str:
+    """One of the field's choices, as text: ``choices: [300, 500]`` written without quotes in
+    plugin.yaml are numbers, and a cell's 300 is the choice "300"."""
     text = _text(raw, field)
-    if field.choices and text not in field.choices:
-        allowed = "、".join(field.choices)
-        raise FieldError(f"「{text}」不在可选值（{allowed}）之中", f"{text!r} is not one of: {allowed}")
+    _check_choice(text, field)
     return text
+
+
+def _check_choice(value: Any, field: Field) -> None:
+    if not field.choices or _chosen(value, field.choices):
+        return
+    allowed = "、".join(str(choice) for choice in field.choices)
+    raise FieldError(f"「{value}」不在可选值（{allowed}）之中", f"{value!r} is not one of: {allowed}")
+
+
+def _chosen(value: Any, choices: tuple) -> bool:
+    """Whether ``value`` is one of ``choices``, numbers compared as numbers (500 is 500.00)."""
+    for choice in choices:
+        if str(choice) == str(value):
+            return True
+        try:
+            if Decimal(str(choice)) == Decimal(str(value)):
+                return True
+        except InvalidOperation:
+            continue
+    return False
 
 
 def parse_sex(raw: Any, field: Field) -> str:
@@ -238,6 +258,34 @@ def parse_phone(raw: Any, field: Field) -> str:
     raise FieldError(f"「{text}」不是有效的电话号码", f"{text!r} is not a valid phone number")
 
 
+#: What separates the names in a cell listing several units or people (鹿寨县、柳城县).
+_NAME_SEPARATORS = re.compile(r"\s*[、，,；;/／\n]+\s*")
+
+
+class Names(str):
+    """Several names in one cell, printed joined with 、; ``names`` holds them one by one."""
+
+    names: tuple[str, ...]
+
+    def __new__(cls, text: str) -> Names:
+        names = tuple(n for n in _NAME_SEPARATORS.split(str(text).strip()) if n)
+        value = super().__new__(cls, "、".join(names))
+        value.names = names
+        return value
+
+
+def parse_names(raw: Any, field: Field) -> Names:
+    """``鹿寨县、柳城县`` (or with ，, ; / or line breaks): each name once."""
+    _text(raw, field)  # the cell's limits; the line breaks it may hold still separate names
+    value = Names("、".join(normalize_value(part) for part in _NAME_SEPARATORS.split(str(raw))))
+    repeated = sorted({n for n in value.names if value.names.count(n) > 1})
+    if not value.names:
+        raise FieldError("没有名称", "no name is given")
+    if repeated:
+        raise FieldError(f"「{'、'.join(repeated)}」重复列出", f"{', '.join(repeated)} listed twice")
+    return value
+
+
 class ImageFile(str):
     """A checked path to an image, which Word renderers place as a picture."""
 
@@ -279,11 +327,16 @@ BUILTIN_FIELD_TYPES = (
     FieldType("resident_id", parse_resident_id, "18位居民身份证号码 / resident ID number"),
     FieldType("phone", parse_phone, "电话号码 / phone number"),
     FieldType("image", parse_image, "图片文件（相对数据文件）/ image file next to the data"),
+    FieldType("names", parse_names, "名称列表（以、分隔）/ several names: 鹿寨县、柳城县"),
 )
 
 
 def check_limits(value: Any, field: Field) -> None:
-    """The simple checks a declarative plugin can ask for: range, length and pattern."""
+    """The simple checks a declarative plugin can ask for: choices, range, length and pattern.
+    ``choices`` hold for every type, not only ``choice``: an integer field with choices
+    [300, 500, 700] refuses 600."""
+    if field.type != "choice":
+        _check_choice(value, field)
     if field.min is not None and isinstance(value, int | float | Decimal) and value < field.min:
         raise FieldError(f"不能小于 {field.min}", f"must not be less than {field.min}")
     if field.max is not None and isinstance(value, int | float | Decimal) and value > field.max:

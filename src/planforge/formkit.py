@@ -102,10 +102,7 @@ HEI = "黑体"
 
 def _all_scripts(properties, name: str) -> None:
     """Name the font for Latin and East Asian text alike (python-docx sets only the Latin one)."""
-    fonts = properties.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        properties.insert(0, fonts)
+    fonts = properties.get_or_add_rFonts()  # in schema order: after w:rStyle, if there is one
     for attribute in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
         fonts.set(qn(attribute), name)
 
@@ -156,11 +153,10 @@ def fill_cell(cell, lines: str | list[str], *, size: float = 10.5, bold: bool = 
 
 
 def set_column_widths(table, widths_cm: Sequence[float]) -> None:
-    """Fixed column widths (grid and every cell) so Word, WPS and LibreOffice agree."""
+    """Fixed column widths (grid and every cell) so Word, WPS and LibreOffice agree.
+
+    ``autofit = False`` writes the one ``w:tblLayout w:type="fixed"`` in its schema place."""
     table.autofit = False
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    table._tbl.tblPr.append(layout)
     for column, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths_cm, strict=True):
         column.set(qn("w:w"), str(int(Cm(width).twips)))
     for row in table.rows:
@@ -173,15 +169,30 @@ def set_row_height(row, cm: float, exact: bool = False) -> None:
     row.height_rule = WD_ROW_HEIGHT_RULE.EXACTLY if exact else WD_ROW_HEIGHT_RULE.AT_LEAST
 
 
+# w:trPr's children in python-docx's order; the schema lets them come in any order but before
+# the revision marks (w:ins, w:del, w:trPrChange).
+ROW_PROPERTIES = ("w:cnfStyle", "w:divId", "w:gridBefore", "w:gridAfter", "w:wBefore", "w:wAfter",
+                  "w:cantSplit", "w:trHeight", "w:tblHeader", "w:tblCellSpacing", "w:jc",
+                  "w:hidden", "w:ins", "w:del", "w:trPrChange")
+
+
+def _row_property(row, tag: str):
+    """The row's one ``tag`` element, made once and inserted in order."""
+    properties = row._tr.get_or_add_trPr()
+    element = properties.find(qn(tag))
+    if element is None:
+        element = OxmlElement(tag)
+        properties.insert_element_before(element, *ROW_PROPERTIES[ROW_PROPERTIES.index(tag) + 1:])
+    return element
+
+
 def repeat_header_row(row) -> None:
     """Mark a table row as header: repeated at the top of every printed page."""
-    element = OxmlElement("w:tblHeader")
-    element.set(qn("w:val"), "true")
-    row._tr.get_or_add_trPr().append(element)
+    _row_property(row, "w:tblHeader").set(qn("w:val"), "true")
 
 
 def keep_row_together(row) -> None:
-    row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+    _row_property(row, "w:cantSplit")
 
 
 def new_document(landscape: bool = False):
@@ -210,3 +221,12 @@ def word_heading(document, annex: str | None, title: str, size: float = 20,
         paragraph(document, annex, size=16, font=HEI)
     paragraph(document, title, size=size, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, before=6,
               after=after)
+
+
+def note_row(sheet: Worksheet, row: int, width: int, text: str, height: float = 32) -> None:
+    """A 说明 line under an Excel table: one wrapped, unbordered cell across the table."""
+    sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
+    cell = sheet.cell(row=row, column=1, value=text)
+    cell.font = Font(name="宋体", size=10)
+    cell.alignment = Alignment(wrap_text=True, vertical="center")
+    sheet.row_dimensions[row].height = height

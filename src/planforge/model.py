@@ -155,11 +155,19 @@ class DocumentType:
     split: Split | None = None
     description: str = ""
     source: str = ""
+    #: Pictures of a Word template replaced per run (a region's logo, a scanned signature): the
+    #: picture's name, title or alt text in the template → the ``image`` setting naming the file.
+    pictures: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.template = Path(self.template)
         if self.renderer not in RENDERERS:
             raise ValueError(f"{self.name}: renderer must be one of {RENDERERS}, not {self.renderer!r}")
+        images = {setting.name for setting in self.settings if setting.type == "image"}
+        for picture, setting in self.pictures.items():
+            if self.renderer == EXCEL_TABLE or setting not in images:
+                raise ValueError(f"{self.name}: pictures[{picture!r}] must name an image setting "
+                                 f"of this Word document type, not {setting!r}")
         if not self.inputs:
             self.inputs = (TableSpec("records", tuple(self.fields)),)
 

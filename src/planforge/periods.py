@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from typing import Any
 
 from .model import Field, FieldError
-from .text import fold_width
+from .text import fold_width, normalize_value
 
 _CN_NUMBERS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 _CN_NAMES = ("一", "二", "三", "四")
@@ -87,45 +88,193 @@ class Quarter(str):
         return isinstance(day, dt.date) and self.first <= day <= self.last
 
 
-def to_quarter(value: Any) -> Quarter | None:
-    """A date, a datetime or text (2026Q1, 2026年第一季度, 2026-03-15) as its quarter."""
+def _to_period(value: Any, kind: type, from_text: Callable[[str], Any]) -> Any:
+    """A date, a datetime or text as the period of ``kind`` it names or falls in; ValueError when
+    the text is neither."""
     if value in (None, ""):
         return None
-    if isinstance(value, Quarter):
+    if isinstance(value, kind):
         return value
-    if isinstance(value, dt.datetime):
-        return Quarter.of(value.date())
     if isinstance(value, dt.date):
-        return Quarter.of(value)
+        return kind.of(value.date() if isinstance(value, dt.datetime) else value)
     text = fold_width(value)
-    for pattern in _PATTERNS:
-        match = pattern.match(text)
-        if match:
-            return Quarter(f"{match.group(1)}Q{_CN_NUMBERS[match.group(2)]}")
+    found = from_text(text)
+    if found is not None:
+        return found
     from .fields import parse_date
 
     try:
-        return Quarter.of(parse_date(text, Field("quarter", "季度")))
+        return kind.of(parse_date(text, Field("date", "日期")))
     except FieldError:
         raise ValueError(text) from None
 
 
-def parse_quarter(raw: Any, field: Field) -> Quarter:
-    """The ``quarter`` field type: 2026Q1, 2026年第一季度, 2026年1季度 or a date inside it."""
-    try:
-        quarter = to_quarter(raw)
-    except ValueError:
-        quarter = None
-    if quarter is None:
-        text = fold_width(raw)
-        raise FieldError(f"「{text}」不是有效季度（可写作 2026Q1 或 2026年第一季度）",
-                         f"{text!r} is not a valid quarter (write 2026Q1 or 2026年第一季度)")
-    return quarter
+def _field_type(convert: Callable[[Any], Any], zh: str, en: str, zh_forms: str,
+                en_forms: str) -> Callable[[Any, Field], Any]:
+    """A field type's parse function over ``convert``, naming the forms it accepts."""
+    def parse(raw: Any, field: Field) -> Any:
+        try:
+            value = convert(raw)
+        except ValueError:
+            value = None
+        if value is None:
+            text = fold_width(raw)
+            raise FieldError(f"「{text}」不是有效{zh}（可写作 {zh_forms}）",
+                             f"{text!r} is not a valid {en} (write {en_forms})")
+        return value
+
+    return parse
 
 
-def quarter_filter(value: Any) -> Quarter | None:
-    """``{{ date|quarter }}`` in templates and derivations; None stays None."""
-    try:
-        return to_quarter(value)
-    except ValueError:
+def _lenient(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A template filter over ``convert``: what is no period gives None."""
+    def apply(value: Any) -> Any:
+        try:
+            return convert(value)
+        except ValueError:
+            return None
+
+    return apply
+
+
+def _quarter_from_text(text: str) -> Quarter | None:
+    for pattern in _PATTERNS:
+        match = pattern.match(text)
+        if match:
+            return Quarter(f"{match.group(1)}Q{_CN_NUMBERS[match.group(2)]}")
+    return None
+
+
+def to_quarter(value: Any) -> Quarter | None:
+    """A date, a datetime or text (2026Q1, 2026年第一季度, 2026-03-15) as its quarter."""
+    return _to_period(value, Quarter, _quarter_from_text)
+
+
+#: The ``quarter`` field type: 2026Q1, 2026年第一季度, 2026年1季度 or a date inside it.
+parse_quarter = _field_type(to_quarter, "季度", "quarter", "2026Q1 或 2026年第一季度",
+                            "2026Q1 or 2026年第一季度")
+#: ``{{ date|quarter }}`` in templates and derivations; None stays None.
+quarter_filter = _lenient(to_quarter)
+
+
+_SEMESTER_PATTERN = re.compile(
+    r"^(\d{4})\s*[-—–~～至]\s*(\d{4})\s*(?:学年)?\s*[-_ ]?\s*第?\s*([一二12])\s*(?:学期)?$")
+
+
+class Semester(str):
+    """A school semester written ``2025-2026-2``: 第一学期 runs from September to January,
+    第二学期 from February to August (the summer holiday closes the school year)."""
+
+    start_year: int
+    number: int
+
+    def __new__(cls, text: str) -> Semester:
+        match = re.fullmatch(r"(\d{4})-(\d{4})-([12])", text)
+        if not match or int(match.group(2)) != int(match.group(1)) + 1:
+            raise ValueError(f"not a semester: {text!r}")
+        semester = super().__new__(cls, text)
+        semester.start_year, semester.number = int(match.group(1)), int(match.group(3))
+        return semester
+
+    @classmethod
+    def of(cls, day: dt.date) -> Semester:
+        start = day.year if day.month >= 9 else day.year - 1
+        number = 1 if day.month >= 9 or day.month == 1 else 2
+        return cls(f"{start}-{start + 1}-{number}")
+
+    @property
+    def label(self) -> str:
+        """2025—2026学年第二学期"""
+        return f"{self.start_year}—{self.start_year + 1}学年第{_CN_NAMES[self.number - 1]}学期"
+
+    @property
+    def first(self) -> dt.date:
+        return dt.date(self.start_year + (self.number == 2), 9 if self.number == 1 else 2, 1)
+
+    @property
+    def last(self) -> dt.date:
+        return dt.date(self.start_year + 1, 1, 31) if self.number == 1 else dt.date(
+            self.start_year + 1, 8, 31)
+
+    def __contains__(self, day: object) -> bool:  # type: ignore[override]
+        return isinstance(day, dt.date) and self.first <= day <= self.last
+
+
+def _semester_from_text(text: str) -> Semester | None:
+    match = _SEMESTER_PATTERN.match(text)
+    if match:
+        return Semester(f"{match.group(1)}-{match.group(2)}-{_CN_NUMBERS[match.group(3)]}")
+    return None
+
+
+def to_semester(value: Any) -> Semester | None:
+    """A date or text (2025-2026-2, 2025—2026学年第二学期, 2026-03-15) as its semester."""
+    return _to_period(value, Semester, _semester_from_text)
+
+
+#: The ``semester`` field type: 2025-2026-2, 2025—2026学年第二学期 or a date inside it.
+parse_semester = _field_type(to_semester, "学期", "semester", "2025-2026-2 或 2025—2026学年第二学期",
+                             "2025-2026-2")
+#: ``{{ date|semester_of }}`` in templates and derivations; None stays None.
+semester_filter = _lenient(to_semester)
+
+
+_CN_COUNTS = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
+              "九": 9, "十": 10}
+_POINT = r"(\d{4})(?:\s*[年.\-/]\s*(\d{1,2})(?:\s*[月.\-/]\s*(\d{1,2})\s*日?|\s*月)?)?\s*年?"
+_TERM_RANGE = re.compile(rf"^{_POINT}\s*(?:—+|–|-|~|～|至|到|－)\s*{_POINT}$")
+_TERM_LENGTH = re.compile(r"^(?:([0-9]+|[一两二三四五六七八九十])\s*年)?\s*(?:([0-9]+)\s*个?月)?$")
+_OPEN_ENDED = ("长期",)
+
+
+def _term_months(text: str) -> int | None:
+    """Whole months a term covers, ends included (2023—2025年: 36); None when open-ended."""
+    if text in _OPEN_ENDED:
         return None
+    length = _TERM_LENGTH.match(text)
+    if length and any(length.groups()):
+        years, months = length.groups()
+        years = int(years) if years and years.isdigit() else _CN_COUNTS.get(years or "", 0)
+        return years * 12 + int(months or 0)
+    match = _TERM_RANGE.match(text)
+    if not match:
+        raise ValueError(text)
+    y1, m1, d1, y2, m2, d2 = (int(g) if g else None for g in match.groups())
+    start = dt.date(y1, m1 or 1, d1 or 1)
+    if d2:
+        end = dt.date(y2, m2 or 12, d2)
+    else:  # the end month (or year) is included: the term ends on its last day
+        following = dt.date(y2 + (m2 in (None, 12)), (m2 or 12) % 12 + 1, 1)
+        end = following - dt.timedelta(days=1)
+    if end < start:
+        raise ValueError(text)
+    after = end + dt.timedelta(days=1)
+    return (after.year - start.year) * 12 + after.month - start.month - (after.day < start.day)
+
+
+class Term(str):
+    """A period of cooperation as written (2023—2025年, 2023年9月—2026年8月, 3年, 长期) and how
+    many whole months it covers (``months``; None when open-ended)."""
+
+    months: int | None
+
+    def __new__(cls, text: str) -> Term:
+        term = super().__new__(cls, text)
+        term.months = _term_months(fold_width(text).replace(" ", ""))
+        return term
+
+    @property
+    def open_ended(self) -> bool:
+        return self.months is None
+
+
+def parse_term(raw: Any, field: Field) -> Term:
+    """The ``term`` field type: a cooperation period (合作期限) whose length can be checked."""
+    text = normalize_value(raw)
+    try:
+        return Term(text)
+    except ValueError:
+        raise FieldError(
+            f"「{text}」不是可识别的期限（可写作 2023—2025年、2023年9月—2026年8月、3年 或 长期）",
+            f"{text!r} is not a term planforge can read (write 2023—2025年, 2023.9—2026.8, 3年 "
+            "or 长期)") from None

@@ -13,6 +13,7 @@ import hashlib
 import importlib.util
 import os
 import sys
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
@@ -41,6 +42,19 @@ class PluginInfo:
     location: str = ""
     error: str | None = None
     contributes: list[str] = field(default_factory=list)
+    where: str = ""  # file:line of the failure, inside the plugin where it can be found
+    details: str = ""  # the traceback, shown with --debug
+
+    def fail(self, error: BaseException) -> None:
+        """Record why this plugin failed: the error, where in the plugin, and the traceback."""
+        self.error = _reason(error)
+        self.where = _origin(error, self.location)
+        self.details = "".join(traceback.format_exception(error))
+
+    def describe(self) -> str:
+        """``name (file:line): error``, as every warning and listing shows a failed plugin."""
+        place = self.where or self.location or self.source
+        return f"{self.name} ({place}): {self.error}"
 
 
 @dataclass
@@ -66,12 +80,9 @@ class Registry:
         if name in self.document_types:
             return self.document_types[name]
         known = "、".join(sorted({*self.packages, *self.document_types})) or "（无 / none）"
-        failed = "".join(f"\n  ✗ {p.name} ({p.location or p.source}): {p.error}"
-                         for p in self.errors)
         raise PluginError(
             f"没有名为「{name}」的文档类型或附件包；可用：{known} / "
             f"no document type or package named {name!r}; available: {known}"
-            + (f"\n未能加载的插件 / plugins that failed to load:{failed}" if failed else "")
         )
 
 
@@ -135,7 +146,7 @@ class PluginLoader:
                     module_name = f"planforge_plugins_{folder_key}_{name}"
                     plugin = _import_file(path, module_name)
             except Exception as error:  # a broken plugin must not stop the others
-                info.error = _reason(error)
+                info.fail(error)
                 self.plugins.append(info)
                 continue
             self._register(plugin, info)
@@ -147,7 +158,7 @@ class PluginLoader:
             try:
                 plugin = entry.load()
             except Exception as error:
-                info.error = _reason(error)
+                info.fail(error)
                 self.plugins.append(info)
                 continue
             self._register(plugin, info)
@@ -155,6 +166,17 @@ class PluginLoader:
 
 def _reason(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"
+
+
+def _origin(error: BaseException, location: str) -> str:
+    """``file:line`` where a plugin failed: the deepest frame inside the plugin (or the file a
+    syntax error names); empty when the failure lies outside it."""
+    if isinstance(error, SyntaxError) and error.filename:
+        return f"{error.filename}:{error.lineno}"
+    root = Path(location).parent if location and Path(location).is_file() else Path(location or ".")
+    inside = [frame for frame in traceback.extract_tb(error.__traceback__)
+              if location and Path(frame.filename).resolve().is_relative_to(root.resolve())]
+    return f"{inside[-1].filename}:{inside[-1].lineno}" if inside else ""
 
 
 def load_plugins(plugins_dir: Path | str | None = None) -> Registry:
@@ -208,7 +230,7 @@ def _collect(registry: Registry) -> None:
             try:
                 impl.function(register=adder(kind, table, info))
             except Exception as error:
-                info.error = _reason(error)
+                info.fail(error)
     _check_packages(registry)
 
 
@@ -231,4 +253,4 @@ def register_commands(registry: Registry, cli: Any) -> None:
         except Exception as error:
             info = infos.get(impl.plugin_name)
             if info is not None:
-                info.error = _reason(error)
+                info.fail(error)

@@ -13,6 +13,9 @@ from .readers import DataFile, RawTable
 from .text import normalize_header, normalize_value
 
 _TOTAL_MARKERS = {"合计", "总计", "小计", "total"}
+#: A row whose first filled cell reads 示例 (or starts with 示例：) is an example, never data:
+#: ``planforge blank`` writes one under the header of every sheet it makes.
+EXAMPLE_MARK = "示例"
 
 
 def _is_blank(value: Any) -> bool:
@@ -165,9 +168,14 @@ class Binder:
 
 
 def _skipped(cells: Sequence[Any]) -> bool:
-    """Blank rows, and total rows (合计…) whose first filled cell says so, are not data."""
+    """Blank rows, total rows (合计…) and example rows (示例：…) whose first filled cell says
+    so are not data."""
     first = next((c for c in cells if not _is_blank(c)), None)
-    return first is None or normalize_header(first) in _TOTAL_MARKERS
+    if first is None:
+        return True
+    marker = normalize_header(first)
+    return (marker in _TOTAL_MARKERS or marker == EXAMPLE_MARK
+            or marker.startswith(EXAMPLE_MARK + ":"))
 
 
 def _cell(table: RawTable, row: int, field: Field, index: int | None) -> Location:

@@ -305,3 +305,85 @@ def test_safe_folder_name() -> None:
 
     assert safe_name('2026-03-12 送教/下乡..\\a:b*?"<>|') == "2026-03-12 送教_下乡._a_b______"
     assert "/" not in safe_name("../../etc") and ".." not in safe_name("../../etc")
+
+
+# ------------------------------------------------------------------ seed 002:275 rules
+
+
+@pytest.mark.parametrize("value", [10, "10"])
+def test_ten_photos_need_no_warning(copy: Path, value: object) -> None:
+    _edit_yaml(copy, lambda d: d.__setitem__("expected_photos", value))
+    result = run("dossier", "check", "--no-convert", copy)
+    assert result.exit_code == 0, (result.output, result.exception)
+    assert "警告" not in result.output
+
+
+def test_other_photo_counts_warn_naming_the_seed_rule(copy: Path) -> None:
+    for name in ("IMG_0109.jpg", "IMG_0110.jpg"):
+        (copy / "照片" / name).unlink()
+    _edit_yaml(copy, lambda d: d.__setitem__("expected_photos", 8))
+    result = run("dossier", "check", "--no-convert", copy)
+    assert result.exit_code == 0, (result.output, result.exception)
+    assert "照片张数设为 8 张:活动资料要求原图照片10张" in result.output
+
+
+@pytest.mark.parametrize("value", [-5, 0, 2.5, "十", True, "-1"])
+def test_impossible_photo_counts_are_refused(copy: Path, value: object) -> None:
+    _edit_yaml(copy, lambda d: d.__setitem__("expected_photos", value))
+    assert "expected_photos" in _check_errors(copy)
+
+
+@pytest.mark.parametrize("participants", [[], None, [""]])
+def test_at_least_one_participant(copy: Path, participants: object) -> None:
+    _edit_yaml(copy, lambda d: d.__setitem__("participants", participants))
+    assert "至少应有一名参与人员" in _check_errors(copy)
+
+
+def test_a_process_file_with_the_name_is_no_reflection(copy: Path) -> None:
+    """教学设计-张明.docx names 张明 but is not his 参加活动的感受."""
+    def drop(d: dict) -> None:
+        d["sections"]["process"] = [e for e in d["sections"]["process"] if "感受-张明" not in e["file"]]
+
+    _edit_yaml(copy, drop)
+    message = _check_errors(copy)
+    assert "「张明」没有参加活动的感受" in message and "李华" not in message
+
+
+@pytest.mark.parametrize(("entry", "ok"), [
+    ({"file": "过程性资料/x.docx", "title": "学习心得（张明）"}, True),  # known by its title
+    ({"file": "过程性资料/心得体会-张明.docx"}, True),  # known by its file name
+    ({"file": "过程性资料/教学反思-张明.docx"}, False),  # 教学反思 is a process material of its own
+    ({"file": "过程性资料/参加活动的感受-李华.docx"}, False),  # another participant's
+])
+def test_a_reflection_is_known_by_its_title_or_file_name(copy: Path, entry: dict, ok: bool) -> None:
+    source = copy / "过程性资料" / "参加活动的感受-张明.docx"
+    if not (copy / entry["file"]).exists():
+        shutil.move(source, copy / entry["file"])
+
+    def swap(d: dict) -> None:
+        process = [e for e in d["sections"]["process"] if "感受-张明" not in e["file"]]
+        d["sections"]["process"] = [*process, entry]
+
+    _edit_yaml(copy, swap)
+    result = run("dossier", "check", "--no-convert", copy)
+    if ok:
+        assert result.exit_code == 0, (result.output, result.exception)
+    else:
+        assert "「张明」没有参加活动的感受" in str(result.exception)
+
+
+def test_two_participants_whose_names_nest(copy: Path) -> None:
+    _edit_yaml(copy, lambda d: d["participants"].append("张明华"))
+    message = _check_errors(copy)
+    assert "「张明华」没有参加活动的感受" in message and "「张明」" not in message
+
+
+@pytest.mark.parametrize("change", ["absent", "empty folder"])
+def test_a_missing_courseware_package_is_reported(copy: Path, tmp_path: Path, change: str) -> None:
+    if change == "absent":
+        _edit_yaml(copy, lambda d: d.pop("courseware"))
+    else:
+        (copy / "课件" / "分数的初步认识-课件.pdf").unlink()
+    assert "缺少课件包" in _check_errors(copy)
+    result = run("dossier", "build", copy, "-o", tmp_path / "out")
+    assert isinstance(result.exception, InputError) and not (tmp_path / "out" / ACTIVITY).exists()

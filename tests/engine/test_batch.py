@@ -126,3 +126,21 @@ def test_print_file_of_forms_opening_with_a_table_and_holding_pictures(tmp_path,
     assert cells[1::2] == [name for name in names for _ in range(2)]
     (text,) = pdf_text(tmp_path / "print.docx")
     assert text.count("人员2&<b>") == 2
+
+
+def test_print_file_headers_are_filled_like_the_forms(tmp_path):
+    """A print file has one section: the first form's, with its filled header, not raw Jinja."""
+    from planforge.render.jinja import make_environment
+
+    document = Document()
+    document.add_paragraph("{{ name }}")
+    document.sections[0].header.paragraphs[0].text = "页眉 {{ name }} & {{ unit }}"
+    document.save(tmp_path / "form.docx")
+    template = WordTemplate(tmp_path / "form.docx", make_environment({}, autoescape=True))
+    printing = template.print_file(tmp_path / "print.docx")
+    for name in ("甲", "乙"):
+        printing.add(template.render({"name": name, "unit": "县"}, tmp_path / f"{name}.docx"))
+    printing.close()
+    header = Document(str(tmp_path / "print.docx")).sections[0].header.paragraphs[0].text
+    assert header == "页眉 甲 & 县"
+    assert [p.text for p in Document(str(tmp_path / "print.docx")).paragraphs] == ["甲", "乙"]

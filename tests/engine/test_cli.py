@@ -83,6 +83,28 @@ def test_template_check_lists_unknown_placeholders_and_unused_fields(run_cli, pe
     assert "unknown: row.nmae, setings" in result.output
 
 
+def test_template_check_warns_about_yes_no_values_printed_raw(run_cli, people_plugin):
+    from .forms import excel_template, word_template
+
+    folder = people_plugin / "people"
+    result = run_cli("--plugins-dir", people_plugin, "template", "check", folder / "form.docx",
+                     "--type", "people-form")
+    assert "yes/no" not in result.output  # |checkbox and {% if %} choose how it prints
+    word_template(folder / "raw.docx", ["离岗退养：{{ retired }}", "{{ amount > 100 }}",
+                                        "{{ retired|yes_no }} {{ name }} {{ remark is none }}"])
+    result = run_cli("--plugins-dir", people_plugin, "template", "check", folder / "raw.docx",
+                     "--type", "people-form")
+    assert result.exit_code == 0, result.output
+    assert "print 是/否 (use |checkbox for ☑/☐): amount > 100, remark is none, retired" in (
+        result.output)
+    excel_template(folder / "raw.xlsx", ["a", "b"], ["{{ row.retired }}", "{{ row.name }}"])
+    result = run_cli("--plugins-dir", people_plugin, "template", "check", folder / "raw.xlsx",
+                     "--type", "people-roster")
+    assert result.output.rstrip().endswith("(use |checkbox for ☑/☐): row.retired")
+    result = run_cli("--plugins-dir", people_plugin, "template", "check", folder / "raw.xlsx")
+    assert "yes/no" not in result.output  # without --type nothing says which fields are yes/no
+
+
 @pytest.mark.parametrize("declarative", [False, True])
 def test_new_plugin_scaffold_works_and_its_test_passes(run_cli, tmp_path, declarative):
     args = ["new-plugin", "visit-log", "-o", tmp_path] + (["--declarative"] if declarative else [])
@@ -119,3 +141,54 @@ def test_plugins_lists_titles_with_settings_shown_by_default_or_label(run_cli):
     assert "gd-subsidy-roster  附件2 〈县(市、区)〉原民办代课教师生活困难补助发放对象名册表" in listed.output
     assert "space-report  网络学习空间应用情况表（〈季度〉）" in listed.output
     assert "{{" not in listed.output and "{%" not in listed.output
+
+
+def test_template_check_finds_typos_on_loop_variables(run_cli, people_plugin):
+    """``p.nmae`` inside ``{% for p in records %}`` is a typo of a field, not a name to trust."""
+    from .forms import word_template
+
+    folder = people_plugin / "people"
+    word_template(folder / "typo-notice.docx", ["{{ document.title }}"],
+                  table=[["姓名", "金额"], ["{%tr for p in records|sort(attribute='name') %}", ""],
+                         ["{{ p.nmae }}", "{{ p.amuont }}"], ["{%tr endfor %}", ""]])
+    result = run_cli("--plugins-dir", people_plugin, "template", "check",
+                     folder / "typo-notice.docx", "--type", "people-notice")
+    assert result.exit_code == 2
+    assert "unknown: p.amuont, p.nmae" in result.output
+    result = run_cli("--plugins-dir", people_plugin, "template", "check", folder / "notice.docx",
+                     "--type", "people-notice")
+    assert result.exit_code == 0, result.output  # the real fields pass
+
+
+def test_template_check_knows_derived_lists_and_a_joins_name(run_cli, tmp_path):
+    """The space report groups and joins in plugin.yaml: its names and its loops' attributes
+    come from the derive steps (a join's ``as`` name included), and a typo there is found."""
+    from ..conftest import ROOT
+    from .forms import word_template
+
+    shipped = ROOT / "plugins" / "teacher_pairing" / "网络学习空间应用情况表.xlsx"
+    result = run_cli("template", "check", shipped, "--type", "space-report")
+    assert result.exit_code == 0, result.output
+    word_template(tmp_path / "groups.docx", ["{% for g in rows %}{{ g.mentor }}"
+                                             "{% for a in g.activitys %}{{ a.kind }}{% endfor %}"
+                                             "{% endfor %}"])
+    result = run_cli("template", "check", tmp_path / "groups.docx", "--type", "space-report")
+    assert result.exit_code == 2 and "g.activitys" in result.output
+
+
+def test_template_check_with_data_checks_python_types_too(run_cli, tmp_path):
+    """A Python plugin's context is its own: ``--data`` computes it and every loop's items are
+    known, so ``row.amuont`` in the subsidy roster's template is found."""
+    from ..conftest import SAMPLES
+    from .forms import excel_template
+
+    template = excel_template(tmp_path / "roster.xlsx", ["姓名", "金额"],
+                              ["{{ row.name }}", "{{ row.amuont }}"])
+    common = ["template", "check", template, "--type", "gd-subsidy-roster"]
+    without = run_cli(*common)
+    assert without.exit_code == 0  # nothing declares what the plugin's rows hold
+    sample = SAMPLES / "gd-subsidy"
+    result = run_cli(*common, "--data", sample / "roster-2020.xlsx", "--settings",
+                     sample / "settings.yaml", "--previous", sample / "roster-2019.xlsx")
+    assert result.exit_code == 2, result.output
+    assert "row.amuont" in result.output and "row.name" not in result.output.split("unknown:")[1]

@@ -126,3 +126,23 @@ def test_numbers_amounts_sex_and_phones():
     assert parse_phone("0751-8123456", F) == "0751-8123456"
     with pytest.raises(FieldError):
         parse_phone("12345", F)
+
+
+@pytest.mark.parametrize(("field", "raw", "ok"), [
+    (Field("s", "标准", "integer", choices=(300, 500, 700)), "500", True),
+    (Field("s", "标准", "integer", choices=(300, 500, 700)), 600, False),
+    (Field("s", "标准", "amount", choices=(300, 500)), "500.00", True),
+    (Field("s", "档次", "choice", choices=(300, 500)), 500, True),  # unquoted numbers in YAML
+    (Field("s", "档次", "choice", choices=(300, 500)), "700", False),
+    (Field("s", "类型", "text", choices=("融合型", "共建型")), "协作型", False),
+])
+def test_choices_hold_for_every_type(field, raw, ok):
+    from planforge.fields import BUILTIN_FIELD_TYPES, check_limits
+
+    parse = {t.name: t.parse for t in BUILTIN_FIELD_TYPES}[field.type]
+    if ok:
+        check_limits(parse(raw, field), field)
+        return
+    with pytest.raises(FieldError) as refused:
+        check_limits(parse(raw, field), field)
+    assert "不在可选值" in refused.value.zh and "300" in refused.value.zh or "融合型" in refused.value.zh

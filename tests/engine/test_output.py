@@ -66,7 +66,8 @@ def test_rerun_replaces_outputs_and_drops_what_is_no_longer_produced(engine, tmp
     engine.fill(engine.prepare("people-package", [both], {}), out)
     assert (out / "附件1 人员登记表" / "2 李四.docx").exists()
     one = write_people(tmp_path / "b.xlsx", rows=[PEOPLE[0]])
-    engine.fill(engine.prepare("people-form", [one], {}), out)
+    # one copy: a single form then has no print file (一式三份 would print it three times)
+    engine.fill(engine.prepare("people-form", [one], {"copies": "1"}), out)
     assert sorted(p.name for p in out.iterdir()) == ["clerk's notes.txt", "manifest.json",
                                                      "附件1 人员登记表"]
     assert sorted(p.name for p in (out / "附件1 人员登记表").iterdir()) == ["1 张三.docx"]

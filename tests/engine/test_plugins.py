@@ -45,7 +45,7 @@ def test_plugins_command_lists_sources_and_failures(run_cli, tmp_path):
     build_people_plugin(plugins / "people")
     (plugins / "oops.py").write_text("import nonexistent_module\n", encoding="utf-8")
     result = run_cli("--plugins-dir", plugins, "plugins")
-    assert result.exit_code == 0
+    assert result.exit_code == 2  # everything is listed, and a failure is not a success
     assert "pairing-list  [built-in]" in result.output
     assert f"people  [{plugins}]" in result.output
     assert "document type: people-roster" in result.output
@@ -109,3 +109,42 @@ def test_declarative_plugin_in_toml(tmp_path, run_cli):
 def test_unknown_target_lists_what_exists(run_cli, tmp_path):
     result = run_cli("validate", "no-such-form", tmp_path / "x.xlsx")
     assert result.exit_code == 2 and "pairing-list" in result.output
+
+
+def _broken_folder(tmp_path):
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    (plugins / "raises.py").write_text(
+        "from planforge import hookimpl\n\n\n@hookimpl\ndef register_document_types(register):\n"
+        "    raise RuntimeError('template server down')\n", encoding="utf-8")
+    (plugins / "nested").mkdir()
+    (plugins / "nested" / "plugin.yaml").write_text(
+        "name: nested\ndocument_types:\n  - {name: n, title: t, template: t.docx}\n",
+        encoding="utf-8")
+    return plugins
+
+
+def test_a_failed_plugin_says_where_and_fails_the_listing(tmp_path, run_cli):
+    """`planforge plugins` names the file and line and exits 2; --debug adds the traceback."""
+    plugins = _broken_folder(tmp_path)
+    result = run_cli("--plugins-dir", plugins, "plugins")
+    assert result.exit_code == 2
+    assert f"{plugins / 'raises.py'}:6: RuntimeError: template server down" in result.output
+    assert f"{plugins / 'nested' / 'plugin.yaml'}: document_types[0]" in result.output
+    assert "Traceback" not in result.output
+    debug = run_cli("--plugins-dir", plugins, "--debug", "plugins")
+    assert "Traceback" in debug.output and "raise RuntimeError" in debug.output
+    assert run_cli("plugins").exit_code == 0  # the built-in set alone loads cleanly
+
+
+def test_every_command_warns_once_of_a_failed_plugin(tmp_path, run_cli):
+    """Filling another type still works, but nobody mistakes a missing type for a typo."""
+    from ..conftest import SAMPLES
+
+    plugins = _broken_folder(tmp_path)
+    result = run_cli("--plugins-dir", plugins, "validate", "pairing-list",
+                     SAMPLES / "pairing-list" / "结对帮扶名单.xlsx")
+    assert result.exit_code == 0
+    warnings = [line for line in result.output.splitlines() if line.startswith("警告：插件加载失败")]
+    assert len(warnings) == 2
+    assert any("raises.py:6" in line for line in warnings)

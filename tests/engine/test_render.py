@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from planforge.engine import Engine
 from planforge.errors import TemplateError
 from planforge.plugins import load_plugins
-from planforge.render.excel import shift_formula
+from planforge.render.references import Insertion, ReferenceShifter
 
 from .conftest import PEOPLE, build_people_plugin, write_people  # noqa: F401
 from .forms import excel_template, word_template
@@ -62,7 +62,7 @@ def test_word_form_content(filled):
     assert "金额：800.00元（大写：捌佰元整）" in text
     assert 'A&B <C> "D"' in text
     combined = docx_text(filled / "附件1 人员登记表" / "附件1 人员登记表（合订打印）.docx")
-    assert combined.count("姓名：") == 2
+    assert combined.count("姓名：") == 6  # 一式三份 by default
 
 
 def test_word_single_loops_over_records_with_masked_ids(filled):
@@ -90,10 +90,12 @@ def test_excel_rows_expand_with_styles_heights_merges_and_live_totals(filled):
 
 
 def test_formula_shift_rules():
-    assert shift_formula("=SUM(D3:D3)", 3, 4, "表") == "=SUM(D3:D7)"
-    assert shift_formula("=D5+$D$6", 3, 4, "表") == "=D9+$D$10"
-    assert shift_formula("=SUM(D1:D2)", 3, 4, "表") == "=SUM(D1:D2)"
-    assert shift_formula("=SUM(其他!D3:D3)", 3, 4, "表") == "=SUM(其他!D3:D3)"
+    shifter = ReferenceShifter({"表": Insertion(3, 4)}, ["表", "其他"])
+    assert shifter.formula("=SUM(D3:D3)", "表") == "=SUM(D3:D7)"
+    assert shifter.formula("=D5+$D$6", "表") == "=D9+$D$10"
+    assert shifter.formula("=SUM(D1:D2)", "表") == "=SUM(D1:D2)"
+    assert shifter.formula("=SUM(其他!D3:D3)", "表") == "=SUM(其他!D3:D3)"
+    assert shifter.formula("=SUM(表!D3:D3)", "其他") == "=SUM(表!D3:D7)"
 
 
 def test_values_that_look_like_formulas_stay_text(run_cli, people_plugin, tmp_path):
@@ -226,3 +228,34 @@ def test_clean_context_copies_only_what_it_cleans():
     untouched = {"rows": [{"name": f"人员{n}"} for n in range(3)]}
     assert clean_context(untouched) == (untouched, 0)
     assert clean_context(untouched)[0]["rows"] is untouched["rows"]
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_yes_no_values_print_as_chinese_unless_a_filter_says_otherwise(tmp_path, monkeypatch,
+                                                                       stream):
+    from planforge.default_plugins.filters import FILTERS
+    from planforge.render import excel
+    from planforge.render.jinja import make_environment
+    from planforge.render.word import WordTemplate
+
+    env = make_environment(FILTERS, autoescape=True)
+    word = word_template(tmp_path / "f.docx", [
+        "在校：{{ enrolled }}", "勾选：{{ enrolled|checkbox }}{{ (not enrolled)|checkbox }}",
+        "过滤：{{ enrolled|yes_no }}", "原样：{{ enrolled|string }}", "比较：{{ count > 3 }}"])
+    WordTemplate(word, env).render({"enrolled": True, "count": 2}, tmp_path / "out.docx")
+    text = docx_text(tmp_path / "out.docx")
+    assert "在校：是" in text and "勾选：☑☐" in text and "过滤：是" in text
+    assert "原样：True" in text and "比较：否" in text  # an explicit filter still decides
+
+    template = excel_template(tmp_path / "t.xlsx", ["a", "b", "c", "d", "e"], [
+        "{{ row.enrolled }}", "{{ row.enrolled and row.enrolled }}", "{{ row.enrolled }}人",
+        "{{ row.enrolled|checkbox }}", "{{ row.count }}"])
+    monkeypatch.setattr(excel, "STREAM_MINIMUM", 1 if stream else 10**9)
+    excel.render_xlsx(template, {"records": [{"enrolled": True, "count": 3},
+                                             {"enrolled": False, "count": 0}],
+                                 "document": {"title": "t"}},
+                      make_environment(FILTERS, autoescape=False), tmp_path / "o.xlsx",
+                      "records", {})
+    sheet = load_workbook(tmp_path / "o.xlsx").active
+    assert [[c.value for c in row] for row in sheet.iter_rows(min_row=3, max_row=4)] == [
+        ["是", "是", "是人", "☑", 3], ["否", "否", "否人", "☐", 0]]

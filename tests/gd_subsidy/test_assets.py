@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -27,6 +28,7 @@ SAMPLES = ROOT / "samples" / "gd-subsidy"
 ROSTER_HEADERS = [
     "序号", "姓名", "性别", "身份证号码", "类别", "任教学期数", "地级市", "县(市、区)",
     "乡镇(街道)", "户籍地址", "联系电话", "离岗退养", "不良记录", "去世日期", "备注",
+    "户籍所在地", "合同签订日期", "备案", "后入编或国企正式职工", "补报",
 ]  # fmt: skip
 
 WORD = {
@@ -131,14 +133,27 @@ def test_summary_templates_carry_upper_case_total() -> None:
 def _roster(name: str) -> tuple[list[dict], list[tuple]]:
     wb = openpyxl.load_workbook(SAMPLES / name)
     ws = wb["名册"]
-    assert ("A1:O1" in {str(m) for m in ws.merged_cells.ranges}) and "名单" in ws["A1"].value
+    assert ("A1:T1" in {str(m) for m in ws.merged_cells.ranges}) and "名单" in ws["A1"].value
     assert [c.value for c in ws[2]] == ROSTER_HEADERS
     rows = []
     for r in range(3, ws.max_row + 1):
         assert ws.cell(r, 4).number_format == "@" and isinstance(ws.cell(r, 4).value, str)
         rows.append(dict(zip(ROSTER_HEADERS, (c.value for c in ws[r]), strict=True)))
     history = list(wb["任教经历"].iter_rows(min_row=2, values_only=True))
+    stints: dict[str, list[rules.Stint]] = {}
+    for id_number, _school, start, end, n in history:
+        months = [date(*map(int, m.split(".")), 1) for m in (start, end)]
+        stints.setdefault(id_number, []).append(rules.Stint(n, *months))
+    for row in rows:
+        row["stints"] = stints[row["身份证号码"]]
     return rows, history
+
+
+SAMPLE_SETTINGS = rules.Settings(2020, 2019, rules.CityStandard.rule(100, 50), 1986, 2008)
+
+
+def _day(value):
+    return value.date() if isinstance(value, datetime) else value
 
 
 def _person(row: dict) -> rules.Person:
@@ -149,6 +164,11 @@ def _person(row: dict) -> rules.Person:
         township=row["乡镇(街道)"], retired_early=row["离岗退养"] == "是",
         bad_record=row["不良记录"] == "是",
         death_date=death.date() if isinstance(death, datetime) else death,
+        guangdong_hukou=row["户籍所在地"].startswith("广东"),
+        contract_date=_day(row["合同签订日期"]), contract_filed={"是": True, "否": False}.get(row["备案"]),
+        later_employed=row["后入编或国企正式职工"] == "是", late_application=row["补报"] == "是",
+        continuous_semesters=rules.continuous_semesters(row["stints"]),
+        first_taught=rules.first_taught(row["stints"]),
     )  # fmt: skip
 
 
@@ -171,8 +191,7 @@ def test_sample_rosters_are_valid(name: str) -> None:
 def test_sample_2020_covers_every_case() -> None:
     rows, _ = _roster("roster-2020.xlsx")
     assert len(rows) >= 60 and len({r["乡镇(街道)"] for r in rows}) == 3
-    settings = rules.Settings(2020, 2019, rules.CityStandard.rule(100, 50))
-    results = [rules.assess(_person(r), settings) for r in rows]
+    results = [rules.assess(_person(r), SAMPLE_SETTINGS) for r in rows]
     codes = Counter(r.reason_code or "eligible" for r in results)
     assert set(codes) == set(rules.REASONS) - {"died_before_start"} | {"eligible"}
     paid = [r for r in results if r.eligible]
@@ -185,13 +204,15 @@ def test_sample_2020_covers_every_case() -> None:
 def test_sample_years_form_one_master_list() -> None:
     now, _ = _roster("roster-2020.xlsx")
     before, _ = _roster("roster-2019.xlsx")
-    assert [r["身份证号码"] for r in now] == [r["身份证号码"] for r in before]  # 只减不增
-    city = rules.CityStandard.rule(100, 50)
-    last = rules.assess_all(map(_person, before), rules.Settings(2019, city_standard=city))
-    this = rules.assess_all(map(_person, now), rules.Settings(2020, city_standard=city))
+    late = [r["身份证号码"] for r in now if r["补报"] == "是"]
+    assert len(late) == 1  # 只减不增: one approved late application, nobody else new
+    assert [r["身份证号码"] for r in now if r["补报"] != "是"] == [r["身份证号码"] for r in before]
+    last = rules.assess_all(map(_person, before), replace(SAMPLE_SETTINGS, year=2019))
+    this = rules.assess_all(map(_person, now), SAMPLE_SETTINGS)
     changes = rules.compare_years(last, this, 2020)
     kinds = Counter((c.change, c.reason) for c in changes)
-    assert kinds[("增加", "达到领取年龄")] >= 3
+    assert kinds[("增加", "达到领取年龄")] >= 3 and kinds[("增加", rules.LATE_APPLICATION)] == 1
+    assert kinds[("增加", rules.NOT_ON_LAST_LIST)] == 0
     assert kinds[("减少", "已去世")] >= 2 and kinds[("减少", "不良记录")] >= 1
     assert not any(c.remark for c in changes)
     n_last, n_this = sum(r.eligible for r in last), sum(r.eligible for r in this)

@@ -34,17 +34,48 @@ def invoke(*args) -> object:
 # --------------------------------------------------------------------------- independent rules
 
 
+def _day(value):
+    return value.date() if isinstance(value, datetime) else value
+
+
 def sample_rows(path: Path) -> list[dict]:
-    """The roster as the clerk typed it (header in row 2), with its Excel row numbers."""
-    sheet = openpyxl.load_workbook(path)["名册"]
+    """The roster as the clerk typed it (header in row 2), with its Excel row numbers and each
+    person's stints from 任教经历 as (start, end, semesters) with months as (year, month)."""
+    book = openpyxl.load_workbook(path)
+    sheet = book["名册"]
     headers = [c.value for c in sheet[2]]
+    stints: dict[str, list] = {}
+    for number, _school, start, end, n in book["任教经历"].iter_rows(min_row=2, values_only=True):
+        month = [tuple(map(int, m.split("."))) for m in (start, end)]
+        stints.setdefault(number, []).append((*month, n))
     rows = []
     for number in range(3, sheet.max_row + 1):
         row = dict(zip(headers, (c.value for c in sheet[number]), strict=True))
-        death = row["去世日期"]
-        row["去世日期"] = death.date() if isinstance(death, datetime) else death
-        rows.append({**row, "row": number})
+        row["去世日期"], row["合同签订日期"] = _day(row["去世日期"]), _day(row["合同签订日期"])
+        rows.append({**row, "row": number, "stints": stints[row["身份证号码"]]})
     return rows
+
+
+MINBAN_CUTOFF, CONTRACT_END = date(1986, 3, 27), date(2008, 8, 31)  # samples/settings.yaml
+
+
+def meets_conditions(row: dict) -> bool:
+    """003:196-197 for the sample's rows: 户籍, 编制, cut-off or contract window and 备案,
+    one year taught without more than two months' break."""
+    if not row["户籍所在地"].startswith("广东") or row["后入编或国企正式职工"] == "是":
+        return False
+    if row["类别"] == "原民办教师":
+        if min(start for start, _, _ in row["stints"]) > (1986, 3):
+            return False
+    elif not MINBAN_CUTOFF < row["合同签订日期"] <= CONTRACT_END or row["备案"] != "是":
+        return False
+    best = run = 0
+    last_end = None
+    for start, end, n in sorted(row["stints"]):
+        gap = None if last_end is None else (start[0] - last_end[0]) * 12 + start[1] - last_end[1]
+        run = run + n if gap is not None and gap <= 3 else n
+        best, last_end = max(best, run), end
+    return best >= 2
 
 
 def expected(row: dict, year: int = 2020, first_year: int = 2019) -> dict | None:
@@ -55,10 +86,12 @@ def expected(row: dict, year: int = 2020, first_year: int = 2019) -> dict | None
     try:
         reached = birth.replace(year=birth.year + age)
     except ValueError:
-        reached = date(birth.year + age, 3, 1)
+        reached = date(birth.year + age, 2, 28)  # Civil Code art. 202
     cutoff, death = date(first_year - 1, 12, 31), row["去世日期"]
     semesters = row["任教学期数"]
     if (death and death <= cutoff) or "是" in (row["离岗退养"], row["不良记录"]) or semesters < 2:
+        return None
+    if not meets_conditions(row):
         return None
     if reached <= cutoff:
         start = date(first_year, 1, 1)
@@ -138,7 +171,7 @@ def test_fill_writes_every_annex_and_a_manifest(county) -> None:
     forms = one(county, "附件1 *申请表")
     assert forms.is_dir() and forms.name == "附件1 广东省原民办代课教师生活困难补助申请表"
     singles = [p for p in forms.glob("*.docx") if "合订打印" not in p.name]
-    assert len(singles) == len(people) == 53
+    assert len(singles) == len(people) == 54
     assert (forms / "附件1 广东省原民办代课教师生活困难补助申请表（合订打印）.docx").exists()
     for name in ("附件2 乳源瑶族自治县原民办代课教师生活困难补助发放对象名册表.xlsx",
                  "附件3 乳源瑶族自治县原民办代课教师生活困难补助发放对象增减情况表.xlsx",
@@ -166,7 +199,7 @@ def test_roster_lists_the_paid_with_their_amounts(county) -> None:
     assert [r[1] for r in rows] == [p["姓名"] for p, _ in people]
     assert [(r[6], r[7], r[9], r[10]) for r in rows] == [
         (e["years"], e["standard"], e["months"], e["amount"]) for _, e in people]
-    assert sum(r[10] for r in rows) == sum(e["amount"] for _, e in people) == 409300
+    assert sum(r[10] for r in rows) == sum(e["amount"] for _, e in people) == 417700
     total = header + len(rows) + 1
     assert sheet.cell(total, 11).value == f"=SUM(K{header + 1}:K{total - 1})"
     by_name = {r[1]: r for r in rows}
@@ -216,13 +249,13 @@ def test_summary_counts_bands_and_shares_the_cost(county) -> None:
         assert row[7] == row[8] == row[6] / 2  # 韶关: province and city share 5:5
     assert rows[0][1] == 900 and rows[3][1] == "100-500"
     upper = next(r for r in sheet.iter_rows(values_only=True) if r[0] == "金额合计（大写）")
-    assert upper[1] == rmb_upper(409300) == "肆拾万玖仟叁佰元整"
+    assert upper[1] == rmb_upper(417700) == "肆拾壹万柒仟柒佰元整"
 
 
 def test_notice_masks_ids_and_names_the_period(county) -> None:
     document = Document(str(county / "公示名单.docx"))
     text = "\n".join(p.text for p in document.paragraphs)
-    assert "共53人" in text and "公示期为2020年5月6日至2020年5月11日" in text  # 9 May: 调休
+    assert "共54人" in text and "公示期为2020年5月6日至2020年5月11日" in text  # 9 May: 调休
     rows = [[c.text for c in r.cells] for r in document.tables[0].rows[1:]]
     people = paid(ROSTER)
     assert [r[1] for r in rows] == [p["姓名"] for p, _ in people]
@@ -252,8 +285,10 @@ def test_application_form_carries_the_person_and_history(county) -> None:
     assert document.paragraphs[0].text == "附件1"
 
 
-def test_copies_repeat_each_form_in_the_print_file(tmp_path) -> None:
-    """一式三份: --set copies=3 triples every form; without a history sheet rows stay blank."""
+@pytest.mark.parametrize("copies", [None, 1])
+def test_copies_repeat_each_form_in_the_print_file(tmp_path, copies) -> None:
+    """一式三份 (003:209): three copies of every form by default, one with --set copies=1;
+    without a history sheet the rows stay blank."""
     people = [p for p, _ in paid(ROSTER)[:2]]
     book = openpyxl.Workbook()
     sheet = book.active
@@ -264,15 +299,17 @@ def test_copies_repeat_each_form_in_the_print_file(tmp_path) -> None:
         sheet.append([person[h] for h in headers])
     book.save(tmp_path / "two.xlsx")
     out = tmp_path / "out"
+    chosen = ["--set", f"copies={copies}"] if copies else []
     result = invoke("fill", "gd-subsidy-application", tmp_path / "two.xlsx", "--settings",
-                    SETTINGS, "--set", "copies=3", "-o", out)
+                    SETTINGS, *chosen, "-o", out)
     assert result.exit_code == 0, result.output
     combined = Document(str(one(out, "*/*合订打印*.docx")))
     titles = [p.text for p in combined.paragraphs
               if p.text == "广东省原民办代课教师生活困难补助申请表"]
-    assert len(titles) == 3 * len(people)
+    expected_copies = copies or 3
+    assert len(titles) == expected_copies * len(people)
     names = [c.text for t in combined.tables for c in t.rows[0].cells[1:2]]
-    assert names == [p["姓名"] for p in people for _ in range(3)]
+    assert names == [p["姓名"] for p in people for _ in range(expected_copies)]
 
 
 def test_annex_numbers_are_settings(tmp_path) -> None:
@@ -465,7 +502,7 @@ def test_every_annex_converts_to_pdf(county, city, pdf_text) -> None:
     assert "申请表" in application and person["姓名"] in application
     assert "发放对象名册表" in roster and person["身份证号码"] in roster
     assert "增减情况表" in changes and "达到领取年龄" in changes
-    assert "30年以上" in summary and "肆拾万玖仟叁佰元整" in summary
-    assert "409,300.00" in summary  # LibreOffice computes the live totals
+    assert "30年以上" in summary and "肆拾壹万柒仟柒佰元整" in summary
+    assert "417,700.00" in summary  # LibreOffice computes the live totals
     assert person["身份证号码"][:6] + "********" in notice and "公示名单" in notice
     assert "翁源县" in city_summary and "合计" in city_summary

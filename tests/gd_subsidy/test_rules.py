@@ -45,20 +45,31 @@ def test_age_men_60_women_55() -> None:
     assert rules.age_reached_date(date(1965, 5, 20), "女") == date(2020, 5, 20)
 
 
-def test_feb_29_birth_reaches_age_on_1_march_of_common_year() -> None:
-    # woman born 29 Feb 1964 turns 55 in 2019 (common year) -> 1 Mar 2019
-    assert rules.age_reached_date(date(1964, 2, 29), "女") == date(2019, 3, 1)
-    # man born 29 Feb 1960 turns 60 in 2020 (leap year) -> 29 Feb 2020
-    assert rules.age_reached_date(date(1960, 2, 29), "男") == date(2020, 2, 29)
+def test_feb_29_birth_reaches_age_on_28_february_of_common_year() -> None:
+    """Civil Code art. 202: no 29 Feb in the final year, so the period ends on 28 Feb."""
+    assert rules.age_reached_date(date(1964, 2, 29), "女") == date(2019, 2, 28)
+    assert rules.age_reached_date(date(1960, 2, 29), "男") == date(2020, 2, 29)  # leap year
+    assert rules.add_years(date(1964, 2, 29), 1) == date(1965, 2, 28)
+    assert rules.add_years(date(1964, 2, 28), 55) == date(2019, 2, 28)
+    assert rules.add_years(date(1964, 3, 1), 55) == date(2019, 3, 1)
 
 
-def test_feb_29_birth_payment_month_moves_to_april() -> None:
+def test_feb_29_woman_is_paid_from_march_2019() -> None:
     r = assess(person(date(1964, 2, 29), "女"), S2019)
-    assert r.first_month == date(2019, 4, 1)
-    assert r.months == 9
+    assert (r.first_month, r.months) == (date(2019, 3, 1), 10)
+    # the day after: born 1 Mar 1964 reaches 55 on 1 Mar 2019 and is paid from April
+    r = assess(person(date(1964, 3, 1), "女"), S2019)
+    assert (r.first_month, r.months) == (date(2019, 4, 1), 9)
     r = assess(person(date(1960, 2, 29), "男"), S2020)
     assert r.first_month == date(2020, 3, 1)
-    assert r.months == 10
+
+
+@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2000, 12, 31)),
+       st.integers(min_value=1, max_value=99))
+def test_anniversary_is_the_same_day_or_the_months_last_day(day: date, years: int) -> None:
+    reached = rules.add_years(day, years)
+    assert (reached.year, reached.month) == (day.year + years, day.month)
+    assert reached.day == day.day or (day.day == 29 and reached.day == 28)
 
 
 def test_age_on_cutoff_day_paid_from_january_of_first_year() -> None:

@@ -17,14 +17,15 @@ def resident_id(first17: str) -> str:
 
 
 HARDSHIP_HEADERS = ["序号", "姓名", "身份证号码", "学校", "人员类别", "困难类型", "负债金额", "申请金额",
-                    "家庭困难情况", "上次获省级资助年份", "备注"]
+                    "家庭困难情况", "上次获省级资助年份", "备注", "是否专任"]
 
 
 def teacher(name: str, id17: str, *, school: str = "实验中学", status: str = "在职",
             hardship: str = "重大疾病", debt: object = 60000, requested: object = None,
-            situation: str = "患病负债", last_aid: object = None, remark: str = "") -> list:
+            situation: str = "患病负债", last_aid: object = None, remark: str = "",
+            full_time: object = "是") -> list:
     return [None, name, resident_id(id17), school, status, hardship, debt, requested, situation,
-            last_aid, remark]
+            last_aid, remark, full_time]
 
 
 def write_book(path: Path, sheets: dict[str, list[list]]) -> Path:

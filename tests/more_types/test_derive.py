@@ -138,3 +138,46 @@ def test_quarters_know_their_months_and_due_date():
 
     with pytest.raises(FieldError):
         parse_quarter("2026Q5", Field("quarter", "季度"))
+
+
+# ------------------------------------------------------------------ checks
+
+
+@pytest.mark.parametrize(("checks", "key"), [
+    ([{"rule": "a", "unique": ["a"]}], "checks[0]"),
+    ([{"message": "x"}], "checks[0]"),
+    ([{"rule": "a", "level": "fatal"}], "checks[0].level"),
+    ([{"rule": "a +"}], "checks[0].rule"),
+    ([{"unique": []}], "checks[0].unique"),
+    ([{"rule": "a", "colum": "a"}], "checks[0]"),
+    ({"rule": "a"}, "checks"),
+])
+def test_mistakes_in_checks_name_their_key(checks, key):
+    from planforge.checks import parse_checks
+
+    with pytest.raises(PluginError) as error:
+        parse_checks(checks, "checks")
+    assert str(error.value).startswith(f"{key}:")
+
+
+def test_checks_report_rows_and_groups_and_warn_once():
+    from planforge.checks import parse_checks, with_checks
+
+    checks = parse_checks([
+        {"unique": ["unit", "kind"], "column": "kind"},
+        {"for": "units", "rule": "count < 2", "level": "warning", "column": "unit",
+         "message": "{{ unit }}: {{ count }} / {{ unit }} {{ count }}"},
+    ], "checks")
+    prepare = with_checks(make_prepare(parse_derive(
+        [{"name": "units", "from": "records", "group_by": "unit"}], "derive")), checks,
+        {"kind": "类别", "unit": "单位"})
+    records = data(records=SALES)
+    prepare(records, {})
+    prepare(records, {})  # a second run (one per quarter of a split) adds no second warning
+    assert [(w.zh, w.where) for w in records.warnings] == [
+        ("甲: 2", Location("d.xlsx", "records", 2, "单位"))]
+    with pytest.raises(InputError) as error:
+        prepare(data(records=[*SALES, {"unit": "乙", "kind": "B", "n": 1}]), {})
+    (problem,) = error.value.problems
+    assert problem.where == Location("d.xlsx", "records", 5, "类别")
+    assert problem.zh == "「乙、B」与第3行重复"

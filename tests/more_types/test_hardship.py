@@ -7,7 +7,7 @@ import pytest
 from docx import Document
 from pypdf import PdfReader
 
-from .conftest import hardship_roster, teacher
+from .conftest import HARDSHIP_HEADERS, hardship_roster, teacher, write_book
 
 PROVINCE = ("--set", "level=省级", "--set", "year=2026")
 CITY = ("--set", "level=市级", "--set", "year=2026")
@@ -181,3 +181,61 @@ def test_files_command_refuses_bad_input_before_writing(run_cli, tmp_path):
                      "-o", out)
     assert result.exit_code == 2 and "列/column「负债金额」" in result.output
     assert not out.exists()
+
+
+# ------------------------------------------------------------------ 专任教师 (seed 003:51)
+
+@pytest.mark.parametrize(("full_time", "args", "expected"), [
+    ("否", PROVINCE, "「张明」不是专任教师：省级资助对象须为学校专任教师"),
+    ("", PROVINCE, "未填是否专任：省级资助对象须为专任教师"),
+    ("是", PROVINCE, None),
+    ("否", CITY, None),  # the city only gives full-time teachers priority
+])
+def test_provincial_aid_only_for_full_time_teachers(run_cli, tmp_path, full_time, args, expected):
+    teachers = [teacher("张明", "44023219700101003", full_time=full_time),
+                teacher("李芳", "44023219800202004")]
+    out = tmp_path / "out"
+    result = fill(run_cli, hardship_roster(tmp_path / "花名册.xlsx", teachers), out, *args)
+    if expected:
+        assert result.exit_code == 2, result.output
+        assert "第2行/row 2, 列/column「是否专任」" in result.output and expected in result.output
+        assert not out.exists()
+    else:
+        assert result.exit_code == 0, result.output
+        table = rows(next(out.glob("附件1 *.xlsx")))
+        remark = next(r for r in table if r[1] == "张明")[8]
+        assert remark == ("非专任教师" if full_time == "否" else None)
+
+
+def test_a_provincial_roster_without_the_full_time_column_is_refused(run_cli, tmp_path):
+    data = write_book(tmp_path / "花名册.xlsx", {"花名册": [
+        HARDSHIP_HEADERS[:-1], [1, *teacher("张明", "44023219700101003")[1:-1]]]})
+    result = fill(run_cli, data, tmp_path / "out", *PROVINCE)
+    assert result.exit_code == 2, result.output
+    assert "请增加「是否专任」列" in result.output and "1 problem(s)" in result.output
+    assert fill(run_cli, data, tmp_path / "city", *CITY).exit_code == 0
+
+
+# ------------------------------------------------------------------ 市级资助计划 (seed 003:45)
+
+def many(count):
+    return [teacher(f"教师{i}", f"440232197001{i // 28 + 1:02d}{i % 28 + 1:02d}3") for i in range(count)]
+
+
+@pytest.mark.parametrize(("count", "args", "expected"), [
+    (80, (), None),
+    (81, (), "共81人，超过市级资助计划80名（设置 city_quota）"),
+    (81, ("--set", "city_quota=100", "--set", "city_budget=500000"), None),
+    (3, ("--set", "city_budget=15000"), None),
+    (3, ("--set", "city_budget=14999"), "资助金合计15,000.00元，超过市级资助金额度14,999.00元"),
+    (3, ("--set", "city_quota=2"), "超过市级资助计划2名"),
+    (81, ("--set", "level=省级"), None),  # the seed's plan is the city's
+])
+def test_city_plan_of_80_teachers_and_400000_yuan(run_cli, tmp_path, count, args, expected):
+    data = hardship_roster(tmp_path / "花名册.xlsx", many(count))
+    result = run_cli("validate", "hardship-aid", data, *CITY, *args)
+    if expected:
+        assert result.exit_code == 2, result.output
+        assert expected in result.output and "工作表/sheet「花名册」" in result.output
+    else:
+        assert result.exit_code == 0, result.output

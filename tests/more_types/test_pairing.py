@@ -152,6 +152,8 @@ def test_education_community_grouped_by_level_with_ticked_type(run_cli, tmp_path
     assert groups == ["市县高中教共体（2个）", "区县教共体（2个）", "县域内教共体（1个）"]
     county = table[table.index(next(r for r in table if r[0] == "区县教共体（2个）")) + 2]
     assert county[2:5] == ["城中区", "鹿寨县、柳城县", "☐融合型 ☑共建型 ☐协作型"]
+    assert any(row[1] == "鹿寨县鹿寨镇中心小学鹿寨县寨沙镇小学、鹿寨县拉沟乡小学教育共同体"
+               for row in table)  # the sample leaves this name empty
     assert not any("{%" in c or "{{" in c for row in table for c in row)
 
 
@@ -183,6 +185,8 @@ def test_every_kind_converts_with_libreoffice(run_cli, tmp_path, pdf_text):
         ("education-community", COMMUNITY / "教共体建设名单.xlsx", "--settings",
          COMMUNITY / "settings.yaml"),
         ("pairing-list", SAMPLES / "pairing-list" / "结对帮扶名单.xlsx"),
+        ("coop-school", SAMPLES / "coop-school" / "协作学校结对名单.xlsx", "--set",
+         "semester=2025-2026-2"),
     ]
     for name, *args in runs:
         result = run_cli("fill", name, *args, "-o", out / name)
@@ -192,9 +196,9 @@ def test_every_kind_converts_with_libreoffice(run_cli, tmp_path, pdf_text):
         out / "hardship-aid" / "附件1 2026年市级特困教师资助汇总表（花名册）.xlsx",
         out / "hardship-aid" / "2026年市级特困教师资助申报材料清单.xlsx",
         only(out / "teacher-pairing"), only(out / "space-report"),
-        only(out / "education-community"), only(out / "pairing-list"),
+        only(out / "education-community"), only(out / "pairing-list"), only(out / "coop-school"),
     ]
-    application, roster, checklist, pairs, space, community, pairing = pdf_text(*files)
+    application, roster, checklist, pairs, space, community, pairing, coop = pdf_text(*files)
     assert "2026年市级特困教师资助申请表" in application and "刘建华" in application
     # the PDF draws boxes in another font, so they do not stay next to their labels
     assert application.count("☑") == 3 and application.count("☐") == 2  # one in the note
@@ -209,3 +213,160 @@ def test_every_kind_converts_with_libreoffice(run_cli, tmp_path, pdf_text):
     assert community.count("☑") == 5 and community.count("☐") == 10
     assert "区县教共体（2个）" in community
     assert "结对帮扶名单" in pairing and "共5对" in pairing
+    assert "协作学校结对帮扶情况表（2025—2026学年第二学期）" in coop and "共6对" in coop
+    assert "听评课差1节；课题研究指导差1次" in coop and "达标5对" in coop
+
+
+# ------------------------------------------------------------------ 1:1 on both sides (seed 000:228)
+
+OTHER = ["郑文杰", "英语", "溪安八中", "李春燕", "玉湖学校", dt.date(2026, 2, 24)]
+
+
+@pytest.mark.parametrize(("extra", "expected"), [
+    (["林志强", "英语", "溪安八中", "李春燕", "玉湖学校", dt.date(2026, 3, 1)],
+     ["第4行/row 4, 列/column「帮扶教师」", "已在第2行与「陈丽华」结对，教师结对帮扶为一对一"]),
+    (["郑文杰", "语文", "溪安八中", "陈丽华", "玉湖学校", dt.date(2026, 3, 1)],
+     ["第4行/row 4, 列/column「结对教师」", "已在第2行与「林志强」结对"]),
+    (["郑文杰", "英语", "玉湖学校", "李春燕", "玉湖学校", dt.date(2026, 3, 1)],
+     ["列/column「结对教师所在学校」", "同在玉湖学校：结对教师应来自受帮扶学校"]),
+    (["陈丽华", "语文", "玉湖学校", "李春燕", "蓝田中学", dt.date(2026, 3, 1)],
+     ["第2行/row 2, 列/column「结对教师」", "既是结对教师，又在第4行任帮扶教师"]),
+])
+def test_teacher_pairs_are_one_to_one_between_two_schools(run_cli, tmp_path, extra, expected):
+    data = pairing_book(tmp_path / "结对.xlsx", LOG, [*PAIRS, extra])
+    for target in ("teacher-pairing", "space-report"):
+        result = run_cli("fill", target, data, "-o", tmp_path / target)
+        assert result.exit_code == 2, result.output
+        for text in expected:
+            assert text in result.output
+        assert not (tmp_path / target).exists()
+
+
+@pytest.mark.parametrize("extra", [
+    ["林志强", "英语", "蓝田中学", "李春燕", "玉湖学校", dt.date(2026, 3, 1)],  # a namesake mentor
+    ["郑文杰", "语文", "溪安八中", "陈丽华", "蓝田中学", dt.date(2026, 3, 1)],  # a namesake mentee
+    ["陈丽华", "语文", "溪安八中", "李春燕", "蓝田中学", dt.date(2026, 3, 1)],  # same name, other school
+    OTHER,
+])
+def test_namesakes_in_other_schools_are_other_teachers(run_cli, tmp_path, extra):
+    data = pairing_book(tmp_path / "结对.xlsx", LOG, [*PAIRS, extra])
+    result = run_cli("validate", "teacher-pairing", data)
+    assert result.exit_code == 0, result.output
+
+
+# ------------------------------------------------------------------ 结对帮扶名单 (seed 003:115)
+
+PAIRING_HEADERS = ["帮扶单位", "受帮扶单位", "帮扶人员"]
+
+
+def pairing_list(path, rows):
+    return write_book(path, {"结对帮扶名单": [PAIRING_HEADERS, *rows]})
+
+
+@pytest.mark.parametrize(("rows", "expected"), [
+    ([["实验小学", "孝义镇中心校", "张敏"], ["实验小学", "孝义镇中心校", "李华"]],
+     ["第3行/row 3, 列/column「受帮扶单位」", "「实验小学—孝义镇中心校」已在第2行列出"]),
+    ([["实验小学", "实验小学", "张敏"]],
+     ["第2行/row 2, 列/column「受帮扶单位」", "「实验小学」不能与自己结对帮扶"]),
+])
+def test_pairing_list_refuses_repeated_and_self_pairs(run_cli, tmp_path, rows, expected):
+    result = run_cli("fill", "pairing-list", pairing_list(tmp_path / "名单.xlsx", rows), "-o",
+                     tmp_path / "out")
+    assert result.exit_code == 2, result.output
+    for text in expected:
+        assert text in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_pairing_list_allows_one_helper_for_two_units_and_the_reverse_pair(run_cli, tmp_path):
+    rows = [["实验小学", "孝义镇中心校", "张敏"], ["实验小学", "石桥小学", "李华"],
+            ["孝义镇中心校", "实验小学", "王芳"]]
+    result = run_cli("validate", "pairing-list", pairing_list(tmp_path / "名单.xlsx", rows))
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(("args", "late"), [
+    (("--set", "date=2026-04-11"), None),
+    (("--set", "date=2026-04-12"), "填表日期2026年4月12日晚于名单报送截止日期2026年4月11日"),
+    (("--set", "date=2026-04-20", "--set", "deadline=2026-04-30"), None),
+    (("--set", "date=2026-05-01", "--set", "deadline=2026-04-30"), "晚于名单报送截止日期2026年4月30日"),
+    ((), None),
+])
+def test_pairing_list_warns_after_the_april_11_deadline(run_cli, tmp_path, args, late):
+    result = run_cli("fill", "pairing-list", SAMPLES / "pairing-list" / "结对帮扶名单.xlsx", "-o",
+                     tmp_path / "out", *args)
+    assert result.exit_code == 0, result.output
+    if late:
+        assert "警告 / warning: --set, 列/column「date」: " in result.output and late in result.output
+    else:
+        assert "警告" not in result.output
+
+
+# ------------------------------------------------------------------ 教共体 (seed 000:142, 164)
+
+COMMUNITY_HEADERS = ["教共体名称", "牵头单位", "联合单位", "类型", "层级", "合作期限"]
+
+
+def community(name=None, lead="柳州高级中学", members="融水中学", period="2023—2025年"):
+    return [name, lead, members, "融合型", "市县高中", period]
+
+
+def community_book(path, rows):
+    return write_book(path, {"教共体建设名单": [COMMUNITY_HEADERS, *rows]})
+
+
+@pytest.mark.parametrize(("rows", "expected"), [
+    ([community(members="融水中学、柳州高级中学")],
+     ["第2行/row 2, 列/column「联合单位」", "牵头单位「柳州高级中学」不能同时是联合单位"]),
+    ([community(members="融水中学、三江中学"), community(members="三江中学，融水中学")],
+     ["第3行/row 3, 列/column「联合单位」", "与第2行是同一个教共体"]),
+    ([community("柳高教共体"), community("柳高教共体", lead="柳州铁一中学")],
+     ["第3行/row 3, 列/column「教共体名称」", "「柳高教共体」与第2行重复"]),
+    ([community(members="融水中学、融水中学")], ["「融水中学」重复列出"]),
+    ([community(period="2026—2023年")], ["列/column「合作期限」", "不是可识别的期限"]),
+])
+def test_education_community_errors(run_cli, tmp_path, rows, expected):
+    result = run_cli("fill", "education-community", community_book(tmp_path / "教共体.xlsx", rows),
+                     "-o", tmp_path / "out")
+    assert result.exit_code == 2, result.output
+    for text in expected:
+        assert text in result.output
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(("row", "warning"), [
+    (community(members="融水中学、三江中学"), None),
+    (community(members="融水中学、三江中学、融安中学"), "有3个联合单位：1个教共体一般由1—2个联合单位组成"),
+    (community(lead="柳州高级中学、柳州铁一中学"), "有2个牵头单位：1个教共体一般由1个牵头单位组成"),
+    (community(lead="甲、乙", members="丙、丁、戊、己"), "共6个单位"),
+    (community(lead="甲、乙", members="丙、丁、戊、己、庚"), "共7个单位：单位总数原则上不超过6个"),
+    (community(period="2023年9月—2026年8月"), None),
+    (community(period="3年"), None),
+    (community(period="长期"), None),
+    (community(period="2023年9月—2026年7月"), "合作期限「2023年9月—2026年7月」不足3年"),
+    (community(period="2024—2025年"), "不足3年：合作期限一般不少于3年"),
+    (community(period=None), "1个教共体未填合作期限，未核对“合作期限一般不少于3年”"),
+])
+def test_education_community_warnings(run_cli, tmp_path, row, warning):
+    result = run_cli("fill", "education-community", community_book(tmp_path / "教共体.xlsx", [row]),
+                     "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    if warning is None:
+        assert "警告" not in result.output
+    elif warning == "共6个单位":
+        assert "共6个单位" not in result.output and "有4个联合单位" in result.output
+    else:
+        assert "警告 / warning: " in result.output and warning in result.output
+
+
+def test_education_community_name_follows_the_sign_when_empty(run_cli, tmp_path):
+    rows = [community(), community("柳铁一中教共体", lead="柳州铁一中学", members="三江中学"),
+            community(lead="城中区", members="鹿寨县，柳城县")]
+    result = run_cli("fill", "education-community", community_book(tmp_path / "教共体.xlsx", rows),
+                     "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    document = Document(str(only(tmp_path, "*.docx")))
+    table = [[c.text for c in row.cells] for row in document.tables[0].rows]
+    names = [(r[1], r[3]) for r in table if r[0].isdigit()]
+    assert names == [("柳州高级中学融水中学教育共同体", "融水中学"), ("柳铁一中教共体", "三江中学"),
+                     ("城中区鹿寨县、柳城县教育共同体", "鹿寨县、柳城县")]

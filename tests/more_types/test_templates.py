@@ -20,6 +20,8 @@ TEMPLATES = [
      "plugins/education_community/教共体建设名单.docx", "education-community"),
     ("make_pairing_templates", "pairing_list", "plugins/pairing_list/结对帮扶名单.xlsx",
      "pairing-list"),
+    ("make_coop_school_templates", "semester_report", "plugins/coop_school/协作学校结对帮扶情况表.xlsx",
+     "coop-school"),
     ("make_hardship_templates", "roster", "templates/forms/hardship-aid/附件1-汇总表.xlsx",
      "hardship-roster"),
     ("make_hardship_templates", "application", "templates/forms/hardship-aid/附件2-申请表.docx",

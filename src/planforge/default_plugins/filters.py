@@ -7,7 +7,8 @@ from decimal import Decimal
 from typing import Any
 
 from planforge.hookspecs import hookimpl
-from planforge.periods import quarter_filter
+from planforge.periods import quarter_filter, semester_filter
+from planforge.render.jinja import NO, YES
 
 
 def cn_date(value: Any, with_day: bool = True) -> str:
@@ -50,7 +51,8 @@ def checkbox(value: Any, option: Any = True) -> str:
 
 
 def yes_no(value: Any) -> str:
-    return "" if value is None else ("是" if value else "否")
+    """是/否 for any truthy or falsy value (a boolean prints so even without the filter)."""
+    return "" if value is None else (YES if value else NO)
 
 
 def amount(value: Any) -> str:
@@ -66,6 +68,7 @@ FILTERS = {
     "yes_no": yes_no,
     "amount": amount,
     "quarter": quarter_filter,
+    "semester_of": semester_filter,
 }
 
 

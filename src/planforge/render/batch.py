@@ -11,12 +11,12 @@ from __future__ import annotations
 import pickle
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from .word import WordTemplate, combine_docx, needs_document
+from .word import WordTemplate, combine_docx
 
 VOLUME_SIZE = 100
 PARALLEL_MINIMUM = 1000  # below this, starting worker processes (imports, plugins) costs more
@@ -39,27 +39,27 @@ class Batch:
     staging: Path
     copies: int
     shared: bytes = b""  # pickled, to be read after the worker has loaded the plugins
+    pictures: Mapping[str, Path] = field(default_factory=dict)  # see WordTemplate
 
 
 def render_volume(template: WordTemplate, shared: Mapping[str, Any], volume: Volume,
-                  staging: Path, copies: int, shared_needs: bool) -> int:
-    """Render one volume; ``shared_needs`` says whether the shared context holds pictures.
+                  staging: Path, copies: int) -> int:
+    """Render one volume.
 
     The print file is written form by form; should a form need docxtpl (pictures), it is
     dropped and made afterwards from the finished files by docxcompose, which merges media.
     """
-    streamed = volume.combined and template.fast and not shared_needs
+    streamed = volume.combined and template.fast
     printing = template.print_file(staging / volume.combined, copies) if streamed else None
     try:
         for relative, index, item in volume.forms:
             context = {**shared, **item, "record": item, "index": index}
-            with_docxtpl = shared_needs or needs_document(item, depth=1)
-            body = template.render(context, staging / relative, with_docxtpl)
-            if printing is not None and body is None:
+            form = template.render(context, staging / relative)
+            if printing is not None and form is None:
                 printing.discard()
                 printing = None
             elif printing is not None:
-                printing.add(body)
+                printing.add(form)
     except BaseException:
         if printing is not None:
             printing.discard()
@@ -72,7 +72,7 @@ def render_volume(template: WordTemplate, shared: Mapping[str, Any], volume: Vol
     return len(volume.forms)
 
 
-_worker: tuple[WordTemplate, dict[str, Any], Batch, bool] | None = None
+_worker: tuple[WordTemplate, dict[str, Any], Batch] | None = None
 
 
 def _start_worker(batch: Batch) -> None:
@@ -82,14 +82,13 @@ def _start_worker(batch: Batch) -> None:
     global _worker
     engine = Engine(load_plugins(batch.plugins_dir))
     shared = pickle.loads(batch.shared)
-    _worker = (WordTemplate(batch.template, engine.word_env), shared, batch,
-               needs_document(shared, depth=3))
+    _worker = (WordTemplate(batch.template, engine.word_env, batch.pictures), shared, batch)
 
 
 def _work(volume: Volume) -> int:
     assert _worker is not None
-    template, shared, batch, shared_needs = _worker
-    return render_volume(template, shared, volume, batch.staging, batch.copies, shared_needs)
+    template, shared, batch = _worker
+    return render_volume(template, shared, volume, batch.staging, batch.copies)
 
 
 def render_volumes(template: WordTemplate, shared: Mapping[str, Any], volumes: list[Volume],
@@ -97,9 +96,8 @@ def render_volumes(template: WordTemplate, shared: Mapping[str, Any], volumes: l
     """Render every volume, in ``jobs`` worker processes when the batch is big enough."""
     total = sum(len(v.forms) for v in volumes)
     if jobs <= 1 or total < PARALLEL_MINIMUM:
-        shared_needs = needs_document(shared, depth=3)
-        results: Iterator[int] = (render_volume(template, shared, v, batch.staging, batch.copies,
-                                                shared_needs) for v in volumes)
+        results: Iterator[int] = (render_volume(template, shared, v, batch.staging, batch.copies)
+                                  for v in volumes)
         for done in results:
             if progress:
                 progress(done)

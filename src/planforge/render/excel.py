@@ -1,8 +1,9 @@
 """Excel tables through openpyxl: named cells filled, one marked row repeated per record.
 
 The marked row is the one whose cells mention ``row`` or ``index`` inside ``{{ }}``. Rows below it
-move down with their styles, heights and merged cells, and formulas that summed the marked row
-(``=SUM(K5:K5)``) are widened to every filled row, so totals stay live in Excel.
+move down with their styles, heights and merged cells. Before any row is written, every reference
+in the workbook is moved for the rows to come (:mod:`.references`), so ``=SUM(K5:K5)``, a 汇总
+sheet, names, drop-downs, formats, tables and charts cover every filled row.
 
 Small tables are filled in place in the loaded template. Big ones (a province's roster) are
 streamed with openpyxl's write-only mode: each output row is written as it is made, with the
@@ -24,25 +25,33 @@ from jinja2 import Undefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from openpyxl.cell import Cell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE as _ILLEGAL
-from openpyxl.formula.tokenizer import Token, Tokenizer
 from openpyxl.formula.translate import Translator
-from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.dimensions import RowDimension
+from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..errors import TemplateError
 from ..fields import MAX_CELL_CHARACTERS
-from .jinja import render_text, template_failure
+from .jinja import printed, render_text, template_failure
 from .package import check_office_package
+from .references import Insertion, ReferenceShifter, UnreadableFormula
 
 ROW_MARK = re.compile(r"\{\{[^}]*\b(row|index)\b")
 STREAM_MINIMUM = 2000  # rows from which a table is streamed rather than built in memory
 _SINGLE_EXPRESSION = re.compile(r"^\s*\{\{(.*?)\}\}\s*$", re.S)
 _LOOKUP = re.compile(r"^\s*\{\{\s*(?:row\.([A-Za-z_]\w*)|(index))\s*\}\}\s*$")
-_REF = re.compile(r"^(?P<sheet>.+!)?(?P<c1>\$?[A-Z]{1,3})(?P<r1>\$?\d+)"
-                  r"(?::(?P<c2>\$?[A-Z]{1,3})(?P<r2>\$?\d+))?$")
 _NATIVE = (int, float, Decimal, date, datetime)
+_KEPT = frozenset({type(None), str, *_NATIVE})  # exactly these types go into a cell as they are
 _NOT_FOUND = object()
+
+
+def _cell_value(value: Any) -> Any:
+    """What a cell holds for a template's value: numbers and dates as such, a boolean as 是/否
+    (as Jinja prints it), anything else as text."""
+    if value is None or (isinstance(value, _NATIVE) and value is not True and value is not False):
+        return value
+    return printed(value) if isinstance(value, bool) else str(value)
 
 
 def _is_template(value: Any) -> bool:
@@ -55,35 +64,6 @@ def find_template_row(sheet: Worksheet) -> int | None:
         if any(isinstance(c.value, str) and ROW_MARK.search(c.value) for c in row):
             return row[0].row
     return None
-
-
-def _shift_row(text: str, template_row: int, shift: int, widen: bool) -> str:
-    absolute = text.startswith("$")
-    number = int(text.lstrip("$"))
-    if number > template_row or (widen and number == template_row):
-        number += shift
-    return f"{'$' if absolute else ''}{number}"
-
-
-def shift_formula(formula: str, template_row: int, shift: int, sheet_title: str) -> str:
-    """Move references below the template row down and widen ranges that end on it."""
-    tokenizer = Tokenizer(formula)
-    for token in tokenizer.items:
-        if token.type != Token.OPERAND or token.subtype != Token.RANGE:
-            continue
-        match = _REF.match(token.value)
-        if not match:
-            continue
-        sheet = match.group("sheet")
-        if sheet and sheet.rstrip("!").strip("'") != sheet_title:
-            continue
-        first = _shift_row(match.group("r1"), template_row, shift, widen=False)
-        value = f"{sheet or ''}{match.group('c1')}{first}"
-        if match.group("c2"):
-            last = _shift_row(match.group("r2"), template_row, shift, widen=True)
-            value += f":{match.group('c2')}{last}"
-        token.value = value
-    return tokenizer.render()
 
 
 class CellProgram:
@@ -134,7 +114,7 @@ class CellProgram:
                     str(result)  # raises UndefinedError, or SecurityError for a refused attribute
             except Exception as error:
                 raise template_failure(self.template, error, self._where) from None
-            return result if result is None or isinstance(result, _NATIVE) else str(result)
+            return _cell_value(result)
         return render_text(self.env, self.source, context, self.template, self._where)
 
     def _where(self, line: int) -> tuple[str, str]:
@@ -147,7 +127,7 @@ class CellProgram:
             return index
         if (type(row) is dict or isinstance(row, Mapping)) and self.field in row:
             result = row[self.field]
-            return result if result is None or isinstance(result, _NATIVE) else str(result)
+            return result if type(result) in _KEPT else _cell_value(result)
         return _NOT_FOUND
 
     def formula_at(self, template_row: int, row: int, column: int) -> str:
@@ -247,11 +227,9 @@ class SheetFiller:
                                       start_column=merge.min_col, end_column=merge.max_col)
 
     def _move_below(self, template_row: int, shift: int) -> None:
+        """Cells, heights and links below the marked row go down (references already moved)."""
         sheet = self.sheet
         last_row, last_col = sheet.max_row, sheet.max_column
-        below_merges = [m for m in sheet.merged_cells.ranges if m.min_row > template_row]
-        for merge in below_merges:
-            sheet.merged_cells.remove(merge)
         heights = {r: d.height for r, d in sheet.row_dimensions.items() if r > template_row}
         if last_row > template_row:
             sheet.move_range(f"A{template_row + 1}:{get_column_letter(last_col)}{last_row}",
@@ -259,34 +237,48 @@ class SheetFiller:
         for row in sorted(heights, reverse=True):
             sheet.row_dimensions[row + shift].height = heights[row]
             sheet.row_dimensions[row].height = None
-        for merge in below_merges:
-            merge.shift(0, shift)
-            sheet.merged_cells.add(merge)
-        for row in sheet.iter_rows():
+        for row in sheet.iter_rows(min_row=template_row + shift + 1):
             for cell in row:
-                if cell.data_type == "f" and isinstance(cell.value, str):
-                    cell.value = shift_formula(cell.value, template_row, shift, sheet.title)
-        self.sheet.print_area = shifted_print_area(self.sheet.print_area, template_row, shift)
+                if cell.hyperlink is not None:
+                    cell.hyperlink.ref = cell.coordinate
 
 
-def shifted_print_area(area: str | None, template_row: int, shift: int) -> list[str] | None:
-    """The print area grown by the rows the marked row became."""
-    if not area:
-        return None
-    ranges = []
-    for part in (area if isinstance(area, list) else area.split(",")):
-        reference = part.split("!")[-1].replace("$", "")
-        min_col, min_row, max_col, max_row = range_boundaries(reference)
-        if max_row >= template_row:
-            max_row += shift
-        ranges.append(f"{get_column_letter(min_col)}{min_row}:{get_column_letter(max_col)}{max_row}")
-    return ranges
+def shift_references(workbook: openpyxl.Workbook, lists: Mapping[str, list[Any]], name: str
+                     ) -> dict[str, int | None]:
+    """Move every reference in the loaded template for the rows its marked rows will become;
+    returns each sheet's marked row. Done once per template, before any row is written."""
+    marked = {sheet.title: find_template_row(sheet) for sheet in workbook.worksheets}
+    shifter = ReferenceShifter(
+        {title: Insertion(row, max(len(lists[title]), 1) - 1)
+         for title, row in marked.items() if row is not None}, workbook.sheetnames)
+    if not shifter:
+        return marked
+    where = "定义名称 / defined names"
+    try:
+        shifter.shift_names(workbook.defined_names.values(), None)
+        for sheet in workbook.worksheets:
+            where = sheet.title
+            shifter.shift_sheet(sheet)
+            shifter.shift_merges(sheet)
+            for row in sheet.iter_rows():
+                for cell in row:
+                    where = f"{sheet.title}!{cell.coordinate}"
+                    _shift_cell(shifter, cell, cell.row == marked[sheet.title])
+    except UnreadableFormula as error:
+        raise TemplateError(f"模板「{name}」{where} 的公式无法读取：{error} / template {name!r}: "
+                            f"the formula at {where} cannot be read: {error}") from None
+    return marked
 
 
-def _streamable(workbook: openpyxl.Workbook) -> bool:
-    """Write-only output cannot carry pictures, charts, validations or conditional formats."""
-    return not any(s._images or s._charts or s.data_validations.dataValidation
-                   or s.conditional_formatting for s in workbook.worksheets)
+def _shift_cell(shifter: ReferenceShifter, cell, on_marked_row: bool) -> None:
+    title = cell.parent.title
+    if cell.data_type == "f" and isinstance(cell.value, str):
+        cell.value = shifter.formula(cell.value, title, on_marked_row)
+    elif isinstance(cell.value, ArrayFormula) and not on_marked_row:
+        cell.value.text = shifter.formula(cell.value.text, title)
+        cell.value.ref = shifter.ranges(cell.value.ref, title)
+    if cell.hyperlink is not None:
+        shifter.shift_link(cell.hyperlink, title)
 
 
 def render_xlsx(template: Path, context: Mapping[str, Any], env: ImmutableSandboxedEnvironment,
@@ -300,12 +292,13 @@ def render_xlsx(template: Path, context: Mapping[str, Any], env: ImmutableSandbo
                             f"cannot open Excel template {template.name!r}: {error}") from None
     lists = {s.title: list(context.get(sheet_lists.get(s.title, each)) or [])
              for s in workbook.worksheets}
-    if sum(map(len, lists.values())) >= STREAM_MINIMUM and _streamable(workbook):
-        stream_workbook(workbook, template.name, context, env, target, lists)
+    marked = shift_references(workbook, lists, template.name)
+    if sum(map(len, lists.values())) >= STREAM_MINIMUM:
+        stream_workbook(workbook, template.name, context, env, target, lists, marked)
         return
     for sheet in workbook.worksheets:
         filler = SheetFiller(sheet, env, template.name)
-        template_row = find_template_row(sheet)
+        template_row = marked[sheet.title]
         filler.fill_cells(context, skip_row=template_row)
         if template_row is not None:
             filler.expand(template_row, lists[sheet.title], context)
@@ -314,16 +307,21 @@ def render_xlsx(template: Path, context: Mapping[str, Any], env: ImmutableSandbo
 
 def stream_workbook(source: openpyxl.Workbook, name: str, context: Mapping[str, Any],
                     env: ImmutableSandboxedEnvironment, target: Path,
-                    lists: Mapping[str, list[Any]]) -> None:
-    """Write the filled workbook row by row in write-only mode."""
+                    lists: Mapping[str, list[Any]], marked: Mapping[str, int | None]) -> None:
+    """Write the filled workbook row by row in write-only mode; references in ``source`` are
+    already moved (:func:`shift_references`)."""
     output = openpyxl.Workbook(write_only=True)
+    for defined in source.defined_names.values():
+        output.defined_names.add(defined)
     for sheet in source.worksheets:
         _stream_sheet(sheet, output.create_sheet(sheet.title), name, context, env,
-                      lists[sheet.title])
+                      lists[sheet.title], marked[sheet.title])
     output.save(target)
 
 
-def _copy_layout(sheet: Worksheet, out, template_row: int | None, shift: int) -> None:
+def _copy_layout(sheet: Worksheet, out) -> None:
+    """What a sheet carries besides its cells: page set-up, names, validations, formats,
+    tables, pictures and charts (all moved for the inserted rows already)."""
     for key, dimension in sheet.column_dimensions.items():
         out.column_dimensions[key].width = dimension.width
         out.column_dimensions[key].hidden = dimension.hidden
@@ -338,24 +336,28 @@ def _copy_layout(sheet: Worksheet, out, template_row: int | None, shift: int) ->
     if sheet.print_title_rows:
         out.print_title_rows = sheet.print_title_rows.replace("$", "")
     if sheet.print_area:
-        area = sheet.print_area
-        out.print_area = (shifted_print_area(area, template_row, shift) if template_row
-                          else [a.split("!")[-1].replace("$", "") for a in area.split(",")])
+        out.print_area = [a.split("!")[-1].replace("$", "") for a in sheet.print_area.split(",")]
+    out.defined_names = sheet.defined_names
+    out.data_validations = sheet.data_validations
+    out.conditional_formatting = sheet.conditional_formatting
+    out.auto_filter = sheet.auto_filter
+    out.row_breaks = sheet.row_breaks
+    for table in sheet.tables.values():
+        out.tables.add(table)
+    for image in sheet._images:
+        out.add_image(image)
+    for chart in sheet._charts:
+        out.add_chart(chart)
 
 
 def _stream_sheet(sheet: Worksheet, out, name: str, context: Mapping[str, Any],
-                  env: ImmutableSandboxedEnvironment, items: list[Any]) -> None:
-    template_row = find_template_row(sheet)
+                  env: ImmutableSandboxedEnvironment, items: list[Any],
+                  template_row: int | None) -> None:
     shift = max(len(items), 1) - 1 if template_row else 0
-    _copy_layout(sheet, out, template_row, shift)
+    _copy_layout(sheet, out)
     width = sheet.max_column
     for merge in sheet.merged_cells.ranges:
-        if template_row is None or merge.max_row < template_row:
-            out.merged_cells.add(copy(merge))
-        elif merge.min_row > template_row:
-            moved = copy(merge)
-            moved.shift(0, shift)
-            out.merged_cells.add(moved)
+        out.merged_cells.add(merge.coord)  # a copy would make the source's cells where it now is
     row_merges = [m for m in sheet.merged_cells.ranges
                   if template_row and m.min_row == m.max_row == template_row]
 
@@ -423,14 +425,15 @@ def _stream_sheet(sheet: Worksheet, out, name: str, context: Mapping[str, Any],
                         out.merged_cells.add(f"{get_column_letter(merge.min_col)}{row_number}:"
                                              f"{get_column_letter(merge.max_col)}{row_number}")
             continue
-        below = template_row is not None and number > template_row
+        row_number = number + (shift if template_row and number > template_row else 0)
         cells = []
-        for program, cell in prototypes(source_row):
-            if program.kind == "formula":
-                value = (shift_formula(program.source, template_row, shift, sheet.title)
-                         if template_row else program.source)
-            else:
-                value = program.evaluate(context)
+        for (program, cell), source in zip(prototypes(source_row), source_row, strict=True):
+            value = program.source if program.kind == "formula" else program.evaluate(context)
             cells.append(_put(program, cell, value))
-        emit(number + (shift if below else 0), cells, sheet.row_dimensions[number].height
+            if source.hyperlink is not None:
+                cell._hyperlink = copy(source.hyperlink)
+                cell._hyperlink.ref = f"{get_column_letter(source.column)}{row_number}"
+            if source.comment is not None:
+                cell.comment = copy(source.comment)
+        emit(row_number, cells, sheet.row_dimensions[number].height
              if number in sheet.row_dimensions else None)

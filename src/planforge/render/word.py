@@ -4,8 +4,9 @@ docxtpl re-opens the .docx, re-cleans its XML and recompiles the Jinja for every
 renders; in a batch of thousands that is nearly all the time. :class:`WordTemplate` does that work
 once and then, per document, only renders the compiled template and writes a zip, running the
 same post-processing docxtpl runs (listing characters, table grid fixes, picture ids) so that the
-document XML is the same. Contexts holding objects that need the document itself (pictures, rich
-text, sub-documents) go through docxtpl as before.
+document XML is the same. A document whose values include objects that need the document itself
+(pictures, rich text, sub-documents) goes through docxtpl: the fast path notices such a value
+when it is about to print it, wherever it sits in the context, and hands the document over.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import re
 import struct
 import time
 import zipfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,81 +31,141 @@ from ..errors import TemplateError
 from ..fields import ImageFile
 from .jinja import template_failure
 from .package import check_office_package
+from .wordpictures import replacement_media
 
 IMAGE_WIDTH_MM = 60
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
-_DOCXTPL_OBJECTS = ("InlineImage", "RichText", "RichTextParagraph", "Subdoc", "Listing")
+#: What lies between ``{{``/``{%`` and ``}}``/``%}`` (docxtpl's own reading of a tag).
+_TAG_CONTENT = re.compile(r"(?<=\{[\{%])(.*?)(?=[\}%]})")
+_ENTITY = re.compile(r"&(amp|quot|apos|lt|gt|#[0-9]+|#x[0-9a-fA-F]+);")
+_ENTITIES = {"amp": "&", "quot": '"', "apos": "'", "lt": "<", "gt": ">"}
 
 
-def _place_images(value: Any, document: DocxTemplate) -> Any:
-    """Image fields become pictures; docxtpl needs the document to build them."""
-    if isinstance(value, ImageFile):
-        return InlineImage(document, str(value), width=Mm(IMAGE_WIDTH_MM))
-    if isinstance(value, Mapping):
-        return {k: _place_images(v, document) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_place_images(v, document) for v in value]
-    return value
+def _unescape_entity(match: re.Match) -> str:
+    name = match.group(1)
+    if name[0] != "#":
+        return _ENTITIES[name]
+    code = int(name[2:], 16) if name[1] in "xX" else int(name[1:])
+    return chr(code) if 0 < code < 0x110000 else match.group(0)
 
 
-def needs_document(value: Any, depth: int = 3) -> bool:
-    """Whether a value holds pictures or docxtpl objects, which only docxtpl can place."""
-    if isinstance(value, ImageFile) or type(value).__name__ in _DOCXTPL_OBJECTS:
-        return True
-    if depth and isinstance(value, Mapping):
-        return any(needs_document(v, depth - 1) for v in value.values())
-    if depth and isinstance(value, list | tuple):
-        return any(needs_document(v, depth - 1) for v in value)
-    return False
+def _unescape_tag(match: re.Match) -> str:
+    return _ENTITY.sub(_unescape_entity, match.group(0))
+
+
+class Docx(DocxTemplate):
+    """docxtpl reading literals inside Jinja tags as typed in Word.
+
+    Word stores ``{{ x or "A&B" }}`` as ``A&amp;B``; docxtpl unescapes only ``&lt;``/``&gt;`` there,
+    so autoescaping printed ``A&amp;B``. Entities inside tags are unescaped once, when the
+    template is prepared; values are still escaped once when printed.
+    """
+
+    def patch_xml(self, src_xml: str) -> str:
+        return _TAG_CONTENT.sub(_unescape_tag, super().patch_xml(src_xml))
+
+
+class _NeedsDocument(Exception):
+    """A value only docxtpl can place (a picture, rich text) reached the fast path's output."""
+
+
+def _handing_over(finalize: Any) -> Any:
+    """The fast path's ``finalize``: a rich value stops the render instead of printing as text.
+
+    Rich values are pictures and objects printing their own markup (docxtpl's rich text,
+    sub-documents); plain strings, the usual value, pass with one comparison.
+    """
+    def check(value: Any) -> Any:
+        if value.__class__ is not str and (isinstance(value, ImageFile) or (
+                not isinstance(value, str) and hasattr(value, "__html__"))):
+            raise _NeedsDocument
+        return finalize(value)
+    return check
+
+
+def _placing_pictures(finalize: Any, document: DocxTemplate) -> Any:
+    """docxtpl's ``finalize``: an image field, at whatever depth, prints as the picture itself.
+
+    A plugin's own ``InlineImage`` (it never sees the document) is placed in this one.
+    """
+    def place(value: Any) -> Any:
+        if isinstance(value, ImageFile):
+            return InlineImage(document, str(value), width=Mm(IMAGE_WIDTH_MM))
+        if isinstance(value, InlineImage) and value.tpl is not document:  # made by a plugin
+            return InlineImage(document, value.image_descriptor, value.width, value.height,
+                               value.anchor)
+        if type(value).__name__ == "Subdoc":  # its parts live in the document that made it
+            raise ValueError("不支持子文档（Subdoc） / sub-documents (Subdoc) are not supported")
+        return finalize(value)
+    return place
 
 
 def render_docx(template: Path, context: Mapping[str, Any], env: ImmutableSandboxedEnvironment,
-                target: Path) -> None:
-    """Fill ``template`` with docxtpl itself (one document; pictures allowed)."""
+                target: Path, media: Mapping[str, bytes] | None = None) -> None:
+    """Fill ``template`` with docxtpl itself (one document; pictures allowed).
+
+    ``media`` replaces the template's image parts (by zip member name) with new bytes.
+    """
     check_office_package(template)
-    document = DocxTemplate(str(template))
+    document = Docx(str(template))
+    placing = env.overlay(finalize=_placing_pictures(env.finalize or _same, document))
     try:
-        document.render(_place_images(dict(context), document), jinja_env=env, autoescape=True)
+        document.render(dict(context), jinja_env=placing, autoescape=True)
     except Exception as error:  # docxtpl surfaces Jinja, sandbox and XML errors alike
         raise template_failure(template.name, error) from None
+    for part in document.docx.part.package.iter_parts() if media else ():
+        data = media.get(str(part.partname).lstrip("/"))
+        if data is not None:
+            part._blob = data  # as docxtpl's own replace_pic does
     document.save(str(target))
+
+
+def _same(value: Any) -> Any:
+    return value
 
 
 class WordTemplate:
     """A Word template read, cleaned and compiled once, then rendered many times."""
 
-    def __init__(self, path: Path, env: ImmutableSandboxedEnvironment):
+    def __init__(self, path: Path, env: ImmutableSandboxedEnvironment,
+                 pictures: Mapping[str, Path] | None = None):
+        """``pictures`` replaces pictures of the template (by name) with image files."""
         self.path, self.env = Path(path), env
+        self.pictures = dict(pictures or {})
         check_office_package(self.path)
-        self.helper = DocxTemplate(str(path))  # lends its XML cleaning and fixing methods
+        self.helper = Docx(str(path))  # lends its XML cleaning and fixing methods
         try:
             self.helper.init_docx()
         except Exception as error:
             raise TemplateError(f"无法打开 Word 模板「{self.path.name}」：{error} / "
                                 f"cannot open Word template {self.path.name!r}: {error}") from None
+        #: The template's image parts replaced in every document, by zip member name.
+        self.media = replacement_media(self.helper.docx, self.path.name, self.pictures)
+        #: The fast path's environment: a picture or rich text value hands the form to docxtpl.
+        self.fast_env = env.overlay(finalize=_handing_over(env.finalize or _same))
         document = self.helper.docx
         self.head, self.tail = _around_body(document.element)
         self.main_part = str(document.part.partname).lstrip("/")
-        self._sources: dict[Template, str] = {}
-        sources = [self.helper.patch_xml(self.helper.get_xml())]
-        self.body = self._compile(sources[0])
+        self._sources: dict[Template, str] = {}  # each compiled part's source, to name paragraphs
+        #: The patched body, as compiled (``\n`` before each paragraph, as docxtpl does).
+        self.body_source = _paragraphs_on_lines(self.helper.patch_xml(self.helper.get_xml()))
+        sources = [self.body_source]
+        self.body = self.compile(self.body_source)
         self.parts: dict[str, tuple[Template, str]] = {}
         self.fast = not self._has_templated_extras(document)
         for uri in (self.helper.HEADER_URI, self.helper.FOOTER_URI):
             for _, part in self.helper.get_headers_footers(uri):
                 xml = self.helper.get_part_xml(part)
                 if "{" in xml:
-                    sources.append(self.helper.patch_xml(xml))
-                    compiled = self._compile(sources[-1])
+                    sources.append(_paragraphs_on_lines(self.helper.patch_xml(xml)))
+                    compiled = self.compile(sources[-1])
                     encoding = self.helper.get_headers_footers_encoding(xml)
                     self.parts[str(part.partname).lstrip("/")] = (compiled, encoding)
         self.entries = _read_compressed(self.path)
         #: Top-level names the template reads: a batch sends workers only these.
         self.names = set().union(*(meta.find_undeclared_variables(env.parse(src))
                                    for src in sources))
-        #: docxtpl's table fixing matters only for column loops; other tables are left as drawn.
-        self.column_loops = any("{%tc" in src or "{% tc" in src for src in sources)
 
     @staticmethod
     def _has_templated_extras(document) -> bool:
@@ -115,67 +177,149 @@ class WordTemplate:
                      if p.content_type.endswith("footnotes+xml")]
         return any("{" in t for t in texts) or any(b"{" in b for b in footnotes)
 
-    def _compile(self, xml: str) -> Template:
-        source = re.sub(r"<w:p([ >])", r"\n<w:p\1", xml)  # a line a paragraph, to name it
+    def compile(self, source: str) -> Template:
+        """Compile patched XML for the fast path (errors name the template)."""
         try:
-            compiled = self.env.from_string(source)
+            compiled = self.fast_env.from_string(source)
         except Exception as error:
             raise template_failure(self.path.name, error) from None
         self._sources[compiled] = source
         return compiled
 
-    def _render_text(self, template: Template, context: Mapping[str, Any]) -> str:
+    def render_text(self, template: Template, context: Mapping[str, Any]) -> str:
+        """Render compiled XML and post-process the text as docxtpl's ``render_xml_part`` does.
+
+        Raises ``_NeedsDocument`` when a picture or rich text value is about to be printed.
+        """
         try:
             xml = template.render(context)
+        except _NeedsDocument:
+            raise
         except Exception as error:
             raise template_failure(self.path.name, error,
                                    _paragraph_at(self._sources[template])) from None
-        xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+        return self.finish_text(xml)
+
+    def generate(self, template: Template, context: Mapping[str, Any]) -> Iterator[str]:
+        """:meth:`render_text` before :meth:`finish_text`, piece by piece as Jinja renders it."""
+        try:
+            yield from template.generate(context)
+        except _NeedsDocument:
+            raise
+        except Exception as error:
+            raise template_failure(self.path.name, error,
+                                   _paragraph_at(self._sources[template])) from None
+
+    def finish_text(self, xml: str) -> str:
+        """docxtpl's passes over rendered text: paragraph lines joined, escaped braces, listing."""
+        # re.sub(r"\n<w:p([ >])", r"<w:p\1", xml), as docxtpl writes it, without a call a match
+        xml = xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
         xml = (xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%")
                .replace("%_}", "%}"))
         if any(c in xml for c in "\t\a\n\f"):  # tabs, breaks in values: docxtpl's "listing"
             xml = self.helper.resolve_listing(xml)
         return xml
 
+    def fix_tables(self, xml: str) -> etree._Element:
+        """Parse rendered XML and fit each table's grid to its cells, as docxtpl always does."""
+        try:
+            return self.helper.fix_tables(xml)
+        except Exception as error:  # a table without a grid, as docxtpl itself would fail
+            raise template_failure(self.path.name, error) from None
+
     def render_body(self, context: Mapping[str, Any]) -> etree._Element:
         """The filled ``w:body``, fixed as docxtpl fixes it."""
-        xml = self._render_text(self.body, context)
-        tree = (self.helper.fix_tables(xml) if self.column_loops
-                else etree.fromstring(xml, etree.XMLParser(recover=True)))
+        tree = self.fix_tables(self.render_text(self.body, context))
         _renumber_pictures(tree)
         return tree
 
+    def render_parts(self, context: Mapping[str, Any]) -> dict[str, bytes]:
+        """The filled headers and footers, by part name."""
+        return {name: self.render_text(compiled, context).encode(encoding)
+                for name, (compiled, encoding) in self.parts.items()}
+
     def _write(self, target: Path, body: etree._Element, parts: Mapping[str, bytes]) -> None:
         document = self.head + _serialise(body)
-        replaced = {**parts, self.main_part: document + self.tail}
+        replaced = {**self.media, **parts, self.main_part: document + self.tail}
         with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
-            for info, raw in self.entries:
-                if info.filename in replaced:
-                    archive.writestr(info.filename, replaced[info.filename])
-                else:
-                    _write_compressed(archive, info, raw)
+            copy_entries(archive, self.entries, replaced)
 
-    def render(self, context: Mapping[str, Any], target: Path,
-               with_docxtpl: bool | None = None) -> etree._Element | None:
-        """Write one document; returns its body for a :class:`PrintFile` (None via docxtpl).
+    def render(self, context: Mapping[str, Any], target: Path) -> RenderedForm | None:
+        """Write one document; returns it for a :class:`PrintFile` (None via docxtpl)."""
+        if self.fast:
+            try:
+                body = self.render_body(context)
+                parts = self.render_parts(context)
+            except _NeedsDocument:
+                pass
+            else:
+                self._write(target, body, parts)
+                return RenderedForm(body, parts)
+        render_docx(self.path, context, self.env, target, self.media)
+        return None
 
-        ``with_docxtpl`` says whether the context holds pictures or docxtpl objects; a batch
-        works it out once for the shared part rather than walking every list per form.
+    def write(self, context: Mapping[str, Any], target: Path) -> None:
+        """Write one document for all records (a word-single type), streamed when it is long.
+
+        A template looping over a long list at the top of its body is written a chunk of
+        records at a time (:mod:`.wordstream`), so memory does not grow with the records;
+        the document is the one :meth:`render` writes.
         """
-        if with_docxtpl is None:
-            with_docxtpl = needs_document(context, depth=3)
-        if not self.fast or with_docxtpl:
-            render_docx(self.path, context, self.env, target)
-            return None
-        body = self.render_body(context)
-        parts = {name: self._render_text(compiled, context).encode(encoding)
-                 for name, (compiled, encoding) in self.parts.items()}
-        self._write(target, body, parts)
-        return body
+        from .wordstream import CannotStream, stream_document
+
+        if self.fast:
+            try:
+                if stream_document(self, context, target):
+                    return
+            except (CannotStream, _NeedsDocument):
+                pass
+        self.render(context, target)
 
     def print_file(self, target: Path, copies: int = 1) -> PrintFile:
         """A print file of forms from this template, written as the forms are rendered."""
         return PrintFile(self, target, copies)
+
+
+@dataclass
+class RenderedForm:
+    """A form the fast path wrote: its filled body and headers/footers, for a print file."""
+
+    body: etree._Element
+    parts: dict[str, bytes]
+
+
+class MainPartWriter:
+    """A document written part by part, its main part streamed between the template's head
+    and tail, so that no more than a piece of the body is ever held."""
+
+    def __init__(self, template: WordTemplate, target: Path,
+                 parts: Mapping[str, bytes] | None = None):
+        self.template, self.target = template, Path(target)
+        self.parts = {**template.media, **(parts or {})}
+        names = [info.filename for info, _ in template.entries]
+        self._main = names.index(template.main_part)
+        self._archive = zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=6)
+        copy_entries(self._archive, template.entries[:self._main], self.parts)
+        main = zipfile.ZipInfo(template.main_part, date_time=time.localtime()[:6])
+        main.compress_type = zipfile.ZIP_DEFLATED
+        self._stream = self._archive.open(main, "w")
+        self._stream.write(template.head)
+
+    def write(self, data: bytes) -> None:
+        self._stream.write(data)
+
+    def close(self) -> None:
+        """Finish the main part and copy the template's remaining parts."""
+        self._stream.write(self.template.tail)
+        self._stream.close()
+        copy_entries(self._archive, self.template.entries[self._main + 1:], self.parts)
+        self._archive.close()
+
+    def discard(self) -> None:
+        """Drop a document that is not to be finished."""
+        self._stream.close()
+        self._archive.close()
+        self.target.unlink(missing_ok=True)
 
 
 class PrintFile:
@@ -189,20 +333,19 @@ class PrintFile:
 
     def __init__(self, template: WordTemplate, target: Path, copies: int = 1):
         self.template, self.target, self.copies = template, Path(target), max(1, copies)
-        self._main = [info.filename for info, _ in template.entries].index(template.main_part)
-        self._archive = zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=6)
-        for info, raw in template.entries[:self._main]:
-            _write_compressed(self._archive, info, raw)
-        main = zipfile.ZipInfo(template.main_part, date_time=time.localtime()[:6])
-        main.compress_type = zipfile.ZIP_DEFLATED
-        self._stream = self._archive.open(main, "w")
-        self._stream.write(template.head)
+        self._writer: MainPartWriter | None = None  # opened with the first form's headers
         self._ending = b""  # the first form's w:sectPr and </w:body>, written last
         self._forms = 0
         self._picture = 1001
 
-    def add(self, body: etree._Element) -> None:
-        """Append one rendered form; its tree is changed (the form has been written already)."""
+    def add(self, form: RenderedForm) -> None:
+        """Append one rendered form; its tree is changed (the form has been written already).
+
+        The print file has the first form's section, so its headers and footers too.
+        """
+        body = form.body
+        if self._writer is None:
+            self._writer = MainPartWriter(self.template, self.target, form.parts)
         section = body.find(f"{{{_W}}}sectPr")
         if section is not None:
             body.remove(section)
@@ -220,12 +363,12 @@ class PrintFile:
                 content = b""
             if not content:
                 content = _split_element(_serialise(body))[1]
-            self._stream.write((separator or b"") + content)
+            self._writer.write((separator or b"") + content)
         self._forms += 1
 
     def _begin(self, body: etree._Element, section: etree._Element | None) -> None:
         start, content, end = _split_element(_serialise(body))
-        self._stream.write(start)
+        self._writer.write(start)
         if section is None:
             self._ending = end
             return
@@ -239,21 +382,20 @@ class PrintFile:
 
     def close(self) -> None:
         """Finish the main part and copy the template's remaining parts."""
-        self._stream.write(self._ending + self.template.tail)
-        self._stream.close()
-        for info, raw in self.template.entries[self._main + 1:]:
-            _write_compressed(self._archive, info, raw)
-        self._archive.close()
+        if self._writer is None:
+            self._writer = MainPartWriter(self.template, self.target)
+        self._writer.write(self._ending)
+        self._writer.close()
 
     def discard(self) -> None:
         """Drop a print file that is not to be finished (its forms went through docxtpl)."""
-        self._stream.close()
-        self._archive.close()
+        if self._writer is not None:
+            self._writer.discard()
         self.target.unlink(missing_ok=True)
 
 
 def _paragraph_at(source: str) -> Callable[[int], tuple[str, str]]:
-    """Names the paragraph on a line of a part compiled by :meth:`WordTemplate._compile`."""
+    """Names the paragraph on a line of a compiled part (one paragraph a line, as compiled)."""
 
     def describe(line: int) -> tuple[str, str]:
         lines = source.split("\n")
@@ -264,6 +406,21 @@ def _paragraph_at(source: str) -> Callable[[int], tuple[str, str]]:
         return f"第 {line - 1} 段「{text}」", f" at paragraph {line - 1} ({text!r})"
 
     return describe
+
+
+def _paragraphs_on_lines(xml: str) -> str:
+    """docxtpl starts each paragraph on a new line before compiling (error line numbers)."""
+    return re.sub(r"<w:p([ >])", r"\n<w:p\1", xml)
+
+
+def copy_entries(archive: zipfile.ZipFile, entries: Iterable[tuple[zipfile.ZipInfo, bytes]],
+                 replaced: Mapping[str, bytes]) -> None:
+    """Copy a template's entries as stored, writing ``replaced`` ones from their new bytes."""
+    for info, raw in entries:
+        if info.filename in replaced:
+            archive.writestr(info.filename, replaced[info.filename])
+        else:
+            _write_compressed(archive, info, raw)
 
 
 def _serialise(element: etree._Element) -> bytes:
@@ -343,6 +500,10 @@ def _break_before(body: etree._Element) -> bytes:
         if properties is None:
             properties = etree.Element(f"{{{_W}}}pPr")
             first.insert(0, properties)
+        existing = properties.find(f"{{{_W}}}pageBreakBefore")
+        if existing is not None:  # a second one would break the schema: switch this one on
+            existing.attrib.pop(f"{{{_W}}}val", None)
+            return b""
         leading = {f"{{{_W}}}{name}" for name in ("pStyle", "keepNext", "keepLines")}
         position = sum(1 for child in properties if child.tag in leading)  # schema order
         properties.insert(position, etree.Element(f"{{{_W}}}pageBreakBefore"))
