@@ -14,13 +14,16 @@ import click
 
 from planforge.errors import InputError, Location, Problem
 from planforge.hookspecs import hookimpl
+from planforge.text import clean_context, cleaned_note
 
 __all__ = ["binder_command", "dossier_group", "photos_command", "register_commands"]
 
 
-def _warn(problems: list[Problem]) -> None:
+def _warn(problems: list[Problem], cleaned: int = 0) -> None:
     for problem in problems:
         click.echo(f"警告 / warning: {problem}", err=True)
+    if cleaned:
+        click.echo(cleaned_note(cleaned), err=True)
 
 
 @click.group("dossier")
@@ -44,7 +47,7 @@ def dossier_build(folder: Path, out: Path) -> None:
     from .activity import build_dossier
 
     result = build_dossier(folder, out, progress=lambda msg: click.echo(msg, err=True))
-    _warn(result.warnings)
+    _warn(result.warnings, result.booklet.cleaned_characters)
     click.echo(f"已生成 / written: {result.folder}")
     if result.booklet.pdf is not None:
         click.echo(f"  {result.booklet.pdf.name}  ({result.booklet.pages} 页 / pages)")
@@ -98,11 +101,11 @@ def photos_command(folder: Path, out: Path, expected: int, captions: Path | None
     """照片页:每页两张横版照片并配说明 / Photo pages, two captioned photos per A4 page."""
     from planforge.photos import check_photos, list_photo_files, write_photo_pages
 
-    mapping = _load_captions(captions)
+    mapping, cleaned = clean_context(_load_captions(captions))
     files = list_photo_files(folder)
     check = check_photos(files, expected=expected or None, where=str(folder))
     check.raise_for_errors()
-    _warn(check.warnings)
+    _warn(check.warnings, cleaned)
     write_photo_pages([p.path for p in check.photos], out, mapping)
     click.echo(f"已生成 / written: {out} ({len(check.photos)} 张照片 / photos)")
 
@@ -147,6 +150,7 @@ def binder_command(binder_file: Path, out: Path, docx_out: Path | None) -> None:
 
     binder = load_binder_yaml(binder_file)
     result = build_booklet(binder, pdf_out=out, docx_out=docx_out)
+    _warn([], result.cleaned_characters)
     if result.docx is not None:
         click.echo(f"已生成 / written: {result.docx}")
     if result.pdf_error is not None:

@@ -32,7 +32,7 @@ from planforge.binder import (
 )
 from planforge.convert import ConversionError, convert_to_pdf, find_soffice
 from planforge.errors import InputError, Location, Problem, ToolMissingError
-from planforge.output import check_output_folder, check_outside_inputs, sha256_of
+from planforge.output import FOLDER_MODE, check_output_folder, check_outside_inputs, sha256_of
 from planforge.photos import (
     DEFAULT_EXPECTED,
     PHOTO_SUFFIXES,
@@ -631,6 +631,7 @@ def build_dossier(
     check_outside_inputs(final, [dossier.folder], replaced=True)  # courseware lies inside it
     out_parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=out_parent))
+    os.chmod(staging, FOLDER_MODE)  # becomes the dossier folder: as open as any the user makes
     try:
         ordered = [p.path for p in check.photos]
         say("装订册 / booklet …")
@@ -643,10 +644,10 @@ def build_dossier(
         photo_dir = staging / "照片包"
         photo_dir.mkdir()
         packaged = []
-        for i, path in enumerate(ordered, start=1):
-            caption = safe_name(caption_for(path, dossier.captions))
-            target = photo_dir / f"{i:02d} {caption}{path.suffix.lower()}"
-            shutil.copyfile(path, target)
+        for i, photo in enumerate(check.photos, start=1):
+            caption = safe_name(caption_for(photo.path, dossier.captions))
+            target = photo_dir / f"{i:02d} {caption}{photo.suffix}"  # a PNG named .jpg stays PNG
+            shutil.copyfile(photo.path, target)
             packaged.append(target)
         course_dir = staging / "课件包"
         course_dir.mkdir()

@@ -16,12 +16,14 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from .convert import convert_to_pdf, find_soffice
 from .errors import InputError, Location, Problem, ToolMissingError
+from .output import write_atomic
+from .text import clean_context
 
 __all__ = [
     "IMAGE_SUFFIXES",
@@ -37,6 +39,7 @@ __all__ = [
     "build_docx",
     "build_pdf",
     "cjk_font",
+    "clean_binder",
     "load_binder_yaml",
     "resolve_inside",
 ]
@@ -136,6 +139,37 @@ class BookletResult:
     pages: int = 0
     toc: list[TocEntry] = field(default_factory=list)
     pdf_error: ToolMissingError | None = None
+    #: Texts (titles, cover lines, captions) from which characters no document holds were removed.
+    cleaned_characters: int = 0
+
+
+def clean_binder(binder: Binder) -> tuple[Binder, int]:
+    """The binder with control characters removed from every text it prints; how many changed.
+
+    Every booklet (dossier, binder list, 专项档案) is built from a :class:`Binder`, so this is
+    the one place text from dossier.yaml, binder lists, settings and file names is made
+    printable, as ``fill`` cleans its context: a BEL in a caption would otherwise stop the build.
+    """
+    sections, removed = [], 0
+    for section in binder.sections:
+        documents = []
+        for doc in section.documents:
+            if isinstance(doc, Photos):
+                (title, captions), count = clean_context((doc.title, dict(doc.captions)))
+                doc = replace(doc, title=title, captions=captions)
+            else:
+                label, count = clean_context(doc.label)
+                doc = replace(doc, title=label) if count else doc
+            removed += count
+            documents.append(doc)
+        title, count = clean_context(section.title)
+        sections.append(Section(title, tuple(documents)))
+        removed += count
+    (cover, lines, contents), count = clean_context(
+        (binder.cover.title, list(binder.cover.lines), binder.contents_title))
+    cleaned = replace(binder, cover=Cover(cover, tuple(lines)), sections=tuple(sections),
+                      contents_title=contents)
+    return cleaned, removed + count
 
 
 # --------------------------------------------------------------------------------------------
@@ -312,20 +346,6 @@ def cjk_font(text: str) -> str:
 
 # --------------------------------------------------------------------------------------------
 # Turning every part into PDF pages
-
-
-def _atomic_write(out: Path, write: Any) -> Path:
-    """Call ``write(tmp_path)`` and move the result over ``out`` only when it succeeded."""
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.stem}-", suffix=out.suffix, dir=out.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, out)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-    return out
 
 
 def _image_pdf(image: Path, out: Path) -> None:
@@ -605,7 +625,7 @@ def _assemble(binder: Binder, parts: list[_Part], work: Path, out: Path) -> Book
     _numbered(writer, binder.number_cover)
     writer.page_mode = "/UseOutlines"
     writer.add_metadata({"/Title": binder.cover.title, "/Creator": "planforge"})
-    _atomic_write(out, lambda tmp: writer.write(str(tmp)))
+    write_atomic(out, lambda tmp: writer.write(str(tmp)))
     return BookletResult(pdf=out, pages=len(writer.pages), toc=entries)
 
 
@@ -763,6 +783,7 @@ def build_booklet(
     """
     _check_sources(binder)
     result = BookletResult()
+    binder, result.cleaned_characters = clean_binder(binder)
     office = _office_documents(binder)
     with tempfile.TemporaryDirectory(prefix="planforge-binder-") as tmp:
         work = Path(tmp)
@@ -806,7 +827,8 @@ def _build_docx(
     with composing() as Composer:
         composer = Composer(front)
         _append_docx_parts(composer, binder, converted, work)
-        return _atomic_write(out, lambda tmp: composer.save(str(tmp)))
+        write_atomic(out, lambda tmp: composer.save(str(tmp)))
+        return out
 
 
 def build_pdf(binder: Binder, out: Path) -> BookletResult:

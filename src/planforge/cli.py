@@ -19,6 +19,7 @@ from .model import InputData
 from .plugins import Registry, load_plugins, register_commands
 from .render.jinja import make_environment
 from .settings import gather_settings
+from .text import cleaned_note
 
 PROGRESS_THRESHOLD = 5
 
@@ -240,8 +241,7 @@ def fill(ctx: click.Context, target: str, data: tuple[str, ...], output: str, as
     report_warnings(prepared.data)
     told = len(prepared.data.warnings)
     if prepared.cleaned_characters:
-        click.echo(f"注意：已从 {prepared.cleaned_characters} 个值中删除文档不允许的控制字符 / note: "
-                   f"removed control characters from {prepared.cleaned_characters} value(s)", err=True)
+        click.echo(cleaned_note(prepared.cleaned_characters), err=True)
     total = engine.total_items(prepared)
     started = time.monotonic()
     with click.progressbar(length=total, label="填表 / filling", file=sys.stderr, show_pos=True,

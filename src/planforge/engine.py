@@ -33,7 +33,7 @@ from .output import (
 )
 from .plugins import Registry
 from .render.jinja import make_environment, render_text
-from .text import strip_xml_illegal
+from .text import clean_context
 from .validate import Binder
 
 Progress = Callable[[int], None]
@@ -92,37 +92,6 @@ def _merge_settings(*groups: tuple[Field, ...]) -> tuple[Field, ...]:
 
 def _copies_for(members: tuple[DocumentType, ...]) -> tuple[Field, ...]:
     return (COPIES,) if any(m.renderer == WORD_PER_RECORD for m in members) else ()
-
-
-def clean_context(value: Any) -> tuple[Any, int]:
-    """Strip characters no .docx/.xlsx may hold from every string; count what was removed.
-
-    Containers are copied only where something was removed: a context of many thousand rows
-    is not duplicated to find out that it was clean.
-    """
-    if isinstance(value, str):
-        cleaned, changed = strip_xml_illegal(value)
-        if not changed:
-            return value, 0
-        return (type(value)(cleaned) if type(value) is not str else cleaned), 1
-    if isinstance(value, Mapping):
-        total, changes = 0, {}
-        for key, item in value.items():
-            cleaned, removed = clean_context(item)
-            total += removed
-            if cleaned is not item:
-                changes[key] = cleaned
-        if type(value) is dict and not changes:
-            return value, 0
-        return {**value, **changes}, total  # other mappings become plain dicts, as templates expect
-    if isinstance(value, list | tuple):
-        total, items = 0, list(value)
-        for index, item in enumerate(value):
-            items[index], removed = clean_context(item)
-            total += removed
-        same = type(value) is list and all(a is b for a, b in zip(items, value, strict=True))
-        return (value if same else items), total
-    return value, 0
 
 
 class Engine:

@@ -71,6 +71,18 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _read_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+#: The permissions a file the user creates gets (``mkstemp`` would leave 0600, unreadable to the
+#: colleagues a shared output folder is for).
+_UMASK = _read_umask()
+FILE_MODE, FOLDER_MODE = 0o666 & ~_UMASK, 0o777 & ~_UMASK
+
+
 def write_atomic(target: Path, write: Callable[[Path], None]) -> None:
     """Call ``write(tmp)`` on a temporary file beside ``target``, then rename it into place."""
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -79,6 +91,7 @@ def write_atomic(target: Path, write: Callable[[Path], None]) -> None:
     temporary = Path(name)
     try:
         write(temporary)
+        os.chmod(temporary, FILE_MODE)
         with temporary.open("rb") as stream:
             os.fsync(stream.fileno())
         os.replace(temporary, target)
@@ -338,7 +351,7 @@ class OutputWriter:
                 for item in self.files:
                     bundle.write(self.staging / item.path, item.path)
                 info = zipfile.ZipInfo(MANIFEST, date_time=time.localtime()[:6])
-                info.compress_type, info.external_attr = zipfile.ZIP_DEFLATED, 0o600 << 16
+                info.compress_type, info.external_attr = zipfile.ZIP_DEFLATED, FILE_MODE << 16
                 with io.TextIOWrapper(bundle.open(info, "w"), encoding="utf-8",
                                       newline="") as stream:
                     manifest.write(stream)

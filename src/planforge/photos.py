@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
-import tempfile
+import math
+import re
+import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,6 +22,8 @@ from pathlib import Path
 from PIL import Image, UnidentifiedImageError
 
 from .errors import InputError, Location, Problem
+from .output import write_atomic
+from .text import strip_xml_illegal
 
 try:  # HEIC/HEIF from iPhones, when the optional extra is installed
     from pillow_heif import register_heif_opener
@@ -67,6 +70,10 @@ _EXIF_IFD = 0x8769
 _DATETIME_ORIGINAL = 36867
 _DATETIME_DIGITIZED = 36868
 _ORIENTATION = 0x0112
+#: The suffix a photo package gives each kind of content, and the other names of each suffix.
+_SUFFIXES = {"JPEG": ".jpg", "MPO": ".jpg", "PNG": ".png", "HEIF": ".heic", "AVIF": ".avif",
+             "TIFF": ".tif", "BMP": ".bmp", "GIF": ".gif", "WEBP": ".webp"}
+_SAME_TYPE = {".jpg": (".jpg", ".jpeg"), ".heic": (".heic", ".heif"), ".tif": (".tif", ".tiff")}
 
 
 @dataclass(frozen=True)
@@ -80,10 +87,18 @@ class Photo:
     taken: datetime | None
     sha256: str
     pixel_hash: str
+    kind: str = ""  # what the content is (Pillow's format name), whatever the file is called
 
     @property
     def megapixels(self) -> float:
         return self.width * self.height / 1_000_000
+
+    @property
+    def suffix(self) -> str:
+        """The file's suffix if it matches the content, else the content's own (.png, .heic)."""
+        own = self.path.suffix.lower()
+        real = _SUFFIXES.get(self.kind)
+        return own if real is None or own in _SAME_TYPE.get(real, (real,)) else real
 
     @property
     def portrait(self) -> bool:
@@ -152,13 +167,25 @@ def _upright(img: Image.Image, orientation: int) -> Image.Image:
 
 
 def _open_error(path: Path, exc: Exception) -> InputError:
+    # Pillow names the stream it was given (<_io.BytesIO object at 0x…>), not the file.
+    detail = re.sub(r"<_io\.BytesIO object at 0x[0-9a-fA-F]+>", repr(path.name), str(exc))
+    if path.is_file() and path.stat().st_size == 0:
+        detail = f"文件是空的 / the file is empty ({detail})"
     return InputError(
         Problem(
-            f"照片无法读取(文件损坏、不完整或不是图片):{exc}",
-            f"photo cannot be read (damaged, truncated or not an image): {exc}",
+            f"照片无法读取(文件损坏、不完整或不是图片):{detail}",
+            f"photo cannot be read (damaged, truncated or not an image): {detail}",
             Location(str(path)),
         )
     )
+
+
+def _open_large(source: Path | io.BytesIO) -> Image.Image:
+    """Open an image without Pillow's raw DecompressionBombWarning for 90-180 megapixels: such
+    photos are read (and :func:`check_photos` warns about them in words); bigger ones refused."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        return Image.open(source)
 
 
 def read_photo(path: Path) -> Photo:
@@ -169,7 +196,7 @@ def read_photo(path: Path) -> Photo:
     path = Path(path)
     try:
         data = path.read_bytes()
-        with Image.open(io.BytesIO(data)) as img:
+        with _open_large(io.BytesIO(data)) as img:
             exif = img.getexif()
             orientation = _orientation(exif)
             sub = exif.get_ifd(_EXIF_IFD)
@@ -177,6 +204,7 @@ def read_photo(path: Path) -> Photo:
                 sub.get(_DATETIME_DIGITIZED)
             )
             w, h = img.size
+            kind = img.format or ""
             if img.format == "JPEG":
                 img.draft("RGB", (max(1, w // 8), max(1, h // 8)))
             img.load()
@@ -196,6 +224,7 @@ def read_photo(path: Path) -> Photo:
         taken=taken,
         sha256=hashlib.sha256(data).hexdigest(),
         pixel_hash=pixel_hash,
+        kind=kind,
     )
 
 
@@ -274,6 +303,17 @@ def check_photos(
                     Location(str(photo.path)),
                 )
             )
+        if photo.width * photo.height > (Image.MAX_IMAGE_PIXELS or math.inf):
+            check.warnings.append(
+                Problem(
+                    f"照片有 {photo.megapixels:.0f} 百万像素({photo.width}×{photo.height}),"
+                    "文件过大、处理很慢,建议缩小到 2000 万像素以内",
+                    f"photo has {photo.megapixels:.0f} megapixels ({photo.width}x{photo.height}); "
+                    "it is very large and slow to process, consider shrinking it below 20 "
+                    "megapixels",
+                    Location(str(photo.path)),
+                )
+            )
         if photo.portrait:
             check.warnings.append(
                 Problem(
@@ -295,14 +335,18 @@ def check_photos(
 
 
 def caption_for(path: Path, captions: Mapping[str, str] | None) -> str:
-    """The caption of a photo: from ``captions`` by file name or stem, else the file stem."""
+    """The caption of a photo: from ``captions`` by file name or stem, else the file stem.
+
+    Characters no document holds are dropped (a file name may hold a BEL too); captions from a
+    dossier or binder were cleaned and counted already (:func:`planforge.binder.clean_binder`).
+    """
     path = Path(path)
     if captions:
         for key in (path.name, path.stem):
             text = captions.get(key)
             if text:
-                return str(text).strip()
-    return path.stem
+                return strip_xml_illegal(str(text))[0].strip()
+    return strip_xml_illegal(path.stem)[0]
 
 
 def fit_box(width: float, height: float, box_w: float, box_h: float) -> tuple[float, float]:
@@ -321,7 +365,7 @@ def load_print_image(
     """
     path = Path(path)
     try:
-        with Image.open(path) as img:
+        with _open_large(path) as img:
             orientation = _orientation(img.getexif())
             sw, sh = img.size
             uw, uh = (sh, sw) if orientation in (5, 6, 7, 8) else (sw, sh)
@@ -358,13 +402,6 @@ def _jpeg_bytes(img: Image.Image) -> bytes:
     buf = io.BytesIO()
     img.save(buf, "JPEG", quality=88, optimize=True, dpi=(PRINT_DPI, PRINT_DPI))
     return buf.getvalue()
-
-
-def _atomic_target(out: Path) -> Path:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.stem}-", suffix=out.suffix, dir=out.parent)
-    os.close(fd)
-    return Path(tmp)
 
 
 def _placed(
@@ -408,12 +445,7 @@ def write_photo_docx(
         run = cap.add_run(caption)
         run.font.size = Pt(CAPTION_PT)
         run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "宋体")
-    tmp = _atomic_target(out)
-    try:
-        doc.save(str(tmp))
-        os.replace(tmp, out)
-    finally:
-        tmp.unlink(missing_ok=True)
+    write_atomic(out, lambda tmp: doc.save(str(tmp)))
     return out
 
 
@@ -451,14 +483,13 @@ def write_photo_pdf(
 
     texts = "".join(caption_for(p, captions) for p in photos)
     font = cjk_font(texts)
-    tmp = _atomic_target(out)
-    try:
+
+    def write(tmp: Path) -> None:
         c = Canvas(str(tmp), pagesize=A4)
         draw_photo_pages(c, photos, captions, font)
         c.save()
-        os.replace(tmp, out)
-    finally:
-        tmp.unlink(missing_ok=True)
+
+    write_atomic(out, write)
     return out
 
 

@@ -1,9 +1,12 @@
-"""Normalising text from clerks' spreadsheets, so that headers and values compare reliably."""
+"""Normalising text from clerks' spreadsheets, so that headers and values compare reliably, and
+cleaning text of what no document may hold."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
+from typing import Any
 
 _SPACES = re.compile(r"\s+")
 # Characters Word and LibreOffice refuse inside XML text: C0 controls except tab, LF, CR.
@@ -27,6 +30,43 @@ def strip_xml_illegal(text: str) -> tuple[str, bool]:
     """Remove characters a .docx/.xlsx cannot hold; say whether any were removed."""
     cleaned = _XML_ILLEGAL.sub("", text)
     return cleaned, cleaned != text
+
+
+def clean_context(value: Any) -> tuple[Any, int]:
+    """Strip characters no .docx/.xlsx may hold from every string; count what was removed.
+
+    Containers are copied only where something was removed: a context of many thousand rows
+    is not duplicated to find out that it was clean.
+    """
+    if isinstance(value, str):
+        cleaned, changed = strip_xml_illegal(value)
+        if not changed:
+            return value, 0
+        return (type(value)(cleaned) if type(value) is not str else cleaned), 1
+    if isinstance(value, Mapping):
+        total, changes = 0, {}
+        for key, item in value.items():
+            cleaned, removed = clean_context(item)
+            total += removed
+            if cleaned is not item:
+                changes[key] = cleaned
+        if type(value) is dict and not changes:
+            return value, 0
+        return {**value, **changes}, total  # other mappings become plain dicts, as templates expect
+    if isinstance(value, list | tuple):
+        total, items = 0, list(value)
+        for index, item in enumerate(value):
+            items[index], removed = clean_context(item)
+            total += removed
+        same = type(value) is list and all(a is b for a, b in zip(items, value, strict=True))
+        return (value if same else items), total
+    return value, 0
+
+
+def cleaned_note(values: int) -> str:
+    """What a command prints after :func:`clean_context` removed characters from ``values``."""
+    return (f"注意：已从 {values} 个值中删除文档不允许的控制字符 / note: removed control "
+            f"characters from {values} value(s)")
 
 
 def fold_width(text: str) -> str:

@@ -73,8 +73,9 @@ class CellProgram:
     directly; anything else goes through the sandbox.
     """
 
-    def __init__(self, source: Any, env: ImmutableSandboxedEnvironment, template: str):
-        self.source, self.env, self.template = source, env, template
+    def __init__(self, source: Any, env: ImmutableSandboxedEnvironment, template: str,
+                 cell: str = ""):
+        self.source, self.env, self.template, self.cell = source, env, template, cell
         self.kind = "constant"
         if isinstance(source, str) and source.startswith("=") and not _is_template(source):
             self.kind = "formula"
@@ -112,9 +113,13 @@ class CellProgram:
                 if isinstance(result, Undefined):
                     str(result)  # raises UndefinedError, or SecurityError for a refused attribute
             except Exception as error:
-                raise template_failure(self.template, error) from None
+                raise template_failure(self.template, error, self._where) from None
             return _cell_value(result)
-        return render_text(self.env, self.source, context, self.template)
+        return render_text(self.env, self.source, context, self.template, self._where)
+
+    def _where(self, line: int) -> tuple[str, str]:
+        """The template cell a failure happened in (see :func:`template_failure`)."""
+        return f"单元格 {self.cell} ", f" cell {self.cell}"
 
     def look_up(self, row: Any, index: Any) -> Any:
         """A lookup cell's value straight from the row, or ``_NOT_FOUND`` (then Jinja decides)."""
@@ -191,14 +196,14 @@ class SheetFiller:
         for row in self.sheet.iter_rows():
             for cell in row:
                 if cell.row != skip_row and _is_template(cell.value):
-                    _assign(cell, CellProgram(cell.value, self.env, self.template)
-                            .evaluate(context))
+                    _assign(cell, CellProgram(cell.value, self.env, self.template,
+                                              cell.coordinate).evaluate(context))
 
     def expand(self, template_row: int, items: Sequence[Any], context: Mapping[str, Any]) -> None:
         sheet = self.sheet
         shift = max(len(items), 1) - 1
-        template = [(c.column, CellProgram(c.value, self.env, self.template), copy(c._style))
-                    for c in sheet[template_row]]
+        template = [(c.column, CellProgram(c.value, self.env, self.template, c.coordinate),
+                     copy(c._style)) for c in sheet[template_row]]
         height = sheet.row_dimensions[template_row].height
         row_merges = [m for m in sheet.merged_cells.ranges if m.min_row == m.max_row == template_row]
         if shift:
@@ -370,7 +375,7 @@ def _stream_sheet(sheet: Worksheet, out, name: str, context: Mapping[str, Any],
                 target.fill, target.number_format = copy(cell.fill), cell.number_format
                 target.alignment, target.protection = copy(cell.alignment), copy(cell.protection)
             target.column = cell.column
-            result.append((CellProgram(cell.value, env, name), target))
+            result.append((CellProgram(cell.value, env, name, cell.coordinate), target))
         return result
 
     heights: dict[float, dict[str, str]] = {}

@@ -1,14 +1,18 @@
-"""Checks on a .docx/.xlsx template before it is opened: no zip bombs, no external links.
+"""Checks on a .docx/.xlsx template before it is opened: no zip bombs, no external links, no
+member names that leave the package.
 
 Templates travel between offices by e-mail. A template whose parts inflate to gigabytes would
 exhaust memory before any Jinja runs, and one whose relationships point outside the file (a
 remote picture, an attached template on a server, a linked OLE object) makes Word fetch that
 target whenever a filled form is opened. Both are refused before the template is read.
-Hyperlinks are allowed: they are only followed when a reader clicks them.
+Hyperlinks are allowed: they are only followed when a reader clicks them. Every part of a template
+is copied into every filled document, so a member named ``../../x`` or ``C:\\x`` would reach every
+clerk who unzips a form with a careless tool: such names are refused too.
 """
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
@@ -21,6 +25,7 @@ MAX_UNCOMPRESSED = 200 * 1024 * 1024
 MAX_RATIO = 200
 RATIO_FROM = 10 * 1024 * 1024  # small parts compress well (styles, repeated XML) and are harmless
 _HYPERLINK = "/hyperlink"
+_DRIVE = re.compile(r"^[A-Za-z]:")
 
 
 def _refuse(path: Path, zh: str, en: str) -> TemplateError:
@@ -38,6 +43,11 @@ def check_office_package(path: Path) -> None:
                       f"is not a valid Office file ({error})") from None
     with archive:
         infos = archive.infolist()
+        for info in infos:
+            if not _inside_package(info.filename):
+                raise _refuse(path, f"中有成员名「{info.filename}」指向压缩包之外",
+                              f"holds a member named {info.filename!r}, which points outside "
+                              "the package")
         total = sum(info.file_size for info in infos)
         if total > MAX_UNCOMPRESSED:
             raise _refuse(path, f"解压后有 {total // 2**20} MB，疑似压缩炸弹",
@@ -51,6 +61,13 @@ def check_office_package(path: Path) -> None:
         for info in infos:
             if info.filename.endswith(".rels"):
                 _check_relationships(path, info.filename, archive.read(info))
+
+
+def _inside_package(name: str) -> bool:
+    """Whether a member name stays inside the package wherever it is unzipped."""
+    parts = name.replace("\\", "/").split("/")
+    return not (name.startswith(("/", "\\")) or _DRIVE.match(name) or ".." in parts
+                or any(ord(c) < 32 for c in name))
 
 
 def _check_relationships(path: Path, part: str, data: bytes) -> None:

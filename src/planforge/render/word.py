@@ -16,7 +16,7 @@ import re
 import struct
 import time
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -147,6 +147,7 @@ class WordTemplate:
         document = self.helper.docx
         self.head, self.tail = _around_body(document.element)
         self.main_part = str(document.part.partname).lstrip("/")
+        self._sources: dict[Template, str] = {}  # each compiled part's source, to name paragraphs
         #: The patched body, as compiled (``\n`` before each paragraph, as docxtpl does).
         self.body_source = _paragraphs_on_lines(self.helper.patch_xml(self.helper.get_xml()))
         sources = [self.body_source]
@@ -179,9 +180,11 @@ class WordTemplate:
     def compile(self, source: str) -> Template:
         """Compile patched XML for the fast path (errors name the template)."""
         try:
-            return self.fast_env.from_string(source)
+            compiled = self.fast_env.from_string(source)
         except Exception as error:
             raise template_failure(self.path.name, error) from None
+        self._sources[compiled] = source
+        return compiled
 
     def render_text(self, template: Template, context: Mapping[str, Any]) -> str:
         """Render compiled XML and post-process the text as docxtpl's ``render_xml_part`` does.
@@ -193,7 +196,8 @@ class WordTemplate:
         except _NeedsDocument:
             raise
         except Exception as error:
-            raise template_failure(self.path.name, error) from None
+            raise template_failure(self.path.name, error,
+                                   _paragraph_at(self._sources[template])) from None
         return self.finish_text(xml)
 
     def generate(self, template: Template, context: Mapping[str, Any]) -> Iterator[str]:
@@ -203,7 +207,8 @@ class WordTemplate:
         except _NeedsDocument:
             raise
         except Exception as error:
-            raise template_failure(self.path.name, error) from None
+            raise template_failure(self.path.name, error,
+                                   _paragraph_at(self._sources[template])) from None
 
     def finish_text(self, xml: str) -> str:
         """docxtpl's passes over rendered text: paragraph lines joined, escaped braces, listing."""
@@ -387,6 +392,20 @@ class PrintFile:
         if self._writer is not None:
             self._writer.discard()
         self.target.unlink(missing_ok=True)
+
+
+def _paragraph_at(source: str) -> Callable[[int], tuple[str, str]]:
+    """Names the paragraph on a line of a compiled part (one paragraph a line, as compiled)."""
+
+    def describe(line: int) -> tuple[str, str]:
+        lines = source.split("\n")
+        if not 1 < line <= len(lines):  # line 1 is what comes before the first paragraph
+            return "", ""
+        text = re.sub(r"<[^>]+>", "", lines[line - 1])
+        text = text if len(text) <= 40 else text[:39] + "…"
+        return f"第 {line - 1} 段「{text}」", f" at paragraph {line - 1} ({text!r})"
+
+    return describe
 
 
 def _paragraphs_on_lines(xml: str) -> str:
