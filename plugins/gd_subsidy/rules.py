@@ -650,12 +650,18 @@ def normalize_city(name: str | None) -> str:
 
 
 def normalize_county(name: str | None, city: str | None = None) -> str:
-    """The county without full-width forms, spaces or a province/city prefix (韶关市翁源县 -> 翁源县).
+    """The county as the clerk typed it, without a province or city prefix (韶关市翁源县 ->
+    翁源县): the forms print it, so its characters stay as typed.
 
-    A missing suffix (翁源, 台山) cannot be restored without a list of every county; the funding
-    rule and the city summary compare counties by :func:`county_key` instead.
+    Counties are compared by :func:`county_key` (full-width forms and spaces folded); a missing
+    suffix (翁源, 台山) cannot be restored without a list of every county, so that key leaves
+    the suffix out.
     """
-    text = plain_name(name)
+    text = (name or "").strip()
+    for prefix in PROVINCE_PREFIXES:
+        if text.startswith(prefix) and len(text) > len(prefix):
+            text = text[len(prefix):]
+            break
     key = city_key(city)
     for prefix in (f"{key}市", key) if key else ():
         if text.startswith(prefix) and len(text) > len(prefix) + 1:

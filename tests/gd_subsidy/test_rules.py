@@ -383,3 +383,16 @@ def test_notice_period_counts_exactly_n_workdays(start: date, days: int) -> None
     )
     span = [first + timedelta(d) for d in range((last - first).days + 1)]
     assert sum(chinese_calendar.is_workday(d) for d in span) == days
+
+
+@pytest.mark.parametrize(("typed", "city", "printed"), [
+    ("广东省韶关市翁源县", "韶关市", "翁源县"),
+    ("韶关翁源县", "韶关", "翁源县"),
+    ("乳源¨县", "韶关市", "乳源¨县"),  # printed as typed: NFKC would turn ¨ into a space and a mark
+    ("ＡＢ县", None, "ＡＢ县"),
+])
+def test_a_county_prints_as_typed_without_its_prefixes(typed, city, printed):
+    from gd_subsidy.rules import county_key, normalize_county
+
+    assert normalize_county(typed, city) == printed
+    assert county_key(normalize_county(typed, city)) == county_key(printed)
