@@ -118,7 +118,7 @@ def _load_captions(path: Path | None) -> dict[str, str]:
     from planforge.yamlload import in_both_languages, load_yaml
 
     try:
-        data = load_yaml(path.read_text(encoding="utf-8")) or {}
+        data = load_yaml(path.read_text(encoding="utf-8"), path) or {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         zh, en = in_both_languages(exc)
         raise InputError(

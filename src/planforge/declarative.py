@@ -87,7 +87,20 @@ def _fields(items: Any, where: str) -> tuple[Field, ...]:
         return ()
     if not isinstance(items, list):
         raise _fail(where, "应为列表", "must be a list")
-    return tuple(parse_field(item, f"{where}[{i}]") for i, item in enumerate(items))
+    return tuple(_each(items, lambda item, i: parse_field(item, f"{where}[{i}]")))
+
+
+def _each(items: list, parse) -> list:
+    """Parse every item, reporting every mistake at once (not only the first)."""
+    parsed, mistakes = [], []
+    for index, item in enumerate(items):
+        try:
+            parsed.append(parse(item, index))
+        except PluginError as error:
+            mistakes.append(str(error))
+    if mistakes:
+        raise PluginError("\n".join(mistakes))
+    return parsed
 
 
 def _inside(folder: Path, relative: str, where: str) -> Path:
@@ -179,7 +192,7 @@ def read_description(folder: Path) -> tuple[Path, dict]:
             text = path.read_text(encoding="utf-8-sig")
             try:
                 data = (tomllib.loads(text) if path.suffix == ".toml"
-                        else load_yaml(text))
+                        else load_yaml(text, path))
             except (tomllib.TOMLDecodeError, yaml.YAMLError) as error:
                 zh, en = in_both_languages(error)
                 raise _fail(str(path), f"格式错误：{zh}", f"malformed: {en}") from None
@@ -192,14 +205,19 @@ def load_declarative(folder: Path) -> DeclarativePlugin:
     path, data = read_description(folder)
     data = _check_keys(data, _PLUGIN_KEYS, str(path))
     name = data.get("name") or folder.name
-    types = [
-        parse_document_type(item, folder, f"{path}: document_types[{i}]")
-        for i, item in enumerate(data.get("document_types") or [])
-    ]
-    packages = [
-        parse_package(item, f"{path}: packages[{i}]")
-        for i, item in enumerate(data.get("packages") or [])
-    ]
+    mistakes = []
+    types: list[DocumentType] = []
+    packages: list[Package] = []
+    for key, found, parse in (
+            ("document_types", types, lambda item, i: parse_document_type(
+                item, folder, f"{path}: document_types[{i}]")),
+            ("packages", packages, lambda item, i: parse_package(item, f"{path}: packages[{i}]"))):
+        try:
+            found.extend(_each(list(data.get(key) or []), parse))
+        except PluginError as error:
+            mistakes.append(str(error))
+    if mistakes:
+        raise PluginError("\n".join(mistakes))
     if not types and not packages:
         raise _fail(str(path), "没有声明任何文档类型", "declares no document types")
     for item in (*types, *packages):

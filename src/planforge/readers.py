@@ -420,7 +420,7 @@ def _structured_table(path: Path, data: Any, spec: TableSpec, primary: bool) -> 
 def _parse_structured(path: Path) -> Any:
     text = path.read_text(encoding="utf-8-sig")
     try:
-        return json.loads(text) if path.suffix.lower() == ".json" else load_yaml(text)
+        return json.loads(text) if path.suffix.lower() == ".json" else load_yaml(text, path)
     except (json.JSONDecodeError, yaml.YAMLError) as error:
         zh, en = in_both_languages(error)
         raise _file_problem(path, f"文件格式错误：{zh}", f"the file is malformed: {en}") from None

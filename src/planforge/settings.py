@@ -39,7 +39,7 @@ def read_mapping(path: Path, what_zh: str = "设置文件", what_en: str = "sett
         elif path.suffix.lower() == ".toml":
             data = tomllib.loads(text)
         else:
-            data = load_yaml(text)
+            data = load_yaml(text, path)
     except (OSError, ValueError, yaml.YAMLError) as error:
         zh, en = in_both_languages(error)
         raise InputError(Problem(f"无法读取{what_zh}：{zh}", f"cannot read the {what_en}: {en}",

@@ -10,6 +10,7 @@ YAML would silently keep the last one.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -40,8 +41,11 @@ def in_both_languages(error: Exception) -> tuple[str, str]:
     return str(error), str(error)
 
 
-def load_yaml(text: str) -> Any:
-    """Parse one YAML document safely; raises :class:`yaml.YAMLError` (or YamlRefused)."""
+def load_yaml(text: str, name: str | Path | None = None) -> Any:
+    """Parse one YAML document safely; raises :class:`yaml.YAMLError` (or YamlRefused).
+
+    ``name`` (the file) is what a syntax error's position names, instead of "<unicode string>".
+    """
     loader = _LOADER(text)
     try:
         node = loader.get_single_node()
@@ -49,6 +53,14 @@ def load_yaml(text: str) -> Any:
             return None
         _check(node)
         return loader.construct_document(node)
+    except yaml.MarkedYAMLError as error:
+        if name is not None:  # libyaml's marks name the text "<unicode string>": name the file
+            for attribute in ("context_mark", "problem_mark"):
+                mark = getattr(error, attribute)
+                if mark is not None:
+                    setattr(error, attribute, yaml.Mark(str(name), mark.index, mark.line,
+                                                        mark.column, None, None))
+        raise
     finally:
         loader.dispose()
 

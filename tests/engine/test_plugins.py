@@ -148,3 +148,25 @@ def test_every_command_warns_once_of_a_failed_plugin(tmp_path, run_cli):
     warnings = [line for line in result.output.splitlines() if line.startswith("警告：插件加载失败")]
     assert len(warnings) == 2
     assert any("raises.py:6" in line for line in warnings)
+
+
+def test_plugin_yaml_mistakes_name_the_file_and_are_all_reported(tmp_path):
+    """A syntax error names plugin.yaml and its line (not "<unicode string>"); every wrong key
+    of every type and field is reported in one go."""
+    plugins = tmp_path / "plugins"
+    (plugins / "syntax").mkdir(parents=True)
+    (plugins / "syntax" / "plugin.yaml").write_text(
+        "name: syntax\ndocument_types:\n  - name: x\n    title: [unclosed\n", encoding="utf-8")
+    (plugins / "keys").mkdir()
+    (plugins / "keys" / "plugin.yaml").write_text(
+        "name: keys\ndocument_types:\n"
+        "  - {name: a, title: A, template: a.docx, bogus1: 1}\n"
+        "  - name: b\n    title: B\n    template: b.docx\n"
+        "    fields: [{name: f, label: F, typo: 1}, {name: g, label: G, wrong: 2}]\n",
+        encoding="utf-8")
+    errors = {p.name: p.error for p in load_plugins(plugins).errors}
+    syntax = plugins / "syntax" / "plugin.yaml"
+    assert f'in "{syntax}", line 4' in errors["syntax"]
+    assert "<unicode string>" not in errors["syntax"]
+    for key in ("bogus1", "typo", "wrong"):
+        assert key in errors["keys"], errors["keys"]
