@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .errors import InputError, Location, Problem
+from .errors import InputError, Location, Problem, TemplateError
 from .model import (
     WHERE_KEY,
     WORD_PER_RECORD,
@@ -221,11 +221,14 @@ class Engine:
     def _write(self, prepared: Prepared, out: Path, archive: Path | None,
                progress: Progress | None, jobs: int, force: bool) -> Path:
         with OutputWriter(out, force) as writer:
-            renders = [render for document_type in prepared.job.members
+            renders = [(document_type, render) for document_type in prepared.job.members
                        for render in self.plan(document_type, prepared, writer, progress, jobs)]
             writer.check_overwrites()
-            for render in renders:
-                render()
+            for document_type, render in renders:
+                try:
+                    render()
+                except TemplateError as error:
+                    raise self._every_unknown(error, document_type, prepared) from None
             manifest = writer.manifest(
                 planforge=__version__,
                 target=prepared.job.name,
@@ -238,6 +241,25 @@ class Engine:
             if archive is not None:
                 return writer.publish_zip(manifest, archive)
             return writer.publish(manifest)
+
+    def _every_unknown(self, error: TemplateError, document_type: DocumentType,
+                       prepared: Prepared) -> TemplateError:
+        """A render stops at the first name the data lacks; the template is then checked
+        against the run's context, so every such name is said at once."""
+        from .templatecheck import check_against, inspect_template
+
+        try:
+            report = check_against(inspect_template(document_type.template, self.text_env),
+                                   document_type, prepared.context)
+        except Exception:  # a template the checker cannot read: the error says enough
+            return error
+        unknown = sorted(report.unknown)
+        if not unknown:
+            return error
+        listed = "、".join(unknown)
+        return TemplateError(f"{error}\n  模板「{document_type.template.name}」中数据没有的全部名称："
+                             f"{listed} / every name the template uses that the data lacks: "
+                             f"{', '.join(unknown)}")
 
     def total_items(self, prepared: Prepared) -> int:
         return sum(len(prepared.items(d)) for d in prepared.job.members

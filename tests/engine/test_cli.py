@@ -195,3 +195,41 @@ def test_template_check_with_data_checks_python_types_too(run_cli, tmp_path):
                      sample / "settings.yaml", "--previous", sample / "roster-2019.xlsx")
     assert result.exit_code == 2, result.output
     assert "row.amuont" in result.output and "row.name" not in result.output.split("unknown:")[1]
+
+
+def test_a_fill_time_template_error_names_the_place_and_every_unknown_name(run_cli, tmp_path):
+    """Not a raw `'dict object' has no attribute 'conty'`: the template, the cell or paragraph,
+    and every name the data lacks, in one go."""
+    import docx
+    import openpyxl
+
+    folder = tmp_path / "plugins" / "typos"
+    folder.mkdir(parents=True)
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["{{ document.title }}"])
+    workbook.active.append(["姓名", "县"])
+    workbook.active.append(["{{ row.name }}", "{{ row.conty }}"])
+    workbook.active.append(["{{ settings.unitt }}"])
+    workbook.save(folder / "t.xlsx")
+    document = docx.Document()
+    document.add_paragraph("{{ name }}")
+    document.add_paragraph("{{ conty }}")
+    document.add_table(rows=1, cols=2).rows[0].cells[1].text = "{{ nmae }}"
+    document.save(str(folder / "t.docx"))
+    (folder / "plugin.yaml").write_text(
+        "name: typos\ndocument_types:\n"
+        "  - {name: tx, title: T, renderer: excel-table, template: t.xlsx,"
+        " fields: [{name: name, label: 姓名}, {name: county, label: 县}]}\n"
+        "  - {name: tw, title: T, template: t.docx,"
+        " fields: [{name: name, label: 姓名}, {name: county, label: 县}]}\n", encoding="utf-8")
+    data = tmp_path / "d.csv"
+    data.write_text("姓名,县\n张三,乳源\n", encoding="utf-8")
+    excel = run_cli("--plugins-dir", tmp_path / "plugins", "fill", "tx", data, "-o", tmp_path / "a")
+    assert excel.exit_code == 2
+    assert "单元格 A4" in excel.output and "cell A4" in excel.output
+    assert "row.conty、settings.unitt" in excel.output
+    word = run_cli("--plugins-dir", tmp_path / "plugins", "fill", "tw", data, "-o", tmp_path / "b")
+    assert word.exit_code == 2
+    assert "第 2 段" in word.output and "paragraph 2" in word.output
+    assert "conty、nmae" in word.output
+    assert not (tmp_path / "a").exists() or not any((tmp_path / "a").iterdir())

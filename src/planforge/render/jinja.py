@@ -417,11 +417,13 @@ def template_failure(template: str, error: Exception,
             f"模板「{template}」试图访问不允许的内容，已拒绝：{error} / "
             f"template {template!r} tried to reach something forbidden and was refused: {error}"
         )
+    zh, en = describe(_place(error)) if describe else ("", "")
     if isinstance(error, JinjaTemplateError):
         return TemplateError(
-            f"模板「{template}」有错误：{error} / template {template!r} is invalid: {error}"
+            f"模板「{template}」{zh}有错误：{error} / template {template!r}{en} is invalid: {error}"
         )
-    return TemplateError(f"模板「{template}」无法填写：{error} / cannot fill template {template!r}: {error}")
+    return TemplateError(f"模板「{template}」{zh}无法填写：{error} / cannot fill template "
+                         f"{template!r}{en}: {error}")
 
 
 @lru_cache(maxsize=512)
