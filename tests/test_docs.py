@@ -114,3 +114,27 @@ def test_checks_example_refuses_errors_and_warns(run_cli, tmp_path):
         assert result.exit_code == exit_code, result.output
         assert all(text in result.output for text in expected), result.output
         assert out.exists() == (exit_code == 0)
+
+
+PREPARE_EXAMPLE = re.compile(r"<!-- prepare-example -->\n```python\n(.*?)```", re.S)
+
+
+def test_prepare_example_reports_its_own_problems_with_the_datas(run_cli, tmp_path):
+    """docs/plugins.md's prepare example: its problem names file, row and column, and comes
+    together with a field problem of another row."""
+    from .engine.forms import word_template
+
+    (code,) = PREPARE_EXAMPLE.findall((ROOT / "docs" / "plugins.md").read_text(encoding="utf-8"))
+    folder = tmp_path / "plugins"
+    folder.mkdir()
+    (folder / "capped.py").write_text(code, encoding="utf-8")
+    word_template(folder / "capped.docx", ["{% for r in records %}{{ r.school }}{% endfor %}"])
+    data = tmp_path / "counts.csv"
+    data.write_text("学校,人数\n实验小学,12\n孝义镇中心校,40\n石桥小学,很多\n", encoding="utf-8")
+    result = run_cli("--plugins-dir", folder, "fill", "capped-counts", data, "-o", tmp_path / "o")
+    assert result.exit_code == 2
+    assert "第3行/row 3, 列/column「人数」: 「孝义镇中心校」的人数不能超过 30" in result.output
+    assert "第4行/row 4" in result.output and "很多" in result.output
+    data.write_text("学校,人数\n实验小学,12\n", encoding="utf-8")
+    result = run_cli("--plugins-dir", folder, "fill", "capped-counts", data, "-o", tmp_path / "o")
+    assert result.exit_code == 0, result.output
