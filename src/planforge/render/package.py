@@ -12,20 +12,17 @@ clerk who unzips a form with a careless tool: such names are refused too.
 
 from __future__ import annotations
 
-import re
 import zipfile
 from pathlib import Path
 
 from lxml import etree
 
+from ..archives import leaves_folder, oversized
 from ..errors import TemplateError
 
 #: No real form template comes near these; a bomb passes them by orders of magnitude.
 MAX_UNCOMPRESSED = 200 * 1024 * 1024
-MAX_RATIO = 200
-RATIO_FROM = 10 * 1024 * 1024  # small parts compress well (styles, repeated XML) and are harmless
 _HYPERLINK = "/hyperlink"
-_DRIVE = re.compile(r"^[A-Za-z]:")
 
 
 def _refuse(path: Path, zh: str, en: str) -> TemplateError:
@@ -44,30 +41,16 @@ def check_office_package(path: Path) -> None:
     with archive:
         infos = archive.infolist()
         for info in infos:
-            if not _inside_package(info.filename):
+            if leaves_folder(info.filename):
                 raise _refuse(path, f"中有成员名「{info.filename}」指向压缩包之外",
                               f"holds a member named {info.filename!r}, which points outside "
                               "the package")
-        total = sum(info.file_size for info in infos)
-        if total > MAX_UNCOMPRESSED:
-            raise _refuse(path, f"解压后有 {total // 2**20} MB，疑似压缩炸弹",
-                          f"inflates to {total // 2**20} MB (a zip bomb?)")
-        for info in infos:
-            if info.file_size > RATIO_FROM and info.file_size > MAX_RATIO * max(
-                    1, info.compress_size):
-                raise _refuse(path, f"中的「{info.filename}」压缩比异常，疑似压缩炸弹",
-                              f"holds {info.filename!r} with an absurd compression ratio "
-                              "(a zip bomb?)")
+        bomb = oversized(infos, MAX_UNCOMPRESSED)
+        if bomb is not None:
+            raise _refuse(path, f"：{bomb[0]}", f"is refused: {bomb[1]}")
         for info in infos:
             if info.filename.endswith(".rels"):
                 _check_relationships(path, info.filename, archive.read(info))
-
-
-def _inside_package(name: str) -> bool:
-    """Whether a member name stays inside the package wherever it is unzipped."""
-    parts = name.replace("\\", "/").split("/")
-    return not (name.startswith(("/", "\\")) or _DRIVE.match(name) or ".." in parts
-                or any(ord(c) < 32 for c in name))
 
 
 def _check_relationships(path: Path, part: str, data: bytes) -> None:

@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
+from ..archives import leaves_folder, oversized
 from ..errors import InputError, Location, Problem
 from ..output import sanitize_filename
 
@@ -20,8 +21,6 @@ DATA_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".csv", ".txt", ".tsv", ".json", ".ya
 #: An activity folder holds photos and courseware; more than this unpacked is not one.
 MAX_UNPACKED = 2 * 1024**3
 MAX_MEMBERS = 5000
-MAX_RATIO = 200
-_RATIO_FROM = 10 * 1024**2
 _ZIP_UTF8_FLAG = 0x800
 
 
@@ -102,26 +101,20 @@ def unpack_folder(archive: Path, target: Path) -> Path:
         if len(infos) > MAX_MEMBERS:
             raise _refuse(label, f"压缩包内有 {len(infos)} 个文件，超过上限 {MAX_MEMBERS}",
                           f"the archive holds {len(infos)} files, more than {MAX_MEMBERS}")
-        total = sum(info.file_size for info in infos)
-        if total > MAX_UNPACKED:
-            raise _refuse(label, f"解压后有 {total // 2**20} MB，超过上限",
-                          f"it unpacks to {total // 2**20} MB, more than allowed")
+        bomb = oversized(infos, MAX_UNPACKED)
+        if bomb is not None:
+            raise _refuse(label, *bomb)
         root = target.resolve()
         plan = []
         for info in infos:
             name = _member_name(info)
             parts = PurePosixPath(name.replace("\\", "/")).parts
-            if (not parts or name.startswith(("/", "\\")) or ".." in parts
-                    or ":" in parts[0]):
+            if not parts or leaves_folder(name) or ":" in parts[0]:
                 raise _refuse(label, f"压缩包中的「{name}」指向文件夹之外，已拒绝",
                               f"member {name!r} points outside the folder and was refused")
             if stat.S_ISLNK(info.external_attr >> 16):
                 raise _refuse(label, f"压缩包中的「{name}」是链接，已拒绝",
                               f"member {name!r} is a link and was refused")
-            if info.file_size > _RATIO_FROM and info.file_size > MAX_RATIO * max(
-                    1, info.compress_size):
-                raise _refuse(label, f"压缩包中的「{name}」压缩比异常，疑似压缩炸弹",
-                              f"member {name!r} has an absurd compression ratio (a zip bomb?)")
             destination = root.joinpath(*(sanitize_filename(p) for p in parts))
             plan.append((info, destination))
         for info, destination in plan:
