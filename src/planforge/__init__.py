@@ -18,11 +18,13 @@ from .model import (  # noqa: E402
     InputData,
     Package,
     Record,
+    Renderer,
+    Rendering,
     TableSpec,
 )
 
 __all__ = [
     "EXCEL_TABLE", "WORD_PER_RECORD", "WORD_SINGLE", "DocumentType", "Field", "FieldError",
     "FieldType", "InputData", "InputError", "Location", "Package", "PlanforgeError", "Problem",
-    "Record", "TableSpec", "TemplateError", "hookimpl", "__version__",
+    "Record", "Renderer", "Rendering", "TableSpec", "TemplateError", "hookimpl", "__version__",
 ]

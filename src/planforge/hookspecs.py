@@ -26,6 +26,17 @@ def register_document_types(register: Callable[[Any], None]) -> None:
 
 
 @hookspec
+def register_renderers(register: Callable[[Any], None]) -> None:
+    """Register :class:`planforge.Renderer` objects: output kinds a document type can name.
+
+    A renderer gets the engine's prepared context and items of one document type
+    (:class:`planforge.Rendering`) and writes its files through the run's output writer, so they
+    are staged, listed in the manifest and published with the others. The built-in kinds
+    (``word-per-record``, ``word-single``, ``excel-table``) register through this hook too.
+    """
+
+
+@hookspec
 def register_packages(register: Callable[[Any], None]) -> None:
     """Register :class:`planforge.Package` objects: numbered annexes produced by one command.
 

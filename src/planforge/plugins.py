@@ -25,14 +25,14 @@ import pluggy
 
 from . import hookspecs
 from .declarative import DECLARATIVE_FILES, load_declarative
-from .default_plugins import field_types, filters
+from .default_plugins import field_types, filters, renderers
 from .errors import PluginError
-from .model import DocumentType, FieldType, Package
+from .model import DocumentType, FieldType, Package, Renderer
 from .resources import builtin_plugins_dir
 
 ENTRY_POINT_GROUP = "planforge"
 PLUGINS_DIR_ENV = "PLANFORGE_PLUGINS_DIR"
-DEFAULT_PLUGINS = (field_types, filters)
+DEFAULT_PLUGINS = (field_types, filters, renderers)
 
 
 @dataclass
@@ -68,6 +68,7 @@ class Registry:
     packages: dict[str, Package] = field(default_factory=dict)
     field_types: dict[str, FieldType] = field(default_factory=dict)
     filters: dict[str, Callable[..., Any]] = field(default_factory=dict)
+    renderers: dict[str, Renderer] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[PluginInfo]:
@@ -219,6 +220,7 @@ def _collect(registry: Registry) -> None:
 
     order = (("field_type", "register_field_types", registry.field_types),
              ("filter", "register_template_filters", registry.filters),
+             ("renderer", "register_renderers", registry.renderers),
              ("document_type", "register_document_types", registry.document_types),
              ("package", "register_packages", registry.packages))
     for kind, hook_name, table in order:
@@ -231,7 +233,32 @@ def _collect(registry: Registry) -> None:
                 impl.function(register=adder(kind, table, info))
             except Exception as error:
                 info.fail(error)
+    _check_renderers(registry, infos)
     _check_packages(registry)
+
+
+def _check_renderers(registry: Registry, infos: dict[str, PluginInfo]) -> None:
+    """Every document type must name a registered renderer that can do what it asks; one that
+    does not is dropped and its plugin reported, as if its hook had raised."""
+    known = ", ".join(sorted(registry.renderers))
+    for document_type in list(registry.document_types.values()):
+        renderer = registry.renderers.get(document_type.renderer)
+        if renderer is None:
+            problem = (f"文档类型「{document_type.name}」的 renderer「{document_type.renderer}」"
+                       f"未注册；可用：{known} / document type {document_type.name!r}: renderer "
+                       f"{document_type.renderer!r} is not registered; renderer must be one of "
+                       f"{known}")
+        elif document_type.pictures and not renderer.pictures:
+            problem = (f"文档类型「{document_type.name}」的 renderer「{renderer.name}」不能替换"
+                       f"模板图片 / document type {document_type.name!r}: renderer "
+                       f"{renderer.name!r} cannot replace template pictures")
+        else:
+            continue
+        del registry.document_types[document_type.name]
+        contribution = f"document_type:{document_type.name}"
+        info = next((i for i in infos.values() if contribution in i.contributes), None)
+        if info is not None and not info.error:
+            info.fail(PluginError(f"{info.name}: {problem}"))
 
 
 def _check_packages(registry: Registry) -> None:
