@@ -11,6 +11,10 @@ from click.testing import CliRunner
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 
+# Whatever planforge plugins the developer has installed, the suite sees only planforge's own
+# (and those a test installs or names): like llm's LLM_LOAD_PLUGINS. Worker processes inherit it.
+os.environ["PLANFORGE_LOAD_PLUGINS"] = ""
+
 
 @pytest.fixture
 def run_cli():

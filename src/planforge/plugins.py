@@ -2,8 +2,8 @@
 
 Plugins come from three places, all registered through the same pluggy hooks: the built-in set
 (``plugins/`` in the checkout, bundled in the wheel), installed packages declaring the entry-point
-group ``planforge``, and a folder named with ``--plugins-dir`` or ``PLANFORGE_PLUGINS_DIR``. A
-folder plugin is a Python module/package, or a declarative folder holding ``plugin.yaml``. A
+group ``planforge`` (only those ``PLANFORGE_LOAD_PLUGINS`` names, when it is set), and a folder
+named with ``--plugins-dir`` or ``PLANFORGE_PLUGINS_DIR``. A folder plugin is a Python module/package, or a declarative folder holding ``plugin.yaml``. A
 plugin that fails to load is reported by name and the others still load.
 """
 
@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
+import re
 import sys
 import traceback
 from collections.abc import Callable
@@ -32,6 +33,9 @@ from .resources import builtin_plugins_dir
 
 ENTRY_POINT_GROUP = "planforge"
 PLUGINS_DIR_ENV = "PLANFORGE_PLUGINS_DIR"
+#: Comma-separated entry-point plugins to load (their entry-point or distribution names); set but
+#: empty loads none: the test suite and reproducible runs are not changed by what is installed.
+LOAD_PLUGINS_ENV = "PLANFORGE_LOAD_PLUGINS"
 DEFAULT_PLUGINS = (field_types, filters, renderers)
 
 
@@ -152,9 +156,18 @@ class PluginLoader:
                 continue
             self._register(plugin, info)
 
-    def load_entry_points(self) -> None:
+    def load_entry_points(self, only: set[str] | None = None) -> None:
+        """Every installed entry-point plugin, or those named in ``only``; a name in ``only``
+        that no installed plugin has is reported as a failed plugin."""
+        wanted = {_canonical(name) for name in only} if only is not None else None
+        found: set[str] = set()
         for entry in entry_points(group=ENTRY_POINT_GROUP):
             dist = entry.dist.name if entry.dist else "?"
+            if wanted is not None:
+                names = {_canonical(entry.name), _canonical(dist)} & wanted
+                if not names:
+                    continue
+                found |= names
             info = PluginInfo(entry.name, f"entry point ({dist})", entry.value)
             try:
                 plugin = entry.load()
@@ -163,6 +176,23 @@ class PluginLoader:
                 self.plugins.append(info)
                 continue
             self._register(plugin, info)
+        for name in sorted((wanted or set()) - found):
+            self.plugins.append(PluginInfo(
+                name, LOAD_PLUGINS_ENV, error=f"{LOAD_PLUGINS_ENV} 指定的插件未安装 / {name!r} "
+                f"is named in {LOAD_PLUGINS_ENV} but no installed entry-point plugin has that name"))
+
+
+def _canonical(name: str) -> str:
+    """Names as pip compares distributions: case, ``-``, ``_`` and ``.`` do not matter."""
+    return re.sub(r"[-_.]+", "-", name.strip()).lower()
+
+
+def _entry_point_names() -> set[str] | None:
+    """The plugins ``PLANFORGE_LOAD_PLUGINS`` asks for; None when it is unset (load them all)."""
+    value = os.environ.get(LOAD_PLUGINS_ENV)
+    if value is None:
+        return None
+    return {name.strip() for name in value.split(",") if name.strip()}
 
 
 def _reason(error: BaseException) -> str:
@@ -186,7 +216,7 @@ def load_plugins(plugins_dir: Path | str | None = None) -> Registry:
     for module in DEFAULT_PLUGINS:
         loader._register(module, PluginInfo(module.__name__.rsplit(".", 1)[-1], "planforge"))
     loader.load_folder(builtin_plugins_dir(), "built-in")
-    loader.load_entry_points()
+    loader.load_entry_points(_entry_point_names())
     extra = plugins_dir or os.environ.get(PLUGINS_DIR_ENV)
     if extra:
         folder = Path(extra)
