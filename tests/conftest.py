@@ -16,6 +16,17 @@ SAMPLES = ROOT / "samples"
 os.environ["PLANFORGE_LOAD_PLUGINS"] = ""
 
 
+#: Fixtures that start LibreOffice: a test using one is slow (seconds per conversion).
+SLOW_FIXTURES = {"soffice", "pdf_text"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """LibreOffice tests are ``slow`` wherever they are: ``-m "not slow"`` is the quick subset."""
+    for item in items:
+        if item.get_closest_marker("libreoffice") or SLOW_FIXTURES & set(item.fixturenames):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture
 def run_cli():
     """Run ``planforge ARGS`` in-process; returns the click Result (exit_code, output)."""
