@@ -26,7 +26,6 @@ import pluggy
 
 from . import hookspecs
 from .declarative import DECLARATIVE_FILES, load_declarative
-from .default_plugins import field_types, filters, renderers
 from .errors import PluginError
 from .model import DocumentType, FieldType, Package, Renderer
 from .resources import builtin_plugins_dir
@@ -36,7 +35,10 @@ PLUGINS_DIR_ENV = "PLANFORGE_PLUGINS_DIR"
 #: Comma-separated entry-point plugins to load (their entry-point or distribution names); set but
 #: empty loads none: the test suite and reproducible runs are not changed by what is installed.
 LOAD_PLUGINS_ENV = "PLANFORGE_LOAD_PLUGINS"
-DEFAULT_PLUGINS = (field_types, filters, renderers)
+#: planforge's own plugins, imported by name as llm does: this module only loads them, so the
+#: renderers (which start worker processes that load plugins) do not import it back.
+DEFAULT_PLUGINS = ("planforge.default_plugins.field_types", "planforge.default_plugins.filters",
+                   "planforge.default_plugins.renderers")
 
 
 @dataclass
@@ -213,8 +215,9 @@ def _origin(error: BaseException, location: str) -> str:
 def load_plugins(plugins_dir: Path | str | None = None) -> Registry:
     """Load every plugin and collect what it registers."""
     loader = PluginLoader()
-    for module in DEFAULT_PLUGINS:
-        loader._register(module, PluginInfo(module.__name__.rsplit(".", 1)[-1], "planforge"))
+    for name in DEFAULT_PLUGINS:
+        loader._register(importlib.import_module(name), PluginInfo(name.rsplit(".", 1)[-1],
+                                                                   "planforge"))
     loader.load_folder(builtin_plugins_dir(), "built-in")
     loader.load_entry_points(_entry_point_names())
     extra = plugins_dir or os.environ.get(PLUGINS_DIR_ENV)
