@@ -140,3 +140,14 @@ def test_checks_example_refuses_errors_and_warns(run_cli, tmp_path):
         assert result.exit_code == exit_code, result.output
         assert all(text in result.output for text in expected), result.output
         assert out.exists() == (exit_code == 0)
+
+
+def test_the_public_api_is_documented_name_by_name():
+    import planforge
+
+    text = (ROOT / "docs" / "plugins.md").read_text(encoding="utf-8")
+    section = text.split("## The public API", 1)[1].split("\n## ", 1)[0]
+    rows = [line.split("|")[1] for line in section.splitlines() if line.startswith("| `")]
+    documented = {name for row in rows for name in re.findall(r"`([^`]+)`", row)}
+    assert documented == set(planforge.__all__)
+    assert all(hasattr(planforge, name) for name in planforge.__all__)
