@@ -32,7 +32,7 @@ from planforge.binder import (
 )
 from planforge.convert import ConversionError, convert_to_pdf, find_soffice
 from planforge.errors import InputError, Location, Problem, ToolMissingError
-from planforge.output import sha256_of
+from planforge.output import check_output_folder, check_outside_inputs, sha256_of
 from planforge.photos import (
     DEFAULT_EXPECTED,
     PHOTO_SUFFIXES,
@@ -626,8 +626,10 @@ def build_dossier(
         raise InputError(errors)
     name = dossier.name
     out_parent = Path(out_parent)
-    out_parent.mkdir(parents=True, exist_ok=True)
     final = out_parent / name
+    check_output_folder(out_parent)
+    check_outside_inputs(final, [dossier.folder], replaced=True)  # courseware lies inside it
+    out_parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=out_parent))
     try:
         ordered = [p.path for p in check.photos]

@@ -69,7 +69,7 @@ SETTINGS = (
           help="市级资助计划人数，默认80名（seed 003）"),
     Field("city_budget", "市级资助金额度", "amount", default=CITY_BUDGET, min=1,
           help="市级资助金总额（元），默认400000元（40万元，seed 003）"),
-    Field("materials", "材料文件夹", help="每位教师一个子文件夹（以姓名命名）"),
+    Field("materials", "材料文件夹", "folder", help="每位教师一个子文件夹（以姓名命名）"),
 )
 #: What prepare adds: lists and totals, and per teacher the computed columns.
 PROVIDES = ("teachers", "level", "totals", "materials", "warnings", "birth_date", "approved",

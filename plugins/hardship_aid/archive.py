@@ -21,7 +21,7 @@ from planforge.binder import Binder, Cover, Document, Section, build_booklet
 from planforge.convert import convert_to_pdf
 from planforge.engine import Engine, Prepared
 from planforge.model import WHERE_KEY
-from planforge.output import OutputWriter, sanitize_filename, sha256_of
+from planforge.output import OutputWriter, check_outside_inputs, sanitize_filename, sha256_of
 from planforge.plugins import load_plugins
 from planforge.settings import gather_settings
 
@@ -71,27 +71,37 @@ def archive_binder(teacher: dict[str, Any], form_pdf: Path, prepared: Prepared) 
                   tuple(sections))
 
 
-def write_files(engine: Engine, prepared: Prepared, out: Path) -> tuple[Path, list[Path]]:
+def archive_path(teacher: dict[str, Any]) -> str:
+    """Where a teacher's 专项档案 goes in the output folder."""
+    stem = sanitize_filename(f"{teacher['index']:02d} {teacher['name']}")
+    return f"{ARCHIVE_FOLDER}/{stem}.pdf"
+
+
+def write_files(engine: Engine, prepared: Prepared, out: Path,
+                force: bool = False) -> tuple[Path, list[Path]]:
     """Render the package's forms and bind every 专项档案; publish them together."""
     teachers = prepared.context["teachers"]
-    archives = []
-    with OutputWriter(out) as writer, tempfile.TemporaryDirectory(prefix="hardship-") as tmp:
-        for document_type in prepared.job.members:
-            engine.render(document_type, prepared, writer)
-        pdfs = convert_to_pdf(application_forms(writer, teachers), Path(tmp) / "forms")
-        for teacher, pdf in zip(teachers, pdfs, strict=True):
-            stem = sanitize_filename(f"{teacher['index']:02d} {teacher['name']}")
-            relative = f"{ARCHIVE_FOLDER}/{stem}.pdf"
-            build_booklet(archive_binder(teacher, pdf, prepared), pdf_out=writer.path(relative))
+    check_outside_inputs(out, prepared.read_folders())
+    with (OutputWriter(out, force) as writer,
+          tempfile.TemporaryDirectory(prefix="hardship-") as tmp):
+        renders = [render for document_type in prepared.job.members
+                   for render in engine.plan(document_type, prepared, writer)]
+        archives = [archive_path(teacher) for teacher in teachers]
+        for teacher, relative in zip(teachers, archives, strict=True):
             writer.add(relative, ARCHIVE_TYPE, [teacher[WHERE_KEY]])
-            archives.append(out / relative)
+        writer.check_overwrites()  # every path is known: refuse before rendering anything
+        for render in renders:
+            render()
+        pdfs = convert_to_pdf(application_forms(writer, teachers), Path(tmp) / "forms")
+        for teacher, pdf, relative in zip(teachers, pdfs, archives, strict=True):
+            build_booklet(archive_binder(teacher, pdf, prepared), pdf_out=writer.path(relative))
         manifest = writer.manifest(
             planforge=__version__, target=f"{PACKAGE} files",
             settings={k: _plain(v) for k, v in prepared.settings.items()},
             inputs=[{"file": str(f), "sha256": sha256_of(Path(f))} for f in prepared.data.files],
             cleaned_characters=prepared.cleaned_characters,
         )
-        return writer.publish(manifest), archives
+        return writer.publish(manifest), [out / relative for relative in archives]
 
 
 @click.group("hardship-aid")
@@ -109,15 +119,17 @@ def hardship_group() -> None:
               help="A setting such as level=省级 (repeatable).")
 @click.option("--settings", "settings_file", type=click.Path(dir_okay=False),
               help="A YAML/JSON/TOML file of settings.")
+@click.option("--force", is_flag=True,
+              help="Overwrite files in the output that planforge did not write.")
 @click.pass_context
 def files_command(ctx: click.Context, data: tuple[str, ...], output: Path, materials: Path,
-                  assignments: tuple[str, ...], settings_file: str | None) -> None:
+                  assignments: tuple[str, ...], settings_file: str | None, force: bool) -> None:
     """汇总表、申请表、材料清单及每位教师的专项档案 PDF / Forms, checklist and one file per teacher."""
     values, origin = gather_settings(assignments, settings_file)
     values["materials"] = str(materials)
     engine = _engine(ctx)
     prepared = engine.prepare(PACKAGE, [Path(d) for d in data], values, origin)
-    folder, archives = write_files(engine, prepared, output)
+    folder, archives = write_files(engine, prepared, output, force)
     click.echo(f"已写入 / written: {folder}")
     for path in archives:
         click.echo(f"  {ARCHIVE_FOLDER}/{path.name}")

@@ -14,7 +14,7 @@ import click
 
 from . import __version__
 from .engine import Engine
-from .errors import EXIT_BAD_INPUT, EXIT_BUG, InputError, PlanforgeError
+from .errors import EXIT_BAD_INPUT, EXIT_BUG, InputError, PlanforgeError, os_fault
 from .model import InputData
 from .plugins import Registry, load_plugins, register_commands
 from .render.jinja import make_environment
@@ -112,6 +112,10 @@ class PlanforgeGroup(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except Exception as error:  # anything else is our bug, not the clerk's
+            fault = os_fault(error)
+            if fault is not None:  # a full disk is the machine's, an output below a file yours
+                report_error(fault)
+                ctx.exit(fault.exit_code)
             state = ctx.ensure_object(dict).get("state")
             if state is not None and state.debug:
                 traceback.print_exc()
@@ -220,13 +224,15 @@ def validate(ctx: click.Context, target: str, data: tuple[str, ...], previous: t
 @click.argument("data", nargs=-1, required=True, type=click.Path())
 @click.option("-o", "--output", required=True, type=click.Path(), help="Output folder.")
 @click.option("--zip", "as_zip", is_flag=True, help="Write one .zip archive instead of a folder.")
+@click.option("--force", is_flag=True,
+              help="Overwrite files in the output that planforge did not write.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Worker processes for big batches of forms (default: all cores).")
 @previous_option
 @with_settings
 @click.pass_context
 def fill(ctx: click.Context, target: str, data: tuple[str, ...], output: str, as_zip: bool,
-         jobs: int | None, previous: tuple[str, ...], assignments: tuple[str, ...],
+         force: bool, jobs: int | None, previous: tuple[str, ...], assignments: tuple[str, ...],
          settings_file: str | None) -> None:
     """Fill the forms of TARGET (a document type or a package of annexes) from DATA."""
     engine = _state(ctx).engine
@@ -244,7 +250,7 @@ def fill(ctx: click.Context, target: str, data: tuple[str, ...], output: str, as
                            hidden=total <= PROGRESS_THRESHOLD,
                            item_show_func=lambda _: _rate(bar.pos, started)) as bar:
         result = engine.fill(prepared, Path(output), as_zip, progress=bar.update,
-                             jobs=jobs or default_jobs())
+                             jobs=jobs or default_jobs(), force=force)
     for warning in prepared.data.warnings[told:]:  # found while writing one file per quarter …
         click.echo(f"警告 / warning: {warning}", err=True)
     click.echo(f"已写入 / written: {result}")

@@ -22,13 +22,24 @@ from .model import (
     TableSpec,
     default_prepare,
 )
-from .output import OutputWriter, sanitize_filename, sha256_of, zip_staging
+from .output import (
+    OutputWriter,
+    check_archive,
+    check_outside_inputs,
+    sanitize_filename,
+    sha256_of,
+    zip_staging,
+)
 from .plugins import Registry
 from .render.jinja import make_environment, render_text
 from .text import strip_xml_illegal
 from .validate import Binder
 
 Progress = Callable[[int], None]
+Render = Callable[[], None]
+#: The type of a setting that names a folder planforge reads with everything in it: no run
+#: may write its output inside one.
+FOLDER = "folder"
 _PLACEHOLDER = re.compile(r"\{\{\s*(.*?)\s*\}\}")
 _STATEMENT = re.compile(r"\{%.*?%\}", re.S)
 
@@ -57,6 +68,11 @@ class Prepared:
 
     def items(self, document_type: DocumentType) -> list[Any]:
         return list(self.context.get(document_type.each) or [])
+
+    def read_folders(self) -> list[Path]:
+        """The folders given in settings of type ``folder``, which the run reads recursively."""
+        return [Path(str(self.settings[f.name])).expanduser() for f in self.job.settings
+                if f.type == FOLDER and self.settings.get(f.name)]
 
 
 def _merge_settings(*groups: tuple[Field, ...]) -> tuple[Field, ...]:
@@ -182,24 +198,32 @@ class Engine:
                            f"{document_type.name}.title")
 
     def fill(self, prepared: Prepared, out: Path, as_zip: bool = False,
-             progress: Progress | None = None, jobs: int | None = None) -> Path:
+             progress: Progress | None = None, jobs: int | None = None,
+             force: bool = False) -> Path:
         """Render every member into staging, then publish the folder (or one .zip archive).
 
         ``jobs`` worker processes render big batches of Word forms (default 1: a script that
-        calls this needs the ``if __name__ == "__main__"`` guard to start processes).
+        calls this needs the ``if __name__ == "__main__"`` guard to start processes). Files in
+        ``out`` that planforge did not write are kept; the run is refused before it renders
+        anything if it would overwrite one, unless ``force``.
         """
         jobs = jobs or 1
+        check_outside_inputs(out, prepared.read_folders())
         if as_zip:
             archive = out if out.suffix.lower() == ".zip" else out.with_name(out.name + ".zip")
+            check_archive(archive, force)
             with zip_staging(archive.parent) as tmp:
-                return self._write(prepared, Path(tmp), archive, progress, jobs)
-        return self._write(prepared, out, None, progress, jobs)
+                return self._write(prepared, Path(tmp), archive, progress, jobs, force)
+        return self._write(prepared, out, None, progress, jobs, force)
 
     def _write(self, prepared: Prepared, out: Path, archive: Path | None,
-               progress: Progress | None, jobs: int) -> Path:
-        with OutputWriter(out) as writer:
-            for document_type in prepared.job.members:
-                self.render(document_type, prepared, writer, progress, jobs)
+               progress: Progress | None, jobs: int, force: bool) -> Path:
+        with OutputWriter(out, force) as writer:
+            renders = [render for document_type in prepared.job.members
+                       for render in self.plan(document_type, prepared, writer, progress, jobs)]
+            writer.check_overwrites()
+            for render in renders:
+                render()
             manifest = writer.manifest(
                 planforge=__version__,
                 target=prepared.job.name,
@@ -221,10 +245,17 @@ class Engine:
                progress: Progress | None = None, jobs: int = 1,
                entry: str | None = None) -> None:
         """Write one document type's files; ``entry`` overrides its folder or file stem."""
+        for render in self.plan(document_type, prepared, writer, progress, jobs, entry):
+            render()
+
+    def plan(self, document_type: DocumentType, prepared: Prepared, writer: OutputWriter,
+             progress: Progress | None = None, jobs: int = 1,
+             entry: str | None = None) -> list[Render]:
+        """Add one document type's files to ``writer`` and return what renders them, so that a
+        run knows every path it will write before it renders anything."""
         split = document_type.split
         if entry is None and split and prepared.settings.get(split.setting) is None:
-            self._render_split(document_type, prepared, writer, progress, jobs)
-            return
+            return self._plan_split(document_type, prepared, writer, progress, jobs)
         title = self.title(document_type, prepared)
         entry = entry or sanitize_filename(document_type.entry_name(title))
         context = {**prepared.context,
@@ -235,10 +266,10 @@ class Engine:
                               prepared.settings, entry, self.word_env, self.text_env,
                               _pictures(document_type, prepared), self.registry.plugins_dir,
                               progress, jobs)
-        self.registry.renderers[document_type.renderer].render(rendering, writer)
+        return [self.registry.renderers[document_type.renderer].render(rendering, writer)]
 
-    def _render_split(self, document_type: DocumentType, prepared: Prepared,
-                      writer: OutputWriter, progress: Progress | None, jobs: int) -> None:
+    def _plan_split(self, document_type: DocumentType, prepared: Prepared,
+                    writer: OutputWriter, progress: Progress | None, jobs: int) -> list[Render]:
         """A folder holding one file per value of the split setting (e.g. one per quarter)."""
         split = document_type.split
         values: list[Any] = []
@@ -247,6 +278,7 @@ class Engine:
             if value is not None and value not in values:
                 values.append(value)
         folder = sanitize_filename(document_type.entry_name(self.title(document_type, prepared)))
+        renders: list[Render] = []
         for value in values:
             settings = {**prepared.settings, split.setting: value}
             context, cleaned = clean_context({**prepared.job.prepare(prepared.data, settings),
@@ -255,7 +287,9 @@ class Engine:
             naming = {**context, "document": {"split": split.setting}}
             name = sanitize_filename(render_text(self.text_env, split.file_name, naming,
                                                  f"{document_type.name}.split.file_name"))
-            self.render(document_type, part, writer, progress, jobs, entry=f"{folder}/{name}")
+            renders += self.plan(document_type, part, writer, progress, jobs,
+                                 entry=f"{folder}/{name}")
+        return renders
 
 
 def _pictures(document_type: DocumentType, prepared: Prepared) -> dict[str, Path]:

@@ -327,6 +327,8 @@ BUILTIN_FIELD_TYPES = (
     FieldType("resident_id", parse_resident_id, "18位居民身份证号码 / resident ID number"),
     FieldType("phone", parse_phone, "电话号码 / phone number"),
     FieldType("image", parse_image, "图片文件（相对数据文件）/ image file next to the data"),
+    FieldType("folder", parse_text, "文件夹（读取其中全部文件，输出不得写在其中）/ a folder read "
+              "with everything in it; no output may be written inside it"),
     FieldType("names", parse_names, "名称列表（以、分隔）/ several names: 鹿寨县、柳城县"),
 )
 

@@ -219,16 +219,18 @@ class Rendering:
 class Renderer:
     """An output kind a document type names as its ``renderer``.
 
-    ``render(rendering, writer)`` writes the files of one document type: for each it takes a
-    path from ``writer.path(relative)`` and records it with ``writer.add(relative,
-    document_type_name, rows)`` for the manifest. ``consumes`` and ``writes`` describe it for
+    ``render(rendering, writer)`` names the files of one document type, each with
+    ``writer.add(relative, document_type_name, rows)`` (for the manifest), and returns the
+    function that writes them to ``writer.path(relative)``: a run knows every path it will
+    write before anything is written, and refuses to touch a file planforge did not write.
+    ``consumes`` and ``writes`` describe it for
     people (``planforge plugins``); ``per_item`` renderers write one file per item, so the
     progress bar counts their items; ``settings`` are added to every job using the kind;
     ``pictures`` says whether it can replace template pictures.
     """
 
     name: str
-    render: Callable[[Rendering, Any], None]
+    render: Callable[[Rendering, Any], Callable[[], None]]
     consumes: str = ""
     writes: str = ""
     per_item: bool = False

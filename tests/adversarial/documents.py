@@ -81,8 +81,10 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def check_published(folder: Path, thorough: bool = True) -> dict[str, str]:
-    """The folder is one complete run: the manifest lists exactly the outputs beside it.
+def check_published(folder: Path, thorough: bool = True,
+                    kept: frozenset[str] = frozenset()) -> dict[str, str]:
+    """The folder is one complete run: the manifest lists exactly the outputs beside it, and
+    the user's ``kept`` files, which it must not list.
 
     Returns each document's text by its relative path. Hidden entries (staging, the lock) are
     planforge's own and are not outputs.
@@ -93,7 +95,8 @@ def check_published(folder: Path, thorough: bool = True) -> dict[str, str]:
                if p.is_file() and not any(part.startswith(".") for part in
                                           p.relative_to(folder).parts)}
     present.discard("manifest.json")
-    assert present == set(listed), (sorted(present ^ set(listed)), folder)
+    assert not kept & set(listed), sorted(kept & set(listed))
+    assert present - kept == set(listed), (sorted((present - kept) ^ set(listed)), folder)
     texts = {}
     for relative, digest in listed.items():
         assert sha256(folder / relative) == digest, f"{relative}: sha256 differs from manifest"

@@ -50,16 +50,32 @@ def committed(folder: Path) -> bool:
     return any((stage / JOURNAL).is_file() for stage in folder.glob(".planforge-staging-*"))
 
 
-def assert_consistent(folder: Path) -> None:
+#: What a clerk put into the output folder after a run: a scan inside the annex folder the next
+#: run rewrites, a folder of scans there, a note beside the annexes. No run may touch them.
+CLERKS_FILES = {"附件1 登记表/签字扫描件.pdf": b"%PDF-1.4 signed", "附件1 登记表/扫描/1.jpg": b"\xff\xd8",
+                "说明.txt": "先打印附件1".encode()}
+
+
+def add_clerks_files(folder: Path) -> frozenset[str]:
+    for relative, content in CLERKS_FILES.items():
+        (folder / relative).parent.mkdir(parents=True, exist_ok=True)
+        (folder / relative).write_bytes(content)
+    return frozenset(CLERKS_FILES)
+
+
+def assert_consistent(folder: Path, kept: frozenset[str] = frozenset()) -> None:
     """Whatever moment a run died at: every document opens; a manifest present matches exactly;
-    no manifest only while a committed publish waits to be rolled forward."""
+    no manifest only while a committed publish waits to be rolled forward; the clerk's ``kept``
+    files are there, byte for byte."""
+    assert {p: (folder / p).read_bytes() for p in kept} == {p: CLERKS_FILES[p] for p in kept}
     for relative in visible_files(folder):
         if relative.endswith((".docx", ".xlsx")):
             check_zip_xml(folder / relative)
     if (folder / "manifest.json").exists():
-        check_published(folder, thorough=False)
+        check_published(folder, thorough=False, kept=kept)
     else:
-        assert committed(folder) or not visible_files(folder), sorted(visible_files(folder))[:5]
+        assert committed(folder) or not visible_files(folder) - kept, \
+            sorted(visible_files(folder))[:5]
 
 
 # --------------------------------------------------------------------------- in-process window
@@ -70,9 +86,11 @@ def engine(tiny_registry) -> Engine:
     return Engine(tiny_registry)
 
 
-def _moves_of_a_publish(engine, tmp_path, old, new) -> int:
+def _moves_of_a_publish(engine, tmp_path, old, new, clerk: bool) -> int:
     out = tmp_path / "count"
     engine.fill(engine.prepare("tiny-package", [old], {}), out, jobs=1)
+    if clerk:
+        add_clerks_files(out)
     calls = []
     real = os.replace
 
@@ -92,21 +110,25 @@ class Killed(BaseException):
     """The process dying: nothing after it runs, not even ``finally`` clean-up of staging."""
 
 
+@pytest.mark.parametrize("clerk", [False, True], ids=["planforge's files", "clerk's files too"])
 @pytest.mark.parametrize("death", ["error", "kill"])
 def test_a_publish_stopped_after_any_number_of_moves_rolls_forward(engine, tmp_path, monkeypatch,
-                                                                    death):
+                                                                    death, clerk):
+    """With the clerk's files in the annex folder the new run rewrites, that folder is
+    published file by file: every move is a moment to die at, and none loses their files."""
     old = roster(tmp_path / "old.xlsx", 4, "旧")
     new = roster(tmp_path / "new.xlsx", 3, "新")
     reference = tmp_path / "reference"
     engine.fill(engine.prepare("tiny-form", [new], {}), reference, jobs=1)
     expected = {p: document_parts(reference / p) for p in check_published(reference)}
-    moves = _moves_of_a_publish(engine, tmp_path, old, new)
-    assert moves >= 4  # journal, the entry, the manifest staged and moved
+    moves = _moves_of_a_publish(engine, tmp_path, old, new, clerk)
+    assert moves >= 4 + 3 * clerk  # journal, the entry (each form), the manifest staged and moved
     real_replace, real_close = os.replace, OutputWriter.close
     for stop in range(moves):
         case()
         out = tmp_path / f"out{stop}"
         engine.fill(engine.prepare("tiny-package", [old], {}), out, jobs=1)
+        kept = add_clerks_files(out) if clerk else frozenset()
         calls = []
 
         def failing(*args, stop=stop, calls=calls):
@@ -122,9 +144,10 @@ def test_a_publish_stopped_after_any_number_of_moves_rolls_forward(engine, tmp_p
             engine.fill(engine.prepare("tiny-form", [new], {}), out, jobs=1)
         monkeypatch.setattr(output_module.os, "replace", real_replace)
         monkeypatch.setattr(OutputWriter, "close", real_close)
-        assert_consistent(out)
+        assert_consistent(out, kept)
         recovered = recover(out)
-        texts = check_published(out)
+        assert_consistent(out, kept)
+        texts = check_published(out, kept=kept)
         if recovered or committed(out):
             assert set(texts) == set(expected)
         if set(texts) == set(expected):  # the new run's files, byte for byte in content
@@ -197,8 +220,9 @@ def _run(command: list[str]) -> subprocess.CompletedProcess:
     return subprocess.run(command, capture_output=True, text=True, timeout=300)
 
 
-def _contents(folder: Path) -> dict[str, dict[str, bytes]]:
-    return {p: document_parts(folder / p) for p in check_published(folder, thorough=False)}
+def _contents(folder: Path, kept: frozenset[str] = frozenset()) -> dict[str, dict[str, bytes]]:
+    return {p: document_parts(folder / p)
+            for p in check_published(folder, thorough=False, kept=kept)}
 
 
 def test_sigkill_at_random_moments_leaves_complete_files_and_a_clean_rerun(tiny_dir, tmp_path):
@@ -212,6 +236,7 @@ def test_sigkill_at_random_moments_leaves_complete_files_and_a_clean_rerun(tiny_
     assert len(expected) >= 300
     out = tmp_path / "out"
     assert _run(_command(tiny_dir, roster(tmp_path / "old.xlsx", 40, "旧"), out)).returncode == 0
+    kept = add_clerks_files(out)  # the annex folder every run rewrites holds the clerk's scans
     chance = random.Random(7)
     moments = sorted(chance.uniform(0.2, duration * 1.05) for _ in range(5))
     for number, moment in enumerate(moments):  # one run with worker processes, to kill them too
@@ -222,11 +247,12 @@ def test_sigkill_at_random_moments_leaves_complete_files_and_a_clean_rerun(tiny_
         time.sleep(moment)
         os.killpg(process.pid, signal.SIGKILL)  # the run and its worker processes
         process.wait()
-        assert_consistent(out)
+        assert_consistent(out, kept)
     final = _run(_command(tiny_dir, data, out))
     assert final.returncode == 0, final.stderr
     assert not list(out.glob(".planforge-staging-*"))
-    assert _contents(out) == expected
+    assert_consistent(out, kept)
+    assert _contents(out, kept) == expected
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     paths = [f["path"] for f in manifest["files"]]
     printed = [p for p in paths if "合订" in p or p.endswith(".xlsx")]  # every form is in these

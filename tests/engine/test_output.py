@@ -23,7 +23,7 @@ from planforge.output import (
     MAX_NAME_BYTES,
     OutputBusy,
     OutputWriter,
-    _listed_entries,
+    _listed_paths,
     recover,
     sanitize_filename,
     sha256_of,
@@ -200,7 +200,7 @@ def test_the_streamed_manifest_is_the_text_json_dumps_gives(tmp_path, files):
 def test_any_manifest_streams_as_json_dumps_and_scans_back_to_its_entries(tmp_path_factory,
                                                                           about, rows):
     """Whatever a plugin passes as ``about`` (even keys named files or path), the streamed text
-    is json.dumps's and the line scan finds exactly the entries json.loads would."""
+    is json.dumps's and the line scan finds exactly the paths json.loads would."""
     out = tmp_path_factory.mktemp("out")
     with OutputWriter(out) as writer:
         _staged(writer, {"a/1.docx": rows, "b.xlsx": [], "a/c/2.docx": rows[:1]})
@@ -210,7 +210,7 @@ def test_any_manifest_streams_as_json_dumps_and_scans_back_to_its_entries(tmp_pa
         text = stream.getvalue()
         assert text == json.dumps(_as_one_dict(manifest, writer.staging), ensure_ascii=False,
                                   indent=2, default=str)
-    assert _listed_entries(io.StringIO(text)) == {"a", "b.xlsx"}
+    assert _listed_paths(io.StringIO(text)) == {"a/1.docx", "b.xlsx", "a/c/2.docx"}
 
 
 def test_a_manifest_in_another_layout_is_still_read(tmp_path):
@@ -241,7 +241,7 @@ def test_the_journal_no_longer_holds_the_manifest(tmp_path, monkeypatch):
     with OutputWriter(tmp_path / "out") as writer:
         _staged(writer, {"a/1.docx": [Location("x.xlsx", "s", 2)]})
         writer.publish(writer.manifest())
-    assert journals == [{"entries": ["a"], "remove": []}]
+    assert journals == [{"entries": ["a"], "merge": [], "remove": [], "remove_files": []}]
 
 
 class Killed(BaseException):

@@ -13,10 +13,11 @@ from planforge import Field, Renderer, hookimpl
 
 def render_lines(rendering, writer):
     relative = f"{rendering.entry}.txt"
+    writer.add(relative, rendering.document_type.name, rendering.rows())
     names = [str(item["name"]) for item in rendering.items]
     width = rendering.settings["line_width"]
-    writer.path(relative).write_text(f"{width}:" + "\\n".join(names), encoding="utf-8")
-    writer.add(relative, rendering.document_type.name, rendering.rows())
+    return lambda: writer.path(relative).write_text(f"{width}:" + "\\n".join(names),
+                                                    encoding="utf-8")
 
 
 @hookimpl

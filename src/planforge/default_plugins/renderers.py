@@ -7,7 +7,7 @@ other one's libraries.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from planforge.hookspecs import hookimpl
@@ -29,10 +29,12 @@ COPIES = Field("copies", "份数", type="integer", default=3, min=1, max=20,
                help="每份表格在合订打印文件中重复的份数 / copies of each form in the print file")
 
 
-def render_per_record(rendering: Rendering, writer: OutputWriter) -> None:
+Write = Callable[[], None]
+
+
+def render_per_record(rendering: Rendering, writer: OutputWriter) -> Write:
     """One file per item, named by the type's pattern, plus print volumes of them all."""
-    from planforge.render.batch import VOLUME_SIZE, Batch, Volume, render_volumes
-    from planforge.render.word import WordTemplate
+    from planforge.render.batch import VOLUME_SIZE, Volume
 
     document_type, shared, entry = rendering.document_type, rendering.context, rendering.entry
     used: set[str] = set()
@@ -59,31 +61,46 @@ def render_per_record(rendering: Rendering, writer: OutputWriter) -> None:
             writer.add(volume.combined, document_type.name,
                        [f[2][WHERE_KEY] for f in volume.forms
                         if isinstance(f[2], Mapping) and WHERE_KEY in f[2]])
-    template = WordTemplate(document_type.template, rendering.word_env, rendering.pictures)
-    batch = Batch(document_type.template, rendering.plugins_dir, writer.staging, copies,
-                  pictures=rendering.pictures)
-    render_volumes(template, shared, volumes, batch, rendering.jobs, rendering.progress)
+
+    def write() -> None:
+        from planforge.render.batch import Batch, render_volumes
+        from planforge.render.word import WordTemplate
+
+        template = WordTemplate(document_type.template, rendering.word_env, rendering.pictures)
+        batch = Batch(document_type.template, rendering.plugins_dir, writer.staging, copies,
+                      pictures=rendering.pictures)
+        render_volumes(template, shared, volumes, batch, rendering.jobs, rendering.progress)
+
+    return write
 
 
-def render_word_single(rendering: Rendering, writer: OutputWriter) -> None:
+def render_word_single(rendering: Rendering, writer: OutputWriter) -> Write:
     """One .docx for all items: the template loops over them."""
-    from planforge.render.word import WordTemplate
-
     relative = f"{rendering.entry}.docx"
-    WordTemplate(rendering.document_type.template, rendering.word_env,
-                 rendering.pictures).write(rendering.context, writer.path(relative))
     writer.add(relative, rendering.document_type.name, rendering.rows())
 
+    def write() -> None:
+        from planforge.render.word import WordTemplate
 
-def render_excel_table(rendering: Rendering, writer: OutputWriter) -> None:
+        WordTemplate(rendering.document_type.template, rendering.word_env,
+                     rendering.pictures).write(rendering.context, writer.path(relative))
+
+    return write
+
+
+def render_excel_table(rendering: Rendering, writer: OutputWriter) -> Write:
     """One .xlsx: the template's marked row is repeated per item."""
-    from planforge.render.excel import render_xlsx
-
     document_type = rendering.document_type
     relative = f"{rendering.entry}.xlsx"
-    render_xlsx(document_type.template, rendering.context, rendering.text_env,
-                writer.path(relative), document_type.each, document_type.sheet_lists)
     writer.add(relative, document_type.name, rendering.rows())
+
+    def write() -> None:
+        from planforge.render.excel import render_xlsx
+
+        render_xlsx(document_type.template, rendering.context, rendering.text_env,
+                    writer.path(relative), document_type.each, document_type.sheet_lists)
+
+    return write
 
 
 RENDERERS: tuple[Renderer, ...] = (
