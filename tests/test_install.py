@@ -15,6 +15,8 @@ import pytest
 
 from .conftest import ROOT, SAMPLES
 
+pytestmark = pytest.mark.slow  # pip installs into a fresh virtual environment
+
 EXAMPLE = ROOT / "examples" / "planforge-example-plugin"
 
 

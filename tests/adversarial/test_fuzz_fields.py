@@ -50,6 +50,7 @@ def expected_text(value: str) -> tuple[str, bool]:
     return cleaned, removed
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", target_names())
 def test_any_text_in_any_field_gives_valid_documents_or_a_clear_error(name):
     target = baseline(name)

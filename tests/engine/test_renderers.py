@@ -114,3 +114,21 @@ def test_a_kind_registered_twice_is_refused(tmp_path):
     assert failed.name in {"again", "renderers"}
     assert "renderer 'excel-table' is already registered by another plugin" in failed.error
     assert registry.renderers[EXCEL_TABLE].source in {"again", "renderers"}
+
+
+def test_a_plugin_renderer_never_writes_over_a_clerks_file(tmp_path, run_cli):
+    """A plugin's kind gets the output folder's guarantees: a clerk's file of the name it
+    writes refuses the run and stays as it was; ``--force`` replaces it."""
+    plugins = _plugins(tmp_path)
+    data = tmp_path / "names.csv"
+    data.write_text("姓名\n张敏\n", encoding="utf-8")
+    out = tmp_path / "o"
+    out.mkdir()
+    (out / "姓名清单.txt").write_text("clerk's own notes", encoding="utf-8")
+    result = run_cli("--plugins-dir", plugins, "fill", "name-lines", data, "-o", out)
+    assert result.exit_code == 2 and "姓名清单.txt" in result.output, result.output
+    assert (out / "姓名清单.txt").read_text(encoding="utf-8") == "clerk's own notes"
+    assert sorted(p.name for p in out.iterdir()) == ["姓名清单.txt"]
+    result = run_cli("--plugins-dir", plugins, "fill", "name-lines", data, "-o", out, "--force")
+    assert result.exit_code == 0, result.output
+    assert (out / "姓名清单.txt").read_text(encoding="utf-8") == "20:张敏"
