@@ -20,8 +20,9 @@ hookimpl = pluggy.HookimplMarker("planforge")
 def register_document_types(register: Callable[[Any], None]) -> None:
     """Register :class:`planforge.DocumentType` objects.
 
-    A document type is one form: its fields, its template, how it is rendered (one Word file per
-    record, one Word file for all records, or one Excel table) and how its output is named.
+    A document type is one form: its fields, its template, how it is rendered (the name of a
+    registered renderer: one Word file per record, one Word file for all records, one Excel
+    table, or a plugin's own kind) and how its output is named.
     """
 
 
