@@ -110,6 +110,7 @@ class Killed(BaseException):
     """The process dying: nothing after it runs, not even ``finally`` clean-up of staging."""
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("clerk", [False, True], ids=["planforge's files", "clerk's files too"])
 @pytest.mark.parametrize("death", ["error", "kill"])
 def test_a_publish_stopped_after_any_number_of_moves_rolls_forward(engine, tmp_path, monkeypatch,
