@@ -330,19 +330,25 @@ def planforge_command() -> list[str]:
     return [sys.executable, "-c", "import sys; from planforge.cli import main; sys.exit(main())"]
 
 
+def timed_cli(*args: str) -> float:
+    """Seconds a ``planforge`` command takes as a new process, interpreter start-up included."""
+    start = start_clock()
+    done = subprocess.run([*planforge_command(), *args], capture_output=True, text=True,
+                          check=False)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        raise RuntimeError(f"planforge {args[0]} exited {done.returncode}: "
+                           f"{(done.stderr or done.stdout).strip()[-400:]}")
+    return seconds
+
+
 def sample_cli(work: Path, params: Mapping[str, Any]) -> Result:
     """The shipped sample package end to end, as a clerk types it."""
     samples = Path(params["samples"])
     out = work / "out"
-    command = [*planforge_command(), "fill", "gd-subsidy", str(samples / "roster-2020.xlsx"),
-               "--previous", str(samples / "roster-2019.xlsx"),
-               "--settings", str(samples / "settings.yaml"), "-o", str(out)]
-    start = start_clock()
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
-    seconds = time.perf_counter() - start
-    if done.returncode != 0:
-        raise RuntimeError(f"planforge fill exited {done.returncode}: "
-                           f"{(done.stderr or done.stdout).strip()[-400:]}")
+    seconds = timed_cli("fill", "gd-subsidy", str(samples / "roster-2020.xlsx"),
+                        "--previous", str(samples / "roster-2019.xlsx"),
+                        "--settings", str(samples / "settings.yaml"), "-o", str(out))
     files = [p for p in out.rglob("*") if p.is_file()]
     return {"seconds": seconds, "count": len(files), "output": str(out), "notes": {}}
 
@@ -401,14 +407,8 @@ def web_check(work: Path, params: Mapping[str, Any]) -> Result:
 
 def cli_validate(work: Path, params: Mapping[str, Any]) -> Result:
     """``planforge validate`` of the same roster, as a subprocess (the clerk's other door)."""
-    command = [*planforge_command(), "validate", params["target"], params["roster"],
-               *(f"--set={k}={v}" for k, v in params["settings"].items())]
-    start = start_clock()
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
-    seconds = time.perf_counter() - start
-    if done.returncode != 0:
-        raise RuntimeError(f"planforge validate exited {done.returncode}: "
-                           f"{(done.stderr or done.stdout).strip()[-400:]}")
+    seconds = timed_cli("validate", params["target"], params["roster"],
+                        *(f"--set={k}={v}" for k, v in params["settings"].items()))
     return {"seconds": seconds, "count": params["rows"], "notes": {}}
 
 

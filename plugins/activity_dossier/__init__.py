@@ -112,11 +112,14 @@ def _load_captions(path: Path | None) -> dict[str, str]:
         return {}
     import yaml
 
+    from planforge.yamlload import in_both_languages, load_yaml
+
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = load_yaml(path.read_text(encoding="utf-8")) or {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        zh, en = in_both_languages(exc)
         raise InputError(
-            Problem(f"无法读取照片说明:{exc}", f"cannot read captions: {exc}", Location(str(path)))
+            Problem(f"无法读取照片说明:{zh}", f"cannot read captions: {en}", Location(str(path)))
         ) from exc
     if not isinstance(data, dict):
         raise InputError(

@@ -10,6 +10,7 @@ in :mod:`.rules` (pure), the shared context in :mod:`.context`, the re-reading c
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from planforge import (
@@ -49,7 +50,7 @@ ROSTER_FIELDS = (
     Field("phone", "联系电话", "phone", aliases=("电话", "手机")),
     Field("retired_early", "离岗退养", "yes_no", aliases=("纳入计划内离岗退养",), default=False),
     Field("bad_record", "不良记录", "yes_no", aliases=("违法违纪记录",), default=False),
-    Field("death_date", "去世日期", "date", aliases=("死亡日期",)),
+    Field("death_date", "去世日期", "date_or_month", aliases=("死亡日期",)),
     Field("remark", "备注"),
     # the eligibility conditions of seed 003:196-197; an absent column leaves its condition
     # unchecked, and the run says so
@@ -75,19 +76,21 @@ INPUTS = (
 )
 
 ANNEXES = (
-    Field("annex_application", "申请表附件序号", "integer", default=1, min=1),
-    Field("annex_roster", "名册表附件序号", "integer", default=2, min=1),
-    Field("annex_changes", "增减情况表附件序号", "integer", default=3, min=1),
-    Field("annex_county_summary", "县级人数汇总表附件序号", "integer", default=4, min=1),
-    Field("annex_city_summary", "市级人数汇总表附件序号", "integer", default=5, min=1),
+    Field("annex_application", "申请表附件序号", "integer", default=1, min=1, max=99),
+    Field("annex_roster", "名册表附件序号", "integer", default=2, min=1, max=99),
+    Field("annex_changes", "增减情况表附件序号", "integer", default=3, min=1, max=99),
+    Field("annex_county_summary", "县级人数汇总表附件序号", "integer", default=4, min=1,
+          max=99),
+    Field("annex_city_summary", "市级人数汇总表附件序号", "integer", default=5, min=1,
+          max=99),
 )
 COMMON_SETTINGS = (
     Field("year", "发放年度", "integer", required=True, min=2000, max=2100),
     Field("first_year", f"首个发放年度（未给出时按{DEFAULT_FIRST_YEAR}年并提示）", "integer",
           min=2000, max=2100),
     Field("city_standard", "市定补助标准（1-9年，如 {1: 100, 2: 150, …}）"),
-    Field("city_standard_first", "市定标准：首年月补助（元）", "amount", min=0),
-    Field("city_standard_step", "市定标准：每增1年增加（元）", "amount", min=0),
+    Field("city_standard_first", "市定标准：首年月补助（元）", "amount", min=0.01, max=10000),
+    Field("city_standard_step", "市定标准：每增1年增加（元）", "amount", min=0, max=10000),
     Field("unit", "填报单位", default=""),
     Field("preparer", "填表人", default=""),
     Field("reviewer", "审核人", default=""),
@@ -108,9 +111,10 @@ COUNTY_SETTINGS = (
     Field("copies", "每份申请表打印份数（一式三份）", "integer", default=3, min=1, max=10),
     *ANNEXES[:4],
 )
+#: The notice states its dates and where objections go (请以书面形式实名向…反映): both required.
 NOTICE_SETTINGS = tuple(
-    Field("notice_start", "公示开始日期", "date", required=True) if s.name == "notice_start" else s
-    for s in COUNTY_SETTINGS
+    replace(s, required=True, default=None) if s.name in ("notice_start", "objection_contact")
+    else s for s in COUNTY_SETTINGS
 )
 CITY_SETTINGS = (
     *COMMON_SETTINGS[:1],

@@ -287,6 +287,18 @@ class CityStandard:
     first: Money | None = None
     step: Money | None = None
 
+    def checked(self) -> CityStandard:
+        """Itself, if a city could have set it: a monthly amount more than 0 and a yearly step
+        not negative (``first: -100`` would print negative payments)."""
+        amounts = [*self.table.values(), *([self.first] if self.first is not None else [])]
+        if any(Decimal(str(a)) <= 0 for a in amounts):
+            raise RuleError("市定补助标准的月补助金额应大于0",
+                            "the city standard's monthly amounts must be more than 0")
+        if self.step is not None and Decimal(str(self.step)) < 0:
+            raise RuleError("市定补助标准每增1年增加的金额不能为负数",
+                            "the city standard's yearly step must not be negative")
+        return self
+
     @classmethod
     def rule(cls, first: Money, step: Money) -> CityStandard:
         """The common form "X yuan for the first year, Y more for each further year"."""
@@ -308,7 +320,7 @@ class CityStandard:
                     "市定补助标准需同时给出 first（首年）和 step（每增1年）",
                     "city standard rule needs both 'first' and 'step'",
                 )
-            return cls.rule(value["first"], value["step"])
+            return cls.rule(value["first"], value["step"]).checked()
         table: dict[int, Money] = {}
         for k, v in value.items():
             try:
@@ -321,7 +333,7 @@ class CityStandard:
                     f"city standard covers 1-9 years only, not {years}",
                 )
             table[years] = money(v)
-        return cls(table=table)
+        return cls(table=table).checked()
 
     def monthly(self, years: int) -> Money | None:
         """Monthly yuan for 1-9 years, or None when the city has not set it."""

@@ -20,6 +20,7 @@ from .derive import make_prepare, parse_derive
 from .errors import PluginError
 from .hookspecs import hookimpl
 from .model import WORD_PER_RECORD, DocumentType, Field, Package, Split, TableSpec
+from .yamlload import in_both_languages, load_yaml
 
 DECLARATIVE_FILES = ("plugin.yaml", "plugin.yml", "plugin.toml")
 _FIELD_KEYS = {f.name for f in dataclass_fields(Field)}
@@ -29,8 +30,6 @@ _TYPE_KEYS = {"name", "title", "annex", "renderer", "template", "each", "file_na
 _TABLE_KEYS = {"name", "title", "sheets", "fields", "required"}
 _PACKAGE_KEYS = {"name", "title", "members", "settings", "description"}
 _PLUGIN_KEYS = {"name", "description", "version", "document_types", "packages"}
-#: libyaml's safe loader when PyYAML has it: every command reads every plugin.yaml first.
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class DeclarativePlugin:
@@ -180,9 +179,10 @@ def read_description(folder: Path) -> tuple[Path, dict]:
             text = path.read_text(encoding="utf-8-sig")
             try:
                 data = (tomllib.loads(text) if path.suffix == ".toml"
-                        else yaml.load(text, Loader=_YAML_LOADER))
+                        else load_yaml(text))
             except (tomllib.TOMLDecodeError, yaml.YAMLError) as error:
-                raise _fail(str(path), f"格式错误：{error}", f"malformed: {error}") from None
+                zh, en = in_both_languages(error)
+                raise _fail(str(path), f"格式错误：{zh}", f"malformed: {en}") from None
             return path, data
     raise _fail(str(folder), "没有 plugin.yaml", "no plugin.yaml found")
 

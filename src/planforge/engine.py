@@ -143,6 +143,15 @@ class Engine:
                                    _renderer_settings((target,), self.registry.renderers)),
                    target.prepare or default_prepare)
 
+    def sibling_settings(self, job: Job) -> set[str]:
+        """Names and labels of the settings of every target of the job's plugins: one settings
+        file serves a plugin's county and city runs, and a key one of them ignores is no typo."""
+        sources = {target.source for target in (*job.members, job.package) if target}
+        targets = (*self.registry.document_types.values(), *self.registry.packages.values())
+        kinds = tuple(s for renderer in self.registry.renderers.values() for s in renderer.settings)
+        return {name for target in targets if target.source in sources
+                for field in (*target.settings, *kinds) for name in (field.name, field.label)}
+
     def prepare(self, name: str, files: list[Path], settings: Mapping[str, Any],
                 settings_origin: str = "--set", previous: list[Path] | None = None) -> Prepared:
         """Validate the settings and every data file, then compute the context. Writes nothing.
@@ -153,7 +162,8 @@ class Engine:
         job = self.job(name)
         problems: list[Problem] = []
         try:
-            values = self.binder.settings(job.settings, settings, settings_origin)
+            values = self.binder.settings(job.settings, settings, settings_origin,
+                                          self.sibling_settings(job))
         except InputError as error:
             problems.extend(error.problems)
             values = dict(settings)

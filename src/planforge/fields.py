@@ -20,10 +20,15 @@ from .text import fold_width, normalize_value
 DATA_FOLDER: ContextVar[Path | None] = ContextVar("planforge_data_folder", default=None)
 
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
+#: A time of day after a date, as exports of datetime cells write it ("2019-11-03 00:00:00").
+_TIME = r"(?:\s*(?:\s|T)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
 _DATE_PATTERNS = (
-    re.compile(r"^(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*日?$"),
+    re.compile(r"^(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*日?" + _TIME + "$"),
     re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
 )
+#: Fractional numbers read as a year and month (2018.12), not as an Excel serial date and time
+#: (a moment in 1905).
+_YEAR_LIKE = (1900, 2200)
 _MONTH_PATTERN = re.compile(r"^(\d{4})\s*[-./年]\s*(\d{1,2})\s*月?$")
 
 #: The province-level codes of GB/T 2260 that open a resident ID number. Only these two digits are
@@ -113,6 +118,10 @@ def parse_date(raw: Any, field: Field) -> dt.date:
     if isinstance(raw, dt.date):
         return raw
     if isinstance(raw, int | float) and not isinstance(raw, bool):
+        if _YEAR_LIKE[0] <= raw < _YEAR_LIKE[1] and raw != int(raw):
+            raise FieldError(f"「{raw}」像是年月，不是日期（请写作 2018-12-05 这样的完整日期）",
+                             f"{raw!r} looks like a year and month, not a date "
+                             "(write a full date such as 2018-12-05)")
         if 1 <= raw < 2958466:
             return _EXCEL_EPOCH + dt.timedelta(days=int(raw))
         raise FieldError(f"「{raw}」不是日期", f"{raw!r} is not a date")
@@ -156,6 +165,24 @@ def parse_month(raw: Any, field: Field) -> dt.date:
             f"{text!r} is not a valid year and month (write 1958.12 or 1958年12月)",
         ) from None
     return dt.date(day.year, day.month, 1)
+
+
+def parse_date_or_month(raw: Any, field: Field) -> dt.date:
+    """A date, or where only the month is known (2018.12, 2018年12月) the first day of it: for
+    events such as a death whose consequences run to the end of that month."""
+    try:
+        return parse_date(raw, field)
+    except FieldError:
+        pass
+    if isinstance(raw, float):  # 2018.12; parse_month explains an ambiguous 2018.1
+        return parse_month(raw, field)
+    text = fold_width(raw) if isinstance(raw, str) else str(raw)
+    if _MONTH_PATTERN.match(text):
+        return parse_month(text, field)
+    raise FieldError(
+        f"「{text}」不是有效日期（可写作 2018-12-05、2018年12月5日；只知年月时写 2018.12 或 2018年12月）",
+        f"{text!r} is not a valid date (write 2018-12-05 or 2018年12月5日, or 2018.12 when only "
+        "the month is known)")
 
 
 def parse_yes_no(raw: Any, field: Field) -> bool:
@@ -320,6 +347,8 @@ BUILTIN_FIELD_TYPES = (
     FieldType("integer", parse_integer, "整数 / whole number"),
     FieldType("amount", parse_amount, "金额（元，两位小数）/ amount in yuan"),
     FieldType("date", parse_date, "日期 / date: 2020-03-05, 2020年3月5日, 2020.3.5, Excel serial"),
+    FieldType("date_or_month", parse_date_or_month,
+              "日期，只知年月时写年月（记为该月）/ date, or year and month: 2020-03-05, 2018.12"),
     FieldType("month", parse_month, "年月 / year and month: 1958.12, 1958年12月"),
     FieldType("yes_no", parse_yes_no, "是/否 / yes or no"),
     FieldType("choice", parse_choice, "可选值之一 / one of the field's choices"),

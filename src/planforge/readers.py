@@ -6,13 +6,14 @@ values is :mod:`planforge.validate`'s job.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import json
 import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import chain, islice
+from itertools import chain, islice, zip_longest
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ import yaml
 from .errors import InputError, Location, Problem
 from .model import TableSpec
 from .text import normalize_header
+from .yamlload import in_both_languages, load_yaml
 
 HEADER_SCAN_ROWS = 30
 
@@ -39,6 +41,8 @@ class RawTable:
     header_row: int
     rows: Iterable[tuple[int, Sequence[Any]]] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)  # read anyway, but the clerk is told
+    #: Formula cells saved without their result (row -> 0-based columns): not empty, unknown.
+    uncomputed: dict[int, set[int]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._file_name = str(self.file)  # one string shared by the Location of every row
@@ -55,15 +59,32 @@ def _known_headers(spec: TableSpec) -> set[str]:
     return {normalize_header(h) for f in spec.fields for h in f.headers()}
 
 
-def _find_header(path: Path, sheet: str | None, rows: list[Sequence[Any]], spec: TableSpec) -> int:
-    """The header is the row (of the first few) naming the most known columns."""
+def _header_score(row: Sequence[Any], known: set[str]) -> int:
+    return sum(1 for cell in row if cell is not None and normalize_header(cell) in known)
+
+
+def _merged_header(top: Sequence[Any], bottom: Sequence[Any]) -> list[Any]:
+    """Two header rows read as one: a column's lower name (姓名 under a merged 个人信息), else its
+    upper one (序号 merged down across both rows)."""
+    return [low if low is not None and str(low).strip() else high
+            for high, low in zip_longest(top, bottom)]
+
+
+def _find_header(path: Path, sheet: str | None, rows: list[Sequence[Any]], spec: TableSpec
+                 ) -> tuple[int, int]:
+    """The header: the row (of the first few) naming the most known columns, or two rows read
+    as one when together they name more than either alone. Returns its first and last index."""
     known = _known_headers(spec)
-    best_index, best_score = -1, 0
-    for index, row in enumerate(rows):
-        score = sum(1 for cell in row if cell is not None and normalize_header(cell) in known)
+    best, best_score = (-1, -1), 0
+    scores = [_header_score(row, known) for row in rows]
+    for index, score in enumerate(scores):
         if score > best_score:
-            best_index, best_score = index, score
-    if best_index < 0:
+            best, best_score = (index, index), score
+        if index + 1 < len(rows):
+            pair = _header_score(_merged_header(rows[index], rows[index + 1]), known)
+            if pair > max(best_score, score, scores[index + 1]):
+                best, best_score = (index, index + 1), pair
+    if best_score == 0:
         expected = "、".join(f.label for f in spec.fields if f.required) or "、".join(
             f.label for f in spec.fields
         )
@@ -75,17 +96,17 @@ def _find_header(path: Path, sheet: str | None, rows: list[Sequence[Any]], spec:
                 Location(str(path), sheet),
             )
         )
-    return best_index
+    return best
 
 
 def _table(path: Path, sheet: str | None, rows: Iterator[Sequence[Any]], spec: TableSpec) -> RawTable:
     """Only the rows searched for the header are held; the rest are left to be read as bound."""
     numbered = enumerate(rows, start=1)
     head = list(islice(numbered, HEADER_SCAN_ROWS))
-    header_index = _find_header(path, sheet, [cells for _, cells in head], spec)
-    headers = ["" if c is None else str(c).strip() for c in head[header_index][1]]
-    return RawTable(path, sheet, headers, header_index + 1,
-                    chain(head[header_index + 1:], numbered))
+    first, last = _find_header(path, sheet, [cells for _, cells in head], spec)
+    cells = head[first][1] if first == last else _merged_header(head[first][1], head[last][1])
+    headers = ["" if c is None else str(c).strip() for c in cells]
+    return RawTable(path, sheet, headers, last + 1, chain(head[last + 1:], numbered))
 
 
 _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
@@ -141,14 +162,30 @@ def _sheet_table(path: Path, workbook, spec: TableSpec, primary: bool) -> RawTab
                 "again", Location(str(path), n)) for n in refused])
         if not primary or not names:
             return None
-        chosen = names[0]
+        chosen = _sheet_with_header(workbook, names, spec)
     sheet = workbook[chosen]
-    hidden_rows = _hidden_rows(path, getattr(sheet, "_worksheet_path", None))
+    marks = _sheet_marks(path, getattr(sheet, "_worksheet_path", None))
     table = _table(path, chosen, sheet.iter_rows(values_only=True), spec)
-    if hidden_rows:
-        table.rows = _warn_hidden(table, table.rows, hidden_rows)
+    table.uncomputed = marks.uncomputed
+    if marks.hidden:
+        table.rows = _warn_hidden(table, table.rows, marks.hidden)
     table.rows = _read_guarded(path, table.rows)
     return table
+
+
+def _sheet_with_header(workbook, names: list[str], spec: TableSpec) -> str:
+    """Of sheets not named as the spec expects, the one whose first rows best name its columns
+    (a first sheet of 填表说明 is passed over); the first sheet when none does."""
+    if len(names) == 1:
+        return names[0]
+    known = _known_headers(spec)
+    best, best_score = names[0], 0
+    for name in names:
+        head = islice(workbook[name].iter_rows(values_only=True), HEADER_SCAN_ROWS)
+        score = max((_header_score(row, known) for row in head), default=0)
+        if score > best_score:
+            best, best_score = name, score
+    return best
 
 
 def _warn_hidden(table: RawTable, rows: Iterable[tuple[int, Sequence[Any]]],
@@ -172,46 +209,140 @@ def _read_guarded(path: Path, rows: Iterable[tuple[int, Sequence[Any]]]
         raise _unreadable_workbook(path, error) from None
 
 
-#: How a sheet's XML spells the attribute of hidden rows, in UTF-8 (or ASCII) and in UTF-16.
-_HIDDEN_ATTRIBUTE = (b"hidden", "hidden".encode("utf-16-le"))
+@dataclass
+class SheetMarks:
+    """What openpyxl's values do not tell: rows hidden in Excel, and formula cells saved without
+    their result (by openpyxl and other programs that do not calculate), which read as empty."""
+
+    hidden: set[int] = field(default_factory=set)
+    uncomputed: dict[int, set[int]] = field(default_factory=dict)  # row -> 0-based columns
 
 
-def _hidden_rows(path: Path, member: str | None) -> set[int]:
-    """Row numbers a sheet marks hidden (hidden by hand or by a filter)."""
-    from lxml import etree
+#: A formula not followed by a result: no <v>, or an empty one, before the cell ends.
+_FORMULA_WITHOUT_VALUE = re.compile(rb"(?:</f>|<f\b[^>]*/>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>")
+_CELL_REFERENCE = re.compile(rb'\sr="([A-Za-z]{1,3})([0-9]+)"')
+_CELL_TYPE = re.compile(rb'\st="([A-Za-z]+)"')
+_ROW_END = b"</row>"
 
+
+def _sheet_marks(path: Path, member: str | None) -> SheetMarks:
+    """Hidden rows and formulas without results, found by searching the sheet's bytes (ten
+    times faster than parsing them); a sheet that mentions "hidden" is parsed for its rows, one
+    the search cannot read (UTF-16, namespace prefixes, cells without references) for both."""
     if not member:
-        return set()
-    found = set()
+        return SheetMarks()
     name = member.lstrip("/")
     with zipfile.ZipFile(path) as archive:
-        if not _mentions_hidden(archive, name):
-            return found
-        with archive.open(name) as stream:
-            for _, element in etree.iterparse(stream, tag="{*}row"):
-                if element.get("hidden") in ("1", "true") and element.get("r", "").isdigit():
-                    found.add(int(element.get("r")))
-                element.clear()
-    return found
+        searched = _searched_marks(archive, name)
+        if searched is None:
+            return _parsed_marks(archive, name, formulas=True)
+        marks, mentions_hidden = searched
+        if mentions_hidden:
+            marks.hidden = _parsed_marks(archive, name, formulas=False).hidden
+        return marks
 
 
-def _mentions_hidden(archive: zipfile.ZipFile, member: str) -> bool:
-    """Whether the sheet's XML says "hidden" anywhere: a search of its bytes is ten times faster
-    than parsing it, and most sheets hide nothing."""
-    overlap = max(map(len, _HIDDEN_ATTRIBUTE)) - 1
-    tail = b""
+def _searched_marks(archive: zipfile.ZipFile, member: str) -> tuple[SheetMarks, bool] | None:
+    """The marks from a search of the bytes, row by row, and whether "hidden" occurs (only a
+    parse says which rows); None when the search cannot place a formula cell."""
+    marks = SheetMarks()
+    mentions_hidden = False
+    pending = b""
     with archive.open(member) as stream:
-        while chunk := stream.read(1 << 20):
-            window = tail + chunk
-            if any(word in window for word in _HIDDEN_ATTRIBUTE):
-                return True
-            tail = window[-overlap:]
-    return False
+        first = stream.read(1 << 20)
+        if first.startswith((b"\xff\xfe", b"\xfe\xff")) or b"<worksheet" not in first[:4096]:
+            return None  # UTF-16, or the elements carry a namespace prefix
+        chunk = first
+        while chunk:
+            pending += chunk
+            chunk = stream.read(1 << 20)
+            cut = len(pending) if not chunk else pending.rfind(_ROW_END) + len(_ROW_END)
+            if cut < len(_ROW_END) and chunk:
+                continue  # no row ends in what was read yet
+            rows, pending = pending[:cut], pending[cut:]
+            mentions_hidden = mentions_hidden or b"hidden" in rows
+            if not _find_uncomputed(rows, marks.uncomputed):
+                return None
+    return marks, mentions_hidden
+
+
+def _find_uncomputed(rows: bytes, found: dict[int, set[int]]) -> bool:
+    """Add the formula cells of ``rows`` (whole rows of sheet XML) that lack a result; False
+    when a cell cannot be placed by its reference."""
+    for match in _FORMULA_WITHOUT_VALUE.finditer(rows):
+        start = rows.rfind(b"<c ", 0, match.start())
+        tag = rows[start:rows.find(b">", start)] if start >= 0 else b""
+        reference = _CELL_REFERENCE.search(tag)
+        if reference is None:
+            return False
+        cell_type = _CELL_TYPE.search(tag)
+        if cell_type is not None and cell_type.group(1) == b"str" and b"<v" in rows[
+                match.start():match.end()]:
+            continue  # an empty text result, as Excel, WPS and LibreOffice save ""
+        column = _column_index(reference.group(1).decode()) - 1
+        found.setdefault(int(reference.group(2)), set()).add(column)
+    return True
+
+
+def _parsed_marks(archive: zipfile.ZipFile, member: str, formulas: bool) -> SheetMarks:
+    """The marks from parsing the sheet (any encoding, any namespace prefix); its cells are
+    looked at only for ``formulas``."""
+    from lxml import etree
+
+    marks = SheetMarks()
+    with archive.open(member) as stream:
+        number = 0
+        for _, row in etree.iterparse(stream, tag="{*}row"):
+            number = int(row.get("r")) if (row.get("r") or "").isdigit() else number + 1
+            if row.get("hidden") in ("1", "true"):
+                marks.hidden.add(number)
+            column = 0
+            for cell in row if formulas else ():
+                letters = re.match(r"[A-Za-z]+", cell.get("r") or "")
+                column = _column_index(letters.group()) if letters else column + 1
+                if _lacks_result(cell):
+                    marks.uncomputed.setdefault(number, set()).add(column - 1)
+            row.clear()
+    return marks
+
+
+def _column_index(letters: str) -> int:
+    from openpyxl.utils import column_index_from_string
+
+    return column_index_from_string(letters.upper())
+
+
+def _lacks_result(cell) -> bool:
+    """A formula cell without a cached value: no <v>, or an empty one where the result is not a
+    text (Excel, WPS and LibreOffice write an empty text result as t="str" with <v></v>)."""
+    parts = {_local_name(child.tag): child for child in cell}
+    if "f" not in parts or "is" in parts:
+        return False
+    value = parts.get("v")
+    return value is None or (not value.text and cell.get("t") != "str")
+
+
+def _local_name(tag: object) -> str:
+    """An element's name without its namespace (comments have no name)."""
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
 def _decode_csv(path: Path, data: bytes) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16")
+    if data.startswith(codecs.BOM_UTF8):  # says UTF-8: a line in another encoding is named
+        body = data[len(codecs.BOM_UTF8):]
+        try:
+            return body.decode("utf-8")
+        except UnicodeDecodeError as error:
+            line = body.count(b"\n", 0, error.start) + 1
+            raise _file_problem(
+                path,
+                f"CSV 文件开头标明是 UTF-8 编码，但第{line}行不是 UTF-8（可能混入了 GBK 编码的文字）；"
+                "请在 Excel/WPS 或记事本中以同一种编码另存后再试",
+                f"the CSV file is marked as UTF-8, but line {line} is not UTF-8 (GBK text mixed "
+                "in?); save the whole file in one encoding and try again",
+            ) from None
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)
@@ -289,9 +420,10 @@ def _structured_table(path: Path, data: Any, spec: TableSpec, primary: bool) -> 
 def _parse_structured(path: Path) -> Any:
     text = path.read_text(encoding="utf-8-sig")
     try:
-        return json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+        return json.loads(text) if path.suffix.lower() == ".json" else load_yaml(text)
     except (json.JSONDecodeError, yaml.YAMLError) as error:
-        raise _file_problem(path, f"文件格式错误：{error}", f"the file is malformed: {error}") from None
+        zh, en = in_both_languages(error)
+        raise _file_problem(path, f"文件格式错误：{zh}", f"the file is malformed: {en}") from None
 
 
 _EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import difflib
+import re
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -75,35 +77,79 @@ class Binder:
 
     def _bind_rows(self, table: RawTable, spec: TableSpec,
                    columns: dict[str, int]) -> tuple[list[Record], list[Problem]]:
-        """Bind the rows as the reader yields them; a Location is made only for a problem."""
+        """Bind the rows as the reader yields them; a Location is made only for a problem.
+
+        Blank, total and example rows are skipped; a signature footer (see :func:`_is_footer`) ends
+        the table, and a valid record below it is reported rather than read or dropped.
+        """
         problems: list[Problem] = []
         records = []
         plan = [(field, columns.get(field.name)) for field in spec.fields]
+        bound = set(columns.values())
+        footer: int | None = None
         for number, cells in table.rows:
-            if _skipped(cells):
+            formulas = table.uncomputed.get(number, set()) & bound if table.uncomputed else set()
+            first = _first_filled(cells)
+            if (first is None and not formulas) or _is_marker(first):
                 continue
-            values: dict[str, Any] = {}
-            for field, index in plan:
-                raw = cells[index] if index is not None and index < len(cells) else None
-                if _is_blank(raw):
-                    if field.required:
-                        problems.append(Problem("必填项为空", "required value is empty",
-                                                _cell(table, number, field, index)))
-                    values[field.name] = field.default
-                    continue
-                try:
-                    values[field.name] = self.parse(raw, field)
-                except FieldError as error:
-                    problems.append(Problem(error.zh, error.en, _cell(table, number, field, index)))
-                    values[field.name] = None
-            problems.extend(_sex_agrees_with_id(spec, values, table, number, columns))
+            values, found = self._row(table, number, cells, plan, formulas)
+            found.extend(_sex_agrees_with_id(spec, values, table, number, columns))
+            if _is_footer(first, found, below_footer=footer is not None):
+                footer = footer or number
+                continue
+            if footer is not None:
+                if not found:
+                    problems.append(Problem(
+                        f"这一行在表尾签名行（第{footer}行）之下，未作为数据读取；如是数据，请移到签名行之上",
+                        f"this row lies below the signature footer (row {footer}) and was not "
+                        "read; move it above the footer if it is data", table.where(number)))
+                continue
+            problems.extend(found)
             records.append(Record(values, table.where(number)))
         problems.extend(_unique_values(spec, records, table, columns))
         return records, problems
 
-    def settings(self, fields: Iterable[Field], raw: Mapping[str, Any], origin: str) -> dict:
-        """Parse ``--set`` values and settings files with the same types as cells."""
+    def _row(self, table: RawTable, number: int, cells: Sequence[Any],
+             plan: list[tuple[Field, int | None]], formulas: set[int]
+             ) -> tuple[dict[str, Any], list[Problem]]:
+        """One row's values and problems."""
+        values: dict[str, Any] = {}
         problems = []
+        for field, index in plan:
+            if index in formulas:
+                problems.append(Problem(
+                    "这个单元格是公式，但文件中没有保存它的计算结果（文件由不计算公式的程序生成）；"
+                    "请在 Excel/WPS 中打开并保存后再试",
+                    "this cell holds a formula whose result was not saved in the file (it was "
+                    "written by a program that does not calculate formulas); open and save the "
+                    "file in Excel or WPS and try again", _cell(table, number, field, index)))
+                values[field.name] = None
+                continue
+            raw = cells[index] if index is not None and index < len(cells) else None
+            if _is_blank(raw):
+                if field.required:
+                    problems.append(Problem("必填项为空", "required value is empty",
+                                            _cell(table, number, field, index)))
+                values[field.name] = field.default
+                continue
+            try:
+                values[field.name] = self.parse(raw, field)
+            except FieldError as error:
+                problems.append(Problem(error.zh, error.en, _cell(table, number, field, index)))
+                values[field.name] = None
+        return values, problems
+
+    def settings(self, fields: Iterable[Field], raw: Mapping[str, Any], origin: str,
+                 declared_elsewhere: Collection[str] = ()) -> dict:
+        """Parse ``--set`` values and settings files with the same types as cells.
+
+        A key that names no setting (by name or label) is refused with the closest one, since a
+        misspelt ``reveiwer`` would otherwise leave 审核人 blank without a word; keys in
+        ``declared_elsewhere`` (settings of other targets, as in one file shared by a county's
+        and a city's run) are let through.
+        """
+        fields = tuple(fields)
+        problems = _unknown_settings(fields, raw, origin, declared_elsewhere)
         values = dict(raw)
         for field in fields:
             value = raw.get(field.name, raw.get(field.label))
@@ -120,8 +166,13 @@ class Binder:
                     )
                 values[field.name] = field.default
                 continue
+            if isinstance(value, Mapping | list) and field.type != "text":
+                problems.append(Problem(f"设置项「{field.name}」应为单个值，而不是列表或键值表",
+                                        f"setting {field.name!r} must be a single value, not a "
+                                        "list or mapping", where))
+                continue
             try:
-                values[field.name] = value if not isinstance(value, str | int | float) else (
+                values[field.name] = value if isinstance(value, Mapping | list) else (
                     self.parse(value, field)
                 )
             except FieldError as error:
@@ -167,15 +218,63 @@ class Binder:
         return InputData(tables, files, warnings=warnings)
 
 
-def _skipped(cells: Sequence[Any]) -> bool:
-    """Blank rows, total rows (合计…) and example rows (示例：…) whose first filled cell says
-    so are not data."""
-    first = next((c for c in cells if not _is_blank(c)), None)
+def _unknown_settings(fields: tuple[Field, ...], raw: Mapping[str, Any], origin: str,
+                      declared_elsewhere: Collection[str]) -> list[Problem]:
+    """A problem for each key that is neither a setting's name nor its label, with a guess."""
+    known = [name for field in fields for name in (field.name, field.label)]
+    problems = []
+    for key in raw:
+        if str(key) in known or str(key) in declared_elsewhere:
+            continue
+        guess = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
+        hint_zh = f"；是不是「{guess[0]}」？" if guess else ""
+        hint_en = f"; did you mean {guess[0]!r}?" if guess else ""
+        names = "、".join(field.name for field in fields) or "（无）"
+        problems.append(Problem(
+            f"未知的设置项「{key}」{hint_zh}（可用的设置项：{names}）",
+            f"unknown setting {str(key)!r}{hint_en} (settings: {names})",
+            Location(origin, column=str(key))))
+    return problems
+
+
+def _first_filled(cells: Sequence[Any]) -> Any:
+    return next((c for c in cells if not _is_blank(c)), None)
+
+
+def _is_marker(first: Any) -> bool:
+    """Total rows (合计…) and example rows (示例：…) say so in their first filled cell; they are
+    not data."""
     if first is None:
-        return True
+        return False
     marker = normalize_header(first)
     return (marker in _TOTAL_MARKERS or marker == EXAMPLE_MARK
             or marker.startswith(EXAMPLE_MARK + ":"))
+
+
+#: Who signs or dates a form below its table: 填表人：…  审核人：…  填表日期：…
+_SIGNATURE_LABELS = ("填表人", "填报人", "制表人", "审核人", "审批人", "复核人", "经办人", "负责人",
+                     "单位负责人", "主管领导", "联系人", "联系电话", "填表日期", "填报日期", "制表日期",
+                     "审核日期", "填报单位", "填表单位", "单位盖章", "盖章", "签名", "签字", "注",
+                     "说明", "备注")
+_SIGNATURE_LABEL = "|".join(sorted(_SIGNATURE_LABELS, key=len, reverse=True))
+_SIGNATURE = re.compile(rf"(?:{_SIGNATURE_LABEL})\s*(?:[（(][^）)]*[）)])?\s*(?P<colon>[:：])?")
+
+
+def _is_footer(first: Any, problems: list[Problem], below_footer: bool) -> bool:
+    """Whether a row is a signature footer, the first of which ends the table.
+
+    Its first filled cell starts with a signature label and a colon (填表人：张三), which no data
+    value does; or holds just a label (填表人, its name in the next cell) on a row that does not
+    read as a valid record, or that lies below another footer row.
+    """
+    if not isinstance(first, str):
+        return False
+    text = normalize_value(first)
+    match = _SIGNATURE.match(text)
+    if match is None:
+        return False
+    alone = match.end() == len(text)
+    return match.group("colon") is not None or (alone and (bool(problems) or below_footer))
 
 
 def _cell(table: RawTable, row: int, field: Field, index: int | None) -> Location:

@@ -18,7 +18,7 @@ from stdnum.cn import ric
 from planforge.errors import InputError, Location
 from planforge.fields import BUILTIN_FIELD_TYPES, PROVINCE_CODES, ResidentId, parse_resident_id
 from planforge.model import Field, FieldError, Record, TableSpec
-from planforge.readers import HEADER_SCAN_ROWS, DataFile, _lines, _mentions_hidden, read_table
+from planforge.readers import HEADER_SCAN_ROWS, DataFile, _lines, _searched_marks, read_table
 from planforge.validate import Binder
 
 #: GB/T 2260's province-level codes, written out independently of the module's constant.
@@ -221,12 +221,15 @@ def test_hidden_rows_are_found_in_a_sheet_written_in_utf_16(binder, tmp_path):
 
 @pytest.mark.parametrize("at", [0, (1 << 20) - 8, (1 << 20) - 3, 1 << 20, (1 << 20) + 5])
 def test_the_word_hidden_is_found_across_the_chunks_the_sheet_is_searched_in(tmp_path, at):
+    head, tail = b"<worksheet><sheetData>", b"</sheetData></worksheet>"
+    row = b'<row r="1"><c r="A1"><v>1</v></c></row>'
+    hidden = b'<row r="2" hidden="1"></row>'
     with zipfile.ZipFile(tmp_path / "a.zip", "w") as archive:
-        archive.writestr("sheet.xml", b"x" * at + b'hidden="1"' + b"x" * 100)
-        archive.writestr("plain.xml", b"<row r='1'>" * 200_000)
+        archive.writestr("sheet.xml", head + row * (at // len(row)) + hidden + row * 100 + tail)
+        archive.writestr("plain.xml", head + row * 60_000 + tail)
     with zipfile.ZipFile(tmp_path / "a.zip") as archive:
-        assert _mentions_hidden(archive, "sheet.xml")
-        assert not _mentions_hidden(archive, "plain.xml")
+        assert _searched_marks(archive, "sheet.xml")[1]
+        assert not _searched_marks(archive, "plain.xml")[1]
 
 
 @given(st.text(alphabet="ab,\"\r\n\x1c\x85\u2028"))
@@ -261,3 +264,40 @@ def test_a_csv_line_the_csv_module_refuses_is_bad_input_naming_the_line(binder, 
     (problem,) = caught.value.problems
     assert problem.where.file == str(path)
     assert "第2行" in problem.zh and "line 2" in problem.en
+
+
+def _sheet_xml(path: Path) -> bytes:
+    with zipfile.ZipFile(path) as archive:
+        return archive.read("xl/worksheets/sheet1.xml")
+
+
+def test_formulas_without_results_are_found_alike_by_search_and_by_parse(tmp_path):
+    """Over 1 MB of rows (so across the chunks the search reads), hidden rows, an empty text
+    result (cached) and a namespace-prefixed copy of the same sheet (parsed)."""
+    from openpyxl import Workbook
+
+    from planforge.readers import _parsed_marks, _sheet_marks
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["序号", "姓名", "备注"])
+    for number in range(2, 9000):
+        sheet.append([number, f"人员{number}", "=1+1" if number % 7 == 0 else "无"])
+    sheet.row_dimensions[40].hidden = True
+    path, other = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    book.save(path)
+    book.save(other)
+    cached = _rewrite_sheet(path, lambda xml: xml.replace(
+        b'<c r="C14"><f>1+1</f><v></v></c>', b'<c r="C14" t="str"><f>1+1</f><v></v></c>'))
+    prefixed = _rewrite_sheet(other, lambda xml: xml.replace(b"<", b"<x:").replace(
+        b"<x:/", b"</x:").replace(b"<x:?", b"<?").replace(b"<x:worksheet xmlns=",
+                                                           b"<x:worksheet xmlns:x="))
+    assert len(_sheet_xml(path)) > 1 << 20
+    expected = {n: {2} for n in range(7, 9000, 7)}
+    for workbook, rows in ((path, expected), (prefixed, expected),
+                           (cached, {n: c for n, c in expected.items() if n != 14})):
+        marks = _sheet_marks(workbook, "xl/worksheets/sheet1.xml")
+        with zipfile.ZipFile(workbook) as archive:
+            parsed = _parsed_marks(archive, "xl/worksheets/sheet1.xml", formulas=True)
+        assert marks.uncomputed == parsed.uncomputed == rows
+        assert marks.hidden == parsed.hidden == {40}
