@@ -3,8 +3,9 @@
 Plugins come from three places, all registered through the same pluggy hooks: the built-in set
 (``plugins/`` in the checkout, bundled in the wheel), installed packages declaring the entry-point
 group ``planforge`` (only those ``PLANFORGE_LOAD_PLUGINS`` names, when it is set), and a folder
-named with ``--plugins-dir`` or ``PLANFORGE_PLUGINS_DIR``. A folder plugin is a Python module/package, or a declarative folder holding ``plugin.yaml``. A
-plugin that fails to load is reported by name and the others still load.
+named with ``--plugins-dir`` or ``PLANFORGE_PLUGINS_DIR``. A folder plugin is a Python
+module/package, or a declarative folder holding ``plugin.yaml``. A plugin that fails to load is
+reported by name and the others still load.
 """
 
 from __future__ import annotations
