@@ -43,7 +43,8 @@ def imported(name: str, path: Path, modules: set[str]) -> set[str]:
         if isinstance(node, ast.Import):
             targets += [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
-            base = package.split(".")[:len(package.split(".")) - node.level + 1] if node.level else []
+            parts = package.split(".")
+            base = parts[:len(parts) - node.level + 1] if node.level else []
             module = ".".join([*base, *([node.module] if node.module else [])])
             targets += [module, *(f"{module}.{alias.name}" for alias in node.names)]
     found = set()

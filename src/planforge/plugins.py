@@ -182,7 +182,8 @@ class PluginLoader:
         for name in sorted((wanted or set()) - found):
             self.plugins.append(PluginInfo(
                 name, LOAD_PLUGINS_ENV, error=f"{LOAD_PLUGINS_ENV} 指定的插件未安装 / {name!r} "
-                f"is named in {LOAD_PLUGINS_ENV} but no installed entry-point plugin has that name"))
+                f"is named in {LOAD_PLUGINS_ENV} but no installed entry-point plugin has "
+                "that name"))
 
 
 def _canonical(name: str) -> str:
