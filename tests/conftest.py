@@ -11,6 +11,21 @@ from click.testing import CliRunner
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 
+# Whatever planforge plugins the developer has installed, the suite sees only planforge's own
+# (and those a test installs or names): like llm's LLM_LOAD_PLUGINS. Worker processes inherit it.
+os.environ["PLANFORGE_LOAD_PLUGINS"] = ""
+
+
+#: Fixtures that start LibreOffice: a test using one is slow (seconds per conversion).
+SLOW_FIXTURES = {"soffice", "pdf_text"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """LibreOffice tests are ``slow`` wherever they are: ``-m "not slow"`` is the quick subset."""
+    for item in items:
+        if item.get_closest_marker("libreoffice") or SLOW_FIXTURES & set(item.fixturenames):
+            item.add_marker(pytest.mark.slow)
+
 
 @pytest.fixture
 def run_cli():

@@ -13,11 +13,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.report import COLUMNS, parse_machine, parse_results  # noqa: E402
+
+pytestmark = pytest.mark.slow
 
 
 def test_quick_suite_prints_and_writes_a_parsable_table(tmp_path):

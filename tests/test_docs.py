@@ -19,7 +19,7 @@ EXAMPLE = re.compile(r"<!-- example: (\S+) -->\n```python\n(.*?)```", re.S)
 def docs_plugins(tmp_path):
     text = (ROOT / "docs" / "plugins.md").read_text(encoding="utf-8")
     examples = EXAMPLE.findall(text)
-    assert len(examples) == 5  # one per hook
+    assert len(examples) == 6  # one per hook
     folder = tmp_path / "plugins"
     folder.mkdir()
     for name, code in examples:
@@ -29,7 +29,8 @@ def docs_plugins(tmp_path):
 
 def test_every_hook_example_loads(docs_plugins, run_cli):
     result = run_cli("--plugins-dir", docs_plugins, "plugins")
-    for name in ("notes", "notes_package", "school_code", "semester_filter", "hello_command"):
+    for name in ("notes", "notes_package", "markdown_list", "school_code", "semester_filter",
+                 "hello_command"):
         assert f"{name}  [{docs_plugins}]\n" in result.output, result.output
 
 
@@ -42,6 +43,31 @@ def test_document_type_and_package_examples_fill(docs_plugins, run_cli, tmp_path
     sheet = load_workbook(tmp_path / "out" / "附件3 参训人数统计表.xlsx").active
     values = [c for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
     assert "孝义镇中心校" in values and 12 in values and "=SUM(C4:C5)" in values
+
+
+def test_renderer_example_writes_through_the_engine(docs_plugins, run_cli, tmp_path):
+    """A third-party output kind: staged, published, listed in the manifest with its rows, and
+    handed the data as it is (Markdown is not XML: ``&`` and ``<`` stay)."""
+    import json
+
+    data = tmp_path / "counts.csv"
+    data.write_text("学校,人数\n实验小学,12\n孝义镇中心校 & <分校>,8\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli("--plugins-dir", docs_plugins, "fill", "notes-list", data, "-o", out)
+    assert result.exit_code == 0, result.output
+    text = (out / "参训学校名单.md").read_text(encoding="utf-8")
+    assert text == "# 参训学校名单\n\n1. 实验小学：12人\n2. 孝义镇中心校 & <分校>：8人\n"
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    (entry,) = manifest["files"]
+    assert entry["path"] == "参训学校名单.md" and entry["document_type"] == "notes-list"
+    assert [row["row"] for row in entry["rows"]] == [2, 3]
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "参训学校名单.md"]
+    bad = data.with_name("bad.csv")
+    bad.write_text("学校,人数\n实验小学,十二个\n", encoding="utf-8")
+    result = run_cli("--plugins-dir", docs_plugins, "fill", "notes-list", bad, "-o",
+                     tmp_path / "refused")
+    assert result.exit_code == 2 and "人数" in result.output
+    assert not (tmp_path / "refused").exists()
 
 
 def test_field_type_filter_and_command_examples(docs_plugins, run_cli):
@@ -138,3 +164,13 @@ def test_prepare_example_reports_its_own_problems_with_the_datas(run_cli, tmp_pa
     data.write_text("学校,人数\n实验小学,12\n", encoding="utf-8")
     result = run_cli("--plugins-dir", folder, "fill", "capped-counts", data, "-o", tmp_path / "o")
     assert result.exit_code == 0, result.output
+
+def test_the_public_api_is_documented_name_by_name():
+    import planforge
+
+    text = (ROOT / "docs" / "plugins.md").read_text(encoding="utf-8")
+    section = text.split("## The public API", 1)[1].split("\n## ", 1)[0]
+    rows = [line.split("|")[1] for line in section.splitlines() if line.startswith("| `")]
+    documented = {name for row in rows for name in re.findall(r"`([^`]+)`", row)}
+    assert documented == set(planforge.__all__)
+    assert all(hasattr(planforge, name) for name in planforge.__all__)

@@ -15,11 +15,14 @@ import pytest
 
 from .conftest import ROOT, SAMPLES
 
+pytestmark = pytest.mark.slow  # pip installs into a fresh virtual environment
+
 EXAMPLE = ROOT / "examples" / "planforge-example-plugin"
 
 
 def run(command: list, cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "PLANFORGE_PLUGINS_DIR"}}
+    env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "PLANFORGE_PLUGINS_DIR",
+                                                         "PLANFORGE_LOAD_PLUGINS"}}
     result = subprocess.run([str(c) for c in command], cwd=cwd, capture_output=True, text=True,
                             env=env, timeout=900)
     if check:

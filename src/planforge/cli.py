@@ -196,6 +196,8 @@ def plugins(ctx: click.Context, as_json: bool) -> None:
                 target = registry.packages.get(name) or registry.document_types.get(name)
                 title = f"  {state.engine.listed_title(name)}" if target else ""
                 click.echo(f"    {kind.replace('_', ' ')}: {name}{title}")
+            elif kind == "renderer" and name in registry.renderers:
+                click.echo(f"    renderer: {name}  → {registry.renderers[name].writes}")
     if registry.errors:
         click.echo(f"{len(registry.errors)} 个插件加载失败 / plugin(s) failed to load", err=True)
         ctx.exit(EXIT_BAD_INPUT)

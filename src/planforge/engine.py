@@ -11,15 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .errors import InputError, Location, Problem, TemplateError
+from .errors import InputError, Problem, TemplateError
 from .model import (
-    WHERE_KEY,
-    WORD_PER_RECORD,
-    WORD_SINGLE,
     DocumentType,
     Field,
     InputData,
     Package,
+    Renderer,
+    Rendering,
     TableSpec,
     default_prepare,
 )
@@ -76,12 +75,6 @@ class Prepared:
                 if f.type == FOLDER and self.settings.get(f.name)]
 
 
-#: Every job with per-record Word forms repeats each form ``copies`` times in its print file;
-#: 一式三份 (seed 003:209) makes 3 the default, ``--set copies=1`` prints one.
-COPIES = Field("copies", "份数", type="integer", default=3, min=1, max=20,
-               help="每份表格在合订打印文件中重复的份数 / copies of each form in the print file")
-
-
 def _merge_settings(*groups: tuple[Field, ...]) -> tuple[Field, ...]:
     seen: dict[str, Field] = {}
     for group in groups:
@@ -90,8 +83,10 @@ def _merge_settings(*groups: tuple[Field, ...]) -> tuple[Field, ...]:
     return tuple(seen.values())
 
 
-def _copies_for(members: tuple[DocumentType, ...]) -> tuple[Field, ...]:
-    return (COPIES,) if any(m.renderer == WORD_PER_RECORD for m in members) else ()
+def _renderer_settings(members: tuple[DocumentType, ...],
+                       renderers: Mapping[str, Renderer]) -> tuple[Field, ...]:
+    """The settings the members' output kinds add (``copies`` of per-record Word forms)."""
+    return tuple(setting for m in members for setting in renderers[m.renderer].settings)
 
 
 class Engine:
@@ -109,11 +104,12 @@ class Engine:
             members = tuple(self.registry.document_types[m] for m in target.members)
             inputs = target.inputs or members[0].inputs
             settings = _merge_settings(target.settings, *(m.settings for m in members),
-                                       _copies_for(members))
+                                       _renderer_settings(members, self.registry.renderers))
             prepare = target.prepare or members[0].prepare or default_prepare
             return Job(name, members, inputs, settings, prepare, target)
         return Job(name, (target,), target.inputs,
-                   _merge_settings(target.settings, _copies_for((target,))),
+                   _merge_settings(target.settings,
+                                   _renderer_settings((target,), self.registry.renderers)),
                    target.prepare or default_prepare)
 
     def sibling_settings(self, job: Job) -> set[str]:
@@ -121,8 +117,9 @@ class Engine:
         file serves a plugin's county and city runs, and a key one of them ignores is no typo."""
         sources = {target.source for target in (*job.members, job.package) if target}
         targets = (*self.registry.document_types.values(), *self.registry.packages.values())
+        kinds = tuple(s for renderer in self.registry.renderers.values() for s in renderer.settings)
         return {name for target in targets if target.source in sources
-                for field in (*target.settings, COPIES) for name in (field.name, field.label)}
+                for field in (*target.settings, *kinds) for name in (field.name, field.label)}
 
     def prepare(self, name: str, files: list[Path], settings: Mapping[str, Any],
                 settings_origin: str = "--set", previous: list[Path] | None = None) -> Prepared:
@@ -263,7 +260,7 @@ class Engine:
 
     def total_items(self, prepared: Prepared) -> int:
         return sum(len(prepared.items(d)) for d in prepared.job.members
-                   if d.renderer == WORD_PER_RECORD)
+                   if self.registry.renderers[d.renderer].per_item)
 
     def render(self, document_type: DocumentType, prepared: Prepared, writer: OutputWriter,
                progress: Progress | None = None, jobs: int = 1,
@@ -286,30 +283,11 @@ class Engine:
                    "document": {"annex": document_type.annex, "title": title,
                                 "name": document_type.name,
                                 "split": split.setting if split else None}}
-        items = prepared.items(document_type)
-        if document_type.renderer == WORD_PER_RECORD:
-            return [self._plan_per_record(document_type, prepared, context, writer, entry, items,
-                                          progress, jobs)]
-        rows = [item.get(WHERE_KEY) for item in items if isinstance(item, Mapping)]
-        relative = f"{entry}.docx" if document_type.renderer == WORD_SINGLE else f"{entry}.xlsx"
-        writer.add(relative, document_type.name, [r for r in rows if isinstance(r, Location)])
-
-        # Each renderer is imported when used: an Excel run, or a worker rendering Word forms,
-        # does not load the other one's libraries.
-        def render() -> None:
-            if document_type.renderer == WORD_SINGLE:
-                from .render.word import WordTemplate
-
-                WordTemplate(document_type.template, self.word_env,
-                             _pictures(document_type, prepared)).write(context,
-                                                                       writer.path(relative))
-            else:
-                from .render.excel import render_xlsx
-
-                render_xlsx(document_type.template, context, self.text_env,
-                            writer.path(relative), document_type.each, document_type.sheet_lists)
-
-        return [render]
+        rendering = Rendering(document_type, context, prepared.items(document_type),
+                              prepared.settings, entry, self.word_env, self.text_env,
+                              _pictures(document_type, prepared), self.registry.plugins_dir,
+                              progress, jobs)
+        return [self.registry.renderers[document_type.renderer].render(rendering, writer)]
 
     def _plan_split(self, document_type: DocumentType, prepared: Prepared,
                     writer: OutputWriter, progress: Progress | None, jobs: int) -> list[Render]:
@@ -333,47 +311,6 @@ class Engine:
             renders += self.plan(document_type, part, writer, progress, jobs,
                                  entry=f"{folder}/{name}")
         return renders
-
-    def _plan_per_record(self, document_type: DocumentType, prepared: Prepared,
-                         shared: dict[str, Any], writer: OutputWriter, entry: str,
-                         items: list[Any], progress: Progress | None, jobs: int) -> Render:
-        """One file per item, named by the type's pattern, plus print volumes of them all."""
-        from .render.batch import VOLUME_SIZE, Batch, Volume, render_volumes
-        from .render.word import WordTemplate
-
-        used: set[str] = set()
-        forms = []
-        for index, item in enumerate(items, start=1):
-            context = {**shared, **item, "record": item, "index": index}
-            stem = sanitize_filename(render_text(self.text_env, document_type.file_name, context,
-                                                 f"{document_type.name}.file_name"))
-            name, counter = stem, 2
-            while name.lower() in used:
-                name, counter = f"{stem} ({counter})", counter + 1
-            used.add(name.lower())
-            relative = f"{entry}/{name}.docx"
-            writer.path(relative)
-            where = item.get(WHERE_KEY) if isinstance(item, Mapping) else None
-            writer.add(relative, document_type.name, [where] if where else [])
-            forms.append((relative, index, item))
-        copies = int(prepared.settings.get("copies") or COPIES.default)
-        volumes = [Volume(forms[i:i + VOLUME_SIZE]) for i in range(0, len(forms), VOLUME_SIZE)]
-        if document_type.combined and (len(forms) > 1 or copies > 1):
-            for number, volume in enumerate(volumes, start=1):
-                label = "（合订打印）" if len(volumes) == 1 else f"（合订打印 第{number}册）"
-                volume.combined = f"{entry}/{sanitize_filename(entry + label)}.docx"
-                writer.add(volume.combined, document_type.name,
-                           [f[2][WHERE_KEY] for f in volume.forms
-                            if isinstance(f[2], Mapping) and WHERE_KEY in f[2]])
-
-        def render() -> None:
-            pictures = _pictures(document_type, prepared)
-            template = WordTemplate(document_type.template, self.word_env, pictures)
-            batch = Batch(document_type.template, self.registry.plugins_dir, writer.staging,
-                          copies, pictures=pictures)
-            render_volumes(template, shared, volumes, batch, jobs, progress)
-
-        return render
 
 
 def _pictures(document_type: DocumentType, prepared: Prepared) -> dict[str, Path]:

@@ -20,8 +20,20 @@ hookimpl = pluggy.HookimplMarker("planforge")
 def register_document_types(register: Callable[[Any], None]) -> None:
     """Register :class:`planforge.DocumentType` objects.
 
-    A document type is one form: its fields, its template, how it is rendered (one Word file per
-    record, one Word file for all records, or one Excel table) and how its output is named.
+    A document type is one form: its fields, its template, how it is rendered (the name of a
+    registered renderer: one Word file per record, one Word file for all records, one Excel
+    table, or a plugin's own kind) and how its output is named.
+    """
+
+
+@hookspec
+def register_renderers(register: Callable[[Any], None]) -> None:
+    """Register :class:`planforge.Renderer` objects: output kinds a document type can name.
+
+    A renderer gets the engine's prepared context and items of one document type
+    (:class:`planforge.Rendering`) and writes its files through the run's output writer, so they
+    are staged, listed in the manifest and published with the others. The built-in kinds
+    (``word-per-record``, ``word-single``, ``excel-table``) register through this hook too.
     """
 
 

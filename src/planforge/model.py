@@ -9,11 +9,10 @@ from typing import Any
 
 from .errors import Location
 
-#: How a document type turns data into files.
+#: The built-in output kinds (renderers), registered by ``planforge.default_plugins.renderers``.
 WORD_PER_RECORD = "word-per-record"  # one .docx per record (+ an optional combined print file)
 WORD_SINGLE = "word-single"  # one .docx for all records (the template loops over them)
 EXCEL_TABLE = "excel-table"  # one .xlsx; a marked template row is repeated per record
-RENDERERS = (WORD_PER_RECORD, WORD_SINGLE, EXCEL_TABLE)
 
 
 class FieldError(ValueError):
@@ -165,11 +164,9 @@ class DocumentType:
 
     def __post_init__(self) -> None:
         self.template = Path(self.template)
-        if self.renderer not in RENDERERS:
-            raise ValueError(f"{self.name}: renderer must be one of {RENDERERS}, not {self.renderer!r}")
         images = {setting.name for setting in self.settings if setting.type == "image"}
         for picture, setting in self.pictures.items():
-            if self.renderer == EXCEL_TABLE or setting not in images:
+            if setting not in images:
                 raise ValueError(f"{self.name}: pictures[{picture!r}] must name an image setting "
                                  f"of this Word document type, not {setting!r}")
         if not self.inputs:
@@ -195,5 +192,53 @@ class Package:
     settings: tuple[Field, ...] = ()
     prepare: Prepare | None = None
     check: Callable[[Path, dict[str, Any]], list] | None = None
+    description: str = ""
+    source: str = ""
+
+
+@dataclass
+class Rendering:
+    """What the engine hands a renderer for one document type: everything is validated and
+    prepared; the renderer only writes ``entry`` (its file stem or folder) through the writer."""
+
+    document_type: DocumentType
+    context: dict[str, Any]  # the run's context plus ``document`` (annex, title, name, split)
+    items: list[Any]  # the ``each`` list of the context
+    settings: dict[str, Any]
+    entry: str
+    word_env: Any  # Jinja environment escaping for XML (Word templates)
+    text_env: Any  # Jinja environment without escaping (Excel cells, file names)
+    pictures: Mapping[str, Path] = field(default_factory=dict)  # template picture → image file
+    plugins_dir: str | None = None  # so worker processes load the same plugins
+    progress: Callable[[int], None] | None = None  # called with the number of items done
+    jobs: int = 1  # worker processes the renderer may start
+
+    def rows(self) -> list[Location]:
+        """Where every item came from, for the manifest."""
+        found = (item.get(WHERE_KEY) for item in self.items if isinstance(item, Mapping))
+        return [where for where in found if isinstance(where, Location)]
+
+
+@dataclass
+class Renderer:
+    """An output kind a document type names as its ``renderer``.
+
+    ``render(rendering, writer)`` names the files of one document type, each with
+    ``writer.add(relative, document_type_name, rows)`` (for the manifest), and returns the
+    function that writes them to ``writer.path(relative)``: a run knows every path it will
+    write before anything is written, and refuses to touch a file planforge did not write.
+    ``consumes`` and ``writes`` describe it for
+    people (``planforge plugins``); ``per_item`` renderers write one file per item, so the
+    progress bar counts their items; ``settings`` are added to every job using the kind;
+    ``pictures`` says whether it can replace template pictures.
+    """
+
+    name: str
+    render: Callable[[Rendering, Any], Callable[[], None]]
+    consumes: str = ""
+    writes: str = ""
+    per_item: bool = False
+    settings: tuple[Field, ...] = ()
+    pictures: bool = False
     description: str = ""
     source: str = ""

@@ -2,9 +2,10 @@
 
 Plugins come from three places, all registered through the same pluggy hooks: the built-in set
 (``plugins/`` in the checkout, bundled in the wheel), installed packages declaring the entry-point
-group ``planforge``, and a folder named with ``--plugins-dir`` or ``PLANFORGE_PLUGINS_DIR``. A
-folder plugin is a Python module/package, or a declarative folder holding ``plugin.yaml``. A
-plugin that fails to load is reported by name and the others still load.
+group ``planforge`` (only those ``PLANFORGE_LOAD_PLUGINS`` names, when it is set), and a folder
+named with ``--plugins-dir`` or ``PLANFORGE_PLUGINS_DIR``. A folder plugin is a Python
+module/package, or a declarative folder holding ``plugin.yaml``. A plugin that fails to load is
+reported by name and the others still load.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
+import re
 import sys
 import traceback
 from collections.abc import Callable
@@ -25,14 +27,19 @@ import pluggy
 
 from . import hookspecs
 from .declarative import DECLARATIVE_FILES, load_declarative
-from .default_plugins import field_types, filters
 from .errors import PluginError
-from .model import DocumentType, FieldType, Package
+from .model import DocumentType, FieldType, Package, Renderer
 from .resources import builtin_plugins_dir
 
 ENTRY_POINT_GROUP = "planforge"
 PLUGINS_DIR_ENV = "PLANFORGE_PLUGINS_DIR"
-DEFAULT_PLUGINS = (field_types, filters)
+#: Comma-separated entry-point plugins to load (their entry-point or distribution names); set but
+#: empty loads none: the test suite and reproducible runs are not changed by what is installed.
+LOAD_PLUGINS_ENV = "PLANFORGE_LOAD_PLUGINS"
+#: planforge's own plugins, imported by name as llm does: this module only loads them, so the
+#: renderers (which start worker processes that load plugins) do not import it back.
+DEFAULT_PLUGINS = ("planforge.default_plugins.field_types", "planforge.default_plugins.filters",
+                   "planforge.default_plugins.renderers")
 
 
 @dataclass
@@ -68,6 +75,7 @@ class Registry:
     packages: dict[str, Package] = field(default_factory=dict)
     field_types: dict[str, FieldType] = field(default_factory=dict)
     filters: dict[str, Callable[..., Any]] = field(default_factory=dict)
+    renderers: dict[str, Renderer] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[PluginInfo]:
@@ -151,9 +159,18 @@ class PluginLoader:
                 continue
             self._register(plugin, info)
 
-    def load_entry_points(self) -> None:
+    def load_entry_points(self, only: set[str] | None = None) -> None:
+        """Every installed entry-point plugin, or those named in ``only``; a name in ``only``
+        that no installed plugin has is reported as a failed plugin."""
+        wanted = {_canonical(name) for name in only} if only is not None else None
+        found: set[str] = set()
         for entry in entry_points(group=ENTRY_POINT_GROUP):
             dist = entry.dist.name if entry.dist else "?"
+            if wanted is not None:
+                names = {_canonical(entry.name), _canonical(dist)} & wanted
+                if not names:
+                    continue
+                found |= names
             info = PluginInfo(entry.name, f"entry point ({dist})", entry.value)
             try:
                 plugin = entry.load()
@@ -162,6 +179,24 @@ class PluginLoader:
                 self.plugins.append(info)
                 continue
             self._register(plugin, info)
+        for name in sorted((wanted or set()) - found):
+            self.plugins.append(PluginInfo(
+                name, LOAD_PLUGINS_ENV, error=f"{LOAD_PLUGINS_ENV} 指定的插件未安装 / {name!r} "
+                f"is named in {LOAD_PLUGINS_ENV} but no installed entry-point plugin has "
+                "that name"))
+
+
+def _canonical(name: str) -> str:
+    """Names as pip compares distributions: case, ``-``, ``_`` and ``.`` do not matter."""
+    return re.sub(r"[-_.]+", "-", name.strip()).lower()
+
+
+def _entry_point_names() -> set[str] | None:
+    """The plugins ``PLANFORGE_LOAD_PLUGINS`` asks for; None when it is unset (load them all)."""
+    value = os.environ.get(LOAD_PLUGINS_ENV)
+    if value is None:
+        return None
+    return {name.strip() for name in value.split(",") if name.strip()}
 
 
 def _reason(error: BaseException) -> str:
@@ -182,10 +217,11 @@ def _origin(error: BaseException, location: str) -> str:
 def load_plugins(plugins_dir: Path | str | None = None) -> Registry:
     """Load every plugin and collect what it registers."""
     loader = PluginLoader()
-    for module in DEFAULT_PLUGINS:
-        loader._register(module, PluginInfo(module.__name__.rsplit(".", 1)[-1], "planforge"))
+    for name in DEFAULT_PLUGINS:
+        loader._register(importlib.import_module(name), PluginInfo(name.rsplit(".", 1)[-1],
+                                                                   "planforge"))
     loader.load_folder(builtin_plugins_dir(), "built-in")
-    loader.load_entry_points()
+    loader.load_entry_points(_entry_point_names())
     extra = plugins_dir or os.environ.get(PLUGINS_DIR_ENV)
     if extra:
         folder = Path(extra)
@@ -219,6 +255,7 @@ def _collect(registry: Registry) -> None:
 
     order = (("field_type", "register_field_types", registry.field_types),
              ("filter", "register_template_filters", registry.filters),
+             ("renderer", "register_renderers", registry.renderers),
              ("document_type", "register_document_types", registry.document_types),
              ("package", "register_packages", registry.packages))
     for kind, hook_name, table in order:
@@ -231,7 +268,32 @@ def _collect(registry: Registry) -> None:
                 impl.function(register=adder(kind, table, info))
             except Exception as error:
                 info.fail(error)
+    _check_renderers(registry, infos)
     _check_packages(registry)
+
+
+def _check_renderers(registry: Registry, infos: dict[str, PluginInfo]) -> None:
+    """Every document type must name a registered renderer that can do what it asks; one that
+    does not is dropped and its plugin reported, as if its hook had raised."""
+    known = ", ".join(sorted(registry.renderers))
+    for document_type in list(registry.document_types.values()):
+        renderer = registry.renderers.get(document_type.renderer)
+        if renderer is None:
+            problem = (f"文档类型「{document_type.name}」的 renderer「{document_type.renderer}」"
+                       f"未注册；可用：{known} / document type {document_type.name!r}: renderer "
+                       f"{document_type.renderer!r} is not registered; renderer must be one of "
+                       f"{known}")
+        elif document_type.pictures and not renderer.pictures:
+            problem = (f"文档类型「{document_type.name}」的 renderer「{renderer.name}」不能替换"
+                       f"模板图片 / document type {document_type.name!r}: renderer "
+                       f"{renderer.name!r} cannot replace template pictures")
+        else:
+            continue
+        del registry.document_types[document_type.name]
+        contribution = f"document_type:{document_type.name}"
+        info = next((i for i in infos.values() if contribution in i.contributes), None)
+        if info is not None and not info.error:
+            info.fail(PluginError(f"{info.name}: {problem}"))
 
 
 def _check_packages(registry: Registry) -> None:

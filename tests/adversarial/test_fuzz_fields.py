@@ -37,7 +37,8 @@ specials = st.sampled_from(list("\u200b\u200c\u200d\u200e\u200f\u202a\u202e\u206
 values = st.one_of(
     st.sampled_from(NASTY),
     st.text(max_size=60),
-    st.text(st.one_of(control, specials, st.characters()), max_size=40),
+    # any character a UTF-8 file can hold (a lone surrogate cannot be written to one)
+    st.text(st.one_of(control, specials, st.characters(codec="utf-8")), max_size=40),
     st.builds(lambda unit, n: (unit * n)[:10_000], st.sampled_from(["长", "a&", "😀", "x\x01"]),
               st.integers(min_value=9_000, max_value=10_000)),
     st.just(""),
@@ -50,6 +51,7 @@ def expected_text(value: str) -> tuple[str, bool]:
     return cleaned, removed
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", target_names())
 def test_any_text_in_any_field_gives_valid_documents_or_a_clear_error(name):
     target = baseline(name)

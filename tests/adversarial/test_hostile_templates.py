@@ -88,6 +88,7 @@ def run(*args) -> object:
     return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("place", PLACES)
 def test_sandbox_escapes_are_refused_wherever_jinja_runs(tmp_path, place):
     data = data_file(tmp_path)

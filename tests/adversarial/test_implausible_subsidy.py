@@ -50,6 +50,7 @@ def test_more_semesters_than_a_working_life_holds(tmp_path, semesters) -> None:
     assert "第2行/row 2, 列/column「任教学期数」" in result.output and "最多任教110个学期" in result.output
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(birth=st.dates(min_value=date(1930, 1, 1), max_value=date(1965, 12, 31)),
        extra=st.integers(min_value=1, max_value=10**9))

@@ -110,6 +110,7 @@ class Killed(BaseException):
     """The process dying: nothing after it runs, not even ``finally`` clean-up of staging."""
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("clerk", [False, True], ids=["planforge's files", "clerk's files too"])
 @pytest.mark.parametrize("death", ["error", "kill"])
 def test_a_publish_stopped_after_any_number_of_moves_rolls_forward(engine, tmp_path, monkeypatch,
@@ -225,6 +226,7 @@ def _contents(folder: Path, kept: frozenset[str] = frozenset()) -> dict[str, dic
             for p in check_published(folder, thorough=False, kept=kept)}
 
 
+@pytest.mark.slow
 def test_sigkill_at_random_moments_leaves_complete_files_and_a_clean_rerun(tiny_dir, tmp_path):
     data = roster(tmp_path / "名册.xlsx", 300)
     reference = tmp_path / "reference"
@@ -260,6 +262,7 @@ def test_sigkill_at_random_moments_leaves_complete_files_and_a_clean_rerun(tiny_
          origin="after SIGKILLs")
 
 
+@pytest.mark.slow
 def test_two_runs_on_one_folder_one_is_refused_and_nothing_mixes(tiny_dir, tmp_path):
     first_data = roster(tmp_path / "a.xlsx", 990, "甲")  # long enough to be caught working
     second_data = roster(tmp_path / "b.xlsx", 3, "乙")  # quick to validate: it reaches the lock

@@ -223,6 +223,7 @@ def test_zip_replaces_its_own_archive_and_force_any(planforge, tmp_path):
         assert f"{FORMS}/2 新1.docx" in bundle.namelist()
 
 
+@pytest.mark.slow
 def test_hardship_files_keeps_the_clerks_files_and_takes_force(tmp_path):
     """The other command publishing through the same writer keeps the same rule."""
     sample = SAMPLES / "hardship-aid"
@@ -448,6 +449,7 @@ def tiny_disk(tmp_path):
         subprocess.run(["umount", "-l", str(point)], check=False)
 
 
+@pytest.mark.slow
 def test_a_real_full_and_then_read_only_disk(tiny_dir, tmp_path, tiny_disk):
     out = tiny_disk / "out"
 

@@ -7,6 +7,9 @@ it named; so does one it could only read as something else (the text it exports 
 document's own text). Text rather than PDF: importing is where a damaged file is refused, and
 laying out hundreds of pages, some with 10,000-character cells, would take minutes (PDF output
 is tested by the engine, subsidy and dossier suites).
+
+Run on its own (alone, by ``-k``, or on a pytest-xdist worker whose tests made no documents), it
+makes its own: the tiny plugin's forms, print file and roster filled with hostile values.
 """
 
 from __future__ import annotations
@@ -16,13 +19,13 @@ import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import pytest
 from lxml import etree
 
 from planforge.convert import ConversionError, convert
 
-from .collect import STATE
+from .collect import STATE, keep
 from .documents import W
+from .plugin import person_id
 
 FORMATS = {".docx": "txt:Text (encoded):UTF8", ".xlsx": "csv:Text - txt - csv (StarCalc):44,34,76"}
 
@@ -47,10 +50,35 @@ def _sample(path: Path) -> str:
     return _plain("".join(texts))[:12]
 
 
-def test_every_document_opens_in_libreoffice(soffice, tmp_path):
+#: Values that break documents when a writer gets escaping, encoding or size wrong.
+HOSTILE = [
+    ("张&<三>", "A&B <b>粗</b> \"引号\" 'single' ]]> &amp;"),
+    ("李四😀", "emoji 🎓📚 and 𠀀 (outside the BMP), RTL \u202e 文字"),
+    ("王五", "长" * 5000),
+    ("赵六\x07", "control \x01\x0b\x1f characters\ttab\nnew line"),
+    ("{{ 7*7 }}", "{% raw %}{{ x }}{% endraw %} =SUM(A1:A2)"),
+]
+
+
+def _own_documents(planforge, folder: Path) -> None:
+    """Fill the tiny package with hostile rows and collect what it wrote."""
+    import csv
+
+    with (folder / "hostile.csv").open("w", encoding="utf-8", newline="") as data:
+        writer = csv.writer(data)
+        writer.writerow(["姓名", "身份证号码", "备注"])
+        for number, (name, remark) in enumerate(HOSTILE, start=1):
+            writer.writerow([name, person_id(number), remark])
+    result = planforge("fill", "tiny-package", folder / "hostile.csv", "-o", folder / "out")
+    assert result.exit_code == 0, result.output
+    # forms of each row, their print file and the roster
+    assert keep(folder / "out", origin="hostile rows (this test on its own)") == len(HOSTILE) + 2
+
+
+def test_every_document_opens_in_libreoffice(soffice, planforge, tmp_path):
+    if not STATE.documents:
+        _own_documents(planforge, tmp_path)
     documents = list(STATE.documents)
-    if not documents:
-        pytest.skip("no documents were collected: run the whole adversarial suite")
     origin = {str(copy): where for copy, where in documents}
 
     def run(suffix: str) -> list[str]:

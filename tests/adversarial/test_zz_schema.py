@@ -13,6 +13,7 @@ from ..schema.ooxml_schema import package_problems
 from .collect import STATE
 
 
+@pytest.mark.slow
 def test_every_document_is_schema_valid():
     documents = list(STATE.documents)
     if not documents:

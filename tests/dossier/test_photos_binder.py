@@ -41,6 +41,7 @@ def test_explicit_order_and_portrait_warning(sample: Path, tmp_path: Path) -> No
     assert len(check.warnings) == 2  # portrait and under one megapixel
 
 
+@pytest.mark.slow
 def test_photo_pages_pdf_and_docx(sample: Path, tmp_path: Path) -> None:
     files = list_photo_files(sample / "照片")
     captions = {name: caption for name, _, _, caption in PHOTOS}

@@ -27,6 +27,7 @@ def _targets(registry) -> list[str]:
     return sorted({*registry.document_types, *registry.packages})
 
 
+@pytest.mark.slow
 def test_every_target_gets_a_blank_that_reads_back_empty(registry, run_cli, tmp_path: Path):
     """Every built-in type: one sheet per input table with its labels as headers, the example
     row skipped when read, and the explanation sheet listing every column."""

@@ -108,6 +108,7 @@ def test_template_check_warns_about_yes_no_values_printed_raw(run_cli, people_pl
     assert "yes/no" not in result.output  # without --type nothing says which fields are yes/no
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("declarative", [False, True])
 def test_new_plugin_scaffold_works_and_its_test_passes(run_cli, tmp_path, declarative):
     args = ["new-plugin", "visit-log", "-o", tmp_path] + (["--declarative"] if declarative else [])
