@@ -210,9 +210,10 @@ def build_notice() -> Path:
         "身份证号码",
         "工作年限（年）",
         "月补助标准（元）",
+        "备注",
     )
-    widths = [1.3, 2.0, 1.2, 2.8, 4.9, 2.1, 2.3]
-    t = doc.add_table(rows=4, cols=7)
+    widths = [1.1, 1.8, 1.0, 2.4, 4.4, 1.7, 1.8, 2.4]
+    t = doc.add_table(rows=4, cols=8)
     t.style = "Table Grid"
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
     for cell, text in zip(t.rows[0].cells, headers, strict=True):
@@ -221,7 +222,8 @@ def build_notice() -> Path:
     repeat_header_row(t.rows[0])
     fill_cell(t.rows[1].cells[0], "{%tr for p in eligible %}")
     values = ("{{ p.index }}", "{{ p.name }}", "{{ p.sex }}", "{{ p.township }}",
-              "{{ p.id_number|mask_id }}", "{{ p.working_years }}", "{{ p.monthly_standard }}")  # fmt: skip
+              "{{ p.id_number|mask_id }}", "{{ p.working_years }}", "{{ p.monthly_standard }}",
+              "{{ p.public_remark }}")  # fmt: skip
     for cell, text in zip(t.rows[2].cells, values, strict=True):
         fill_cell(cell, text, size=10.5)
     set_row_height(t.rows[2], 0.75)

@@ -37,7 +37,7 @@ COUNTY_NAMES = ("eligible", "ineligible", "changes", "counts", "bands", "totals"
                 "index", "seq", "file_seq", "name", "sex", "id_number", "birth_date", "category",
                 "semesters", "working_years", "band", "monthly_standard", "first_month",
                 "last_month", "months", "amount", "province", "local", "city", "county",
-                "township", "address", "phone", "remark", "reason", "history")
+                "township", "address", "phone", "remark", "public_remark", "reason", "history")
 CITY_NAMES = ("counties", "totals")
 
 
@@ -301,9 +301,10 @@ def notice(settings: Mapping[str, Any], problems: list[Problem]) -> dict[str, An
 
 
 def _auto_remark(result: rules.Result, year: int) -> list[str]:
+    """Remarks computed from the assessment: nothing a public notice may not show."""
     notes = []
     if result.last_month and result.last_month.year == year:
-        notes.append(f"{cn_month(result.last_month)}去世，发放至当月")
+        notes.append(f"已故（发放至{cn_month(result.last_month)}）")
     if result.first_month and result.first_month > date(year, 1, 1):
         notes.append(f"自{cn_month(result.first_month)}起发放")
     return notes
@@ -323,9 +324,10 @@ def person_item(a: Assessed, index: int, year: int) -> dict[str, Any]:
     assert r is not None
     province, local = rules.funding_share(r.amount, p.city, p.county)
     remark = str(v.get("remark") or "")
-    if r.eligible:
-        notes = [n for n in _auto_remark(r, year) if n.removeprefix("自") not in remark]
-        remark = "；".join([remark, *notes] if remark else notes)
+    notes = _auto_remark(r, year) if r.eligible else []
+    if notes:
+        remark = "；".join([remark, *(n for n in notes if n.removeprefix("自") not in remark)]
+                          if remark else notes)
     return {
         "index": index, "seq": v.get("seq") or index, "name": p.name, "sex": p.sex,
         "id_number": p.id_number, "birth_date": p.birth_date, "category": p.category,
@@ -335,7 +337,8 @@ def person_item(a: Assessed, index: int, year: int) -> dict[str, Any]:
         "province": province, "local": local, "city": p.city, "county": p.county,
         "township": p.township, "address": v.get("address") or v.get("hukou") or "",
         "phone": v.get("phone") or "",
-        "remark": remark, "reason": r.reason, "history": _history_items(a.history),
+        "remark": remark, "public_remark": "；".join(notes), "reason": r.reason,
+        "history": _history_items(a.history),
         WHERE_KEY: a.record.where,
     }
 
@@ -381,11 +384,11 @@ def totals(items: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _zero_padded(items: list[dict[str, Any]]) -> None:
-    """``file_seq``: 序号 padded so that the forms' files sort in roster order."""
-    width = max((len(str(i["seq"])) for i in items), default=1)
+    """``file_seq``: 附件2's 序号 padded, so file names, print order and the roster agree
+    (the input's own 序号 has gaps where people are not paid)."""
+    width = len(str(len(items)))
     for item in items:
-        seq = item["seq"]
-        item["file_seq"] = str(seq).zfill(width) if isinstance(seq, int) else str(seq)
+        item["file_seq"] = str(item["index"]).zfill(width)
 
 
 # --------------------------------------------------------------------------- changes

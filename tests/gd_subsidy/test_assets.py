@@ -213,7 +213,7 @@ def test_sample_years_form_one_master_list() -> None:
     kinds = Counter((c.change, c.reason) for c in changes)
     assert kinds[("增加", "达到领取年龄")] >= 3 and kinds[("增加", rules.LATE_APPLICATION)] == 1
     assert kinds[("增加", rules.NOT_ON_LAST_LIST)] == 0
-    assert kinds[("减少", "已去世")] >= 2 and kinds[("减少", "不良记录")] >= 1
+    assert kinds[("减少", "已去世")] >= 2 and kinds[("减少", rules.REASONS["bad_record"][0])] >= 1
     assert not any(c.remark for c in changes)
     n_last, n_this = sum(r.eligible for r in last), sum(r.eligible for r in this)
     added = sum(c.change == "增加" for c in changes)
