@@ -104,6 +104,7 @@ COUNTY_SETTINGS = (
     Field("city", "地级市", default=""),
     *COMMON_SETTINGS[1:],
     Field("notice_start", "公示开始日期", "date"),
+    Field("holidays", "节假日安排（chinese-calendar 未收录年份的放假、调休上班日期，或其文件名）"),
     Field("objection_contact", "异议受理单位及联系方式", default=""),
     Field("copies", "每份申请表打印份数（一式三份）", "integer", default=3, min=1, max=10),
     *ANNEXES[:4],

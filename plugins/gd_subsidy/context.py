@@ -25,6 +25,7 @@ from planforge.model import WHERE_KEY, InputData, Record
 
 from . import advisories, rules
 from .advisories import SETTINGS_ORIGIN
+from .holidays import Calendar
 from .rules import Money, cn_month, money
 
 #: Blank history rows on an application form of someone whose roster has no 任教经历 sheet, so the
@@ -284,13 +285,23 @@ def assess(assessed: list[Assessed], run: rules.Settings, problems: list[Problem
         ))
 
 
-def notice(settings: Mapping[str, Any], problems: list[Problem]) -> dict[str, Any]:
+def holiday_calendar(settings: Mapping[str, Any], problems: list[Problem]) -> Calendar:
+    """chinese-calendar's holidays plus the ``holidays`` setting for the years it lacks."""
+    try:
+        return Calendar.from_setting(settings.get("holidays"))
+    except rules.RuleError as error:
+        problems.append(_setting_problem("holidays", error.zh, error.en))
+        return Calendar()
+
+
+def notice(settings: Mapping[str, Any], problems: list[Problem],
+           calendar: Calendar | None = None) -> dict[str, Any]:
     """The 5 working days of the public notice, from ``notice_start`` (holidays skipped)."""
     start = settings.get("notice_start")
     if start is None:
         return {"start": None, "end": None, "days": 5}
     try:
-        first, last = rules.notice_period(start, 5)
+        first, last = rules.notice_period(start, 5, calendar)
     except rules.RuleError as error:
         problems.append(_setting_problem("notice_start", error.zh, error.en))
         return {"start": None, "end": None, "days": 5}
@@ -471,11 +482,12 @@ def county_context(data: InputData, settings: dict[str, Any],
     """
     problems: list[Problem] = []
     run = run_settings(settings, problems)
-    notice_days = notice(settings, problems)
+    calendar = holiday_calendar(settings, problems)
+    notice_days = notice(settings, problems, calendar)
     if run is None:
         raise InputError(problems)
     warnings = advisories.programme_years(settings, run)
-    date_errors, date_warnings = advisories.schedule(settings, run, notice_days)
+    date_errors, date_warnings = advisories.schedule(settings, run, notice_days, calendar)
     problems.extend(date_errors)
     warnings.extend(date_warnings)
     this = _assessed_roster(data, settings, run, problems)

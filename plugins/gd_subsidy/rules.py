@@ -19,8 +19,6 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-import chinese_calendar
-
 from planforge.fields import parse_resident_id
 from planforge.model import Field, FieldError
 
@@ -127,7 +125,8 @@ class MissingCityStandard(RuleError):
 
 
 class CalendarOutOfRange(RuleError):
-    """The chinese-calendar package has no holiday data for a year; we refuse to guess."""
+    """No holiday data for a year (chinese-calendar lacks it, no ``holidays`` setting gives it);
+    we refuse to guess."""
 
 
 # --------------------------------------------------------------------------- money
@@ -692,33 +691,25 @@ def funding_share(amount: Money, city: str, county: str | None = None) -> tuple[
 # --------------------------------------------------------------------------- notice
 
 
-def _is_workday(day: date) -> bool:
-    try:
-        return chinese_calendar.is_workday(day)
-    except NotImplementedError as exc:
-        raise CalendarOutOfRange(
-            f"chinese-calendar 软件包没有{day.year}年的节假日数据，请更新该软件包"
-            f"（pip install -U chinese-calendar）后再计算公示期",
-            f"the chinese-calendar package has no holiday data for {day.year}; update it "
-            f"(pip install -U chinese-calendar) before computing the notice period",
-        ) from exc
-
-
-def notice_period(start: date, days: int = 5) -> tuple[date, date]:
+def notice_period(start: date, days: int = 5, calendar: Any = None) -> tuple[date, date]:
     """First and last day of a public notice of ``days`` working days (公示5个工作日).
 
     Weekends and public holidays are skipped and adjusted working weekends (调休) count, per the
-    official calendar. A start on a non-working day moves to the next working day.
+    official calendar (a :class:`.holidays.Calendar`, by default chinese-calendar's data alone).
+    A start on a non-working day moves to the next working day.
     """
+    from .holidays import Calendar  # it imports this module's errors
+
     if days < 1:
         raise RuleError("公示天数至少为1个工作日", "a notice lasts at least one working day")
+    is_workday = (calendar or Calendar()).is_workday
     day = start
-    while not _is_workday(day):
+    while not is_workday(day):
         day += timedelta(days=1)
     first, counted = day, 1
     while counted < days:
         day += timedelta(days=1)
-        if _is_workday(day):
+        if is_workday(day):
             counted += 1
     return first, day
 
