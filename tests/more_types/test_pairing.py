@@ -75,12 +75,28 @@ def test_space_report_counts_each_pair_in_the_quarter(run_cli, tmp_path, quarter
         table = rows(folder / f"{label}.xlsx")
     assert table[0][0] == "附件2" and table[1][0] == f"网络学习空间应用情况表（{label}）"
     assert due in table[2][0] and "填报单位：溪安八中" in table[2][0]
-    assert table[3][6:9] == ["资源分享（个）", "网络教研（次）", "小计"]
+    # no 小计: 个 and 次 are not added up (issue 12 §2.11)
+    assert table[3][6:9] == ["资源分享（个）", "网络教研（次）", "备注"]
     body = table[4:4 + len(PAIRS)]
     assert [(r[1], r[4]) for r in body] == [(p[0], p[3]) for p in PAIRS]
     assert [(r[6], r[7]) for r in body] == expected
-    assert [r[8] for r in body] == [a + b for a, b in expected]
-    assert table[6][6:9] == ["=SUM(G5:G6)", "=SUM(H5:H6)", "=SUM(I5:I6)"]
+    assert table[6][6:8] == ["=SUM(G5:G6)", "=SUM(H5:H6)"]
+
+
+def test_each_quarters_table_is_dated_in_its_quarter(run_cli, tmp_path):
+    """Issue 12 §2.4: the 填表日期 setting (25 March) dates Q1 only; Q2's table is dated when
+    it is due, in late June."""
+    out = tmp_path / "out"
+    result = run_cli("fill", "space-report", TEACHERS / "教师结对名单.xlsx", "-o", out,
+                     "--settings", TEACHERS / "settings.yaml")
+    assert result.exit_code == 0, result.output
+    folder = out / "附件2 网络学习空间应用情况表"
+    dates = {}
+    for path in sorted(folder.glob("*.xlsx")):
+        cells = [c for r in rows(path) for c in r if isinstance(c, str) and "填表日期" in c]
+        dates[path.stem] = cells
+    assert dates == {"2026年第一季度": ["填表日期：2026年3月25日"],
+                     "2026年第二季度": ["填表日期：2026年6月21日"]}
 
 
 def test_space_report_reads_both_tables_from_json(run_cli, tmp_path):
@@ -97,7 +113,7 @@ def test_space_report_reads_both_tables_from_json(run_cli, tmp_path):
     assert result.exit_code == 0, result.output
     table = rows(tmp_path / "out" / "附件2 网络学习空间应用情况表" / "2026年第三季度.xlsx")
     assert "报送时间：2026年9月下旬" in table[2][0]
-    assert table[4][6:9] == [4, 1, 5]
+    assert table[4][6:8] == [4, 1]
 
 
 def test_space_report_sample_by_quarter(run_cli, tmp_path):
