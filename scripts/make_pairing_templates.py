@@ -54,7 +54,8 @@ def pairing_list(target: Path) -> None:
         "附件{{ document.annex }}",
         "{{ document.title }}",
         len(headers),
-        subtitle="填报单位：{{ settings.unit }}",
+        # README's quick start gives only organisation; it is the unit when unit is not set
+        subtitle="填报单位（盖章）：{{ settings.unit or settings.organisation }}",
     )
     table_row(sheet, row, headers, bold=True, height=30)
     header_row = row

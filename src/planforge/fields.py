@@ -79,6 +79,15 @@ def parse_text(raw: Any, field: Field) -> str:
     return _text(raw, field)
 
 
+#: What clerks put between names in one cell: 、，,；;&/ and spaces.
+_NAME_SEPARATORS = re.compile(r"[、，,；;&＆/／|｜\s]+")
+
+
+def parse_names(raw: Any, field: Field) -> str:
+    """Several names in one cell, printed one way: 郑涛 & 冯洁 -> 郑涛、冯洁."""
+    return "、".join(n for n in _NAME_SEPARATORS.split(_text(raw, field)) if n)
+
+
 def parse_integer(raw: Any, field: Field) -> int:
     if isinstance(raw, bool):
         raise FieldError("应为整数", "must be a whole number")
@@ -269,6 +278,7 @@ def parse_image(raw: Any, field: Field) -> ImageFile:
 
 BUILTIN_FIELD_TYPES = (
     FieldType("text", parse_text, "文本 / any text"),
+    FieldType("names", parse_names, "人名（多人以、分隔）/ names, printed with 、 between them"),
     FieldType("integer", parse_integer, "整数 / whole number"),
     FieldType("amount", parse_amount, "金额（元，两位小数）/ amount in yuan"),
     FieldType("date", parse_date, "日期 / date: 2020-03-05, 2020年3月5日, 2020.3.5, Excel serial"),

@@ -40,6 +40,21 @@ def test_pairing_list_has_heading_annex_and_count(run_cli, tmp_path):
     assert table[4][1:7] == ["实验小学", "孝义镇中心校", "张敏、李华、王芳", "张敏", "13800138000",
                              "2026年3月—2027年2月"]
     assert table[9][:2] == ["合计", '="共"&COUNTA(B5:B9)&"对"']
+    # issue 12 §2.5: the README's quick start sets only organisation; the unit stamps the form
+    assert table[2][0] == "填报单位（盖章）：实验县教育局"
+    assert [r[3] for r in table[4:9]] == ["张敏、李华、王芳", "刘洋、陈静", "赵磊", "孙丽、周强、吴婷",
+                                          "郑涛、冯洁"]  # the input wrote 郑涛 & 冯洁
+
+
+@pytest.mark.parametrize(("typed", "printed"), [
+    ("郑涛 & 冯洁", "郑涛、冯洁"), ("张敏,李华，王芳", "张敏、李华、王芳"), (" 赵磊 ", "赵磊"),
+    ("孙丽；周强/吴婷", "孙丽、周强、吴婷"), ("甲\n乙", "甲、乙"),
+])
+def test_names_print_with_one_separator(typed, printed):
+    from planforge.fields import parse_names
+    from planforge.model import Field
+
+    assert parse_names(typed, Field("people", "帮扶人员", "names")) == printed
 
 
 def test_teacher_pairing_list(run_cli, tmp_path):
