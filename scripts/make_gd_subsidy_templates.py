@@ -363,8 +363,12 @@ def _upper_row(ws: Worksheet, row: int, ncols: int, label: str, value: str) -> N
     ws.row_dimensions[row].height = 26
 
 
-def _footer(ws: Worksheet, row: int, ncols: int, stamps: tuple[str, ...]) -> int:
-    """Stamp blocks (盖章, 年 月 日) and 填表人/审核人/日期; returns the last row used."""
+def _footer(ws: Worksheet, row: int, ncols: int, stamps: tuple[str, ...], level: str = "") -> int:
+    """Stamp blocks (盖章, 年 月 日) and 填表人/审核人/日期; returns the last row used.
+
+    ``level`` prefixes the settings (``city_`` for 附件5), so a county's clerk never signs the
+    city's form.
+    """
     cols = [1 + round(i * ncols / len(stamps)) for i in range(len(stamps))]
     ws.row_dimensions[row].height = 12
     for col, dept in zip(cols, stamps, strict=True):
@@ -376,8 +380,9 @@ def _footer(ws: Worksheet, row: int, ncols: int, stamps: tuple[str, ...]) -> int
     ws.row_dimensions[row + 3].height = 22
     line = row + 5
     ws.row_dimensions[row + 4].height = 10
-    parts = ("填表人：{{ settings.preparer }}", "审核人：{{ settings.reviewer }}",
-             "联系电话：{{ settings.phone }}", "填表日期：{{ settings.report_date|cn_date }}")  # fmt: skip
+    parts = (f"填表人：{{{{ settings.{level}preparer }}}}", f"审核人：{{{{ settings.{level}reviewer }}}}",
+             f"联系电话：{{{{ settings.{level}phone }}}}",
+             f"填表日期：{{{{ settings.{level}report_date|cn_date }}}}")  # fmt: skip
     for col, text in zip([1 + round(i * ncols / 4) for i in range(4)], parts, strict=True):
         _put(ws, f"{get_column_letter(col)}{line}", text, SMALL, LEFT_NOWRAP, border=None)
     ws.row_dimensions[line].height = 22
@@ -540,7 +545,8 @@ def build_city_summary() -> Path:
     ws.title = "人数汇总"
     n = _summary_headers(ws, ["县（市、区）"])
     _head_block(ws, ANNEX["city_summary"], f"{{{{ settings.city }}}}{PROGRAMME}发放对象人数汇总表", n,
-                "填报单位（盖章）：{{ settings.city }}教育局", YEAR_LINE)  # fmt: skip
+                "填报单位（盖章）：{{ settings.city_unit or settings.city ~ '教育局' }}",
+                YEAR_LINE)  # fmt: skip
     _template_row(
         ws, 6,
         ["{{ row.county }}", "{{ row.minban }}", "{{ row.daike }}", "{{ row.count }}",
@@ -551,7 +557,7 @@ def build_city_summary() -> Path:
                                   8: MONEY})  # fmt: skip
     _upper_row(ws, 8, n, "金额合计（大写）", "{{ totals.amount_upper }}")
     stamps = ("市教育局", "市财政局", "市人社局", "市卫健局")
-    last = _footer(ws, 9, n, stamps)
+    last = _footer(ws, 9, n, stamps, level="city_")
     _sheet_setup(ws, [18, 12, 12, 10, 15, 17, 16, 16], "4:5", last)
     return _save_xlsx(wb, "附件5-市级人数汇总表.xlsx")
 

@@ -380,6 +380,21 @@ def test_city_summary_is_the_sum_of_its_counties(city) -> None:
     assert invoke("check", "gd-subsidy-city", city).exit_code == 0
 
 
+def test_city_form_is_signed_by_the_city_not_the_county(city) -> None:
+    """Issue 12 §2.10: one settings file serves both levels; the county's clerk, reviewer and
+    phone stay on the county's forms."""
+    sheet = openpyxl.load_workbook(one(city, "附件5 *.xlsx")).active
+    text = " ".join(str(c) for r in sheet.iter_rows(values_only=True) for c in r if c)
+    assert "填报单位（盖章）：韶关市教育局" in text
+    for city_value in ("填表人：何淑仪", "审核人：罗建明", "联系电话：0751-8876120", "2020年5月25日"):
+        assert city_value in text
+    for county_value in ("邓丽萍", "黄振华", "0751-5321468", "乳源瑶族自治县教育局"):
+        assert county_value not in text
+    annex4 = openpyxl.load_workbook(one(city / "乳源瑶族自治县", "附件4 *.xlsx")).active
+    county_text = " ".join(str(c) for r in annex4.iter_rows(values_only=True) for c in r if c)
+    assert "填表人：邓丽萍" in county_text and "何淑仪" not in county_text
+
+
 def test_city_check_catches_an_edited_county_row(city, tmp_path) -> None:
     folder = shutil.copytree(city, tmp_path / "city")
     path = one(folder, "附件5 *.xlsx")
