@@ -424,7 +424,8 @@ def build_roster() -> Path:
         {4: "@", 6: COUNT, 7: COUNT, 8: COUNT, 10: COUNT, 11: MONEY},
         left=(13,),
     )  # fmt: skip
-    _total_row(ws, 6, n, "合计", {2: "COUNT", 8: COUNT, 10: COUNT, 11: MONEY})
+    # no sum of 月补助标准: a total of monthly rates means nothing (issue 12 §2.11)
+    _total_row(ws, 6, n, "合计", {2: "COUNT", 10: COUNT, 11: MONEY})
     last = _footer(ws, 7, n, STAMP_DEPTS)
     _sheet_setup(ws, [5.5, 9, 5, 20, 11, 7, 7, 8, 10, 7, 11, 11, 20], "4:4", last)
     ws.freeze_panes = "A5"

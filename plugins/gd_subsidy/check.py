@@ -268,8 +268,7 @@ def check_roster(table: Table, standard: rules.CityStandard | None) -> list[Paid
         paid.append(Paid(row, table.text(row, "姓名"), table.text(row, "身份证号码"),
                          table.text(row, "类别"), int(years), monthly, amount))
     table.check_total("姓名", len(table.rows), "人数")
-    for column, what in (("月补助标准（元）", "月补助标准"), ("本年度发放月数", "发放月数"),
-                         ("本年度补助金额（元）", "补助金额")):
+    for column, what in (("本年度发放月数", "发放月数"), ("本年度补助金额（元）", "补助金额")):
         table.check_total(column, sum((_number(table.value(r, column)) or 0 for r in table.rows),
                                       Decimal(0)), what)
     return paid

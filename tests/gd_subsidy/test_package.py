@@ -205,6 +205,7 @@ def test_roster_lists_the_paid_with_their_amounts(county) -> None:
     assert sum(r[10] for r in rows) == sum(e["amount"] for _, e in people) == 417700
     total = header + len(rows) + 1
     assert sheet.cell(total, 11).value == f"=SUM(K{header + 1}:K{total - 1})"
+    assert sheet.cell(total, 8).value is None  # monthly rates are not added up (issue 12 §2.11)
     by_name = {r[1]: r for r in rows}
     died = next(p for p in sample_rows(ROSTER) if p["去世日期"] == date(2020, 4, 30))
     row = by_name[died["姓名"]]  # paid up to and including April, the month of death
