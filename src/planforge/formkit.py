@@ -20,6 +20,8 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from .fonts import declare_chinese
+
 FONT = "宋体"
 THIN = Side(style="thin", color="000000")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -187,6 +189,7 @@ def keep_row_together(row) -> None:
 def new_document(landscape: bool = False):
     """An A4 document in 宋体 with official margins (GB/T 9704 style)."""
     document = Document()
+    declare_chinese(document)  # zh-CN East Asian language: Word picks Chinese glyphs
     section = document.sections[0]
     section.page_width, section.page_height = Cm(21.0), Cm(29.7)
     if landscape:
