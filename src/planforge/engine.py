@@ -24,6 +24,7 @@ from .model import (
 )
 from .output import OutputWriter, sanitize_filename, sha256_of, zip_staging
 from .plugins import Registry
+from .printpdf import require_libreoffice, stage_pdfs
 from .render.jinja import make_environment, render_text
 from .text import strip_xml_illegal
 from .validate import Binder
@@ -165,24 +166,29 @@ class Engine:
                            f"{document_type.name}.title")
 
     def fill(self, prepared: Prepared, out: Path, as_zip: bool = False,
-             progress: Progress | None = None, jobs: int | None = None) -> Path:
+             progress: Progress | None = None, jobs: int | None = None,
+             pdf: bool = False) -> Path:
         """Render every member into staging, then publish the folder (or one .zip archive).
 
         ``jobs`` worker processes render big batches of Word forms (default 1: a script that
         calls this needs the ``if __name__ == "__main__"`` guard to start processes).
         """
         jobs = jobs or 1
+        if pdf:  # ``--pdf``: the PDF of every document beside it (one LibreOffice run)
+            require_libreoffice()
         if as_zip:
             archive = out if out.suffix.lower() == ".zip" else out.with_name(out.name + ".zip")
             with zip_staging(archive.parent) as tmp:
-                return self._write(prepared, Path(tmp), archive, progress, jobs)
-        return self._write(prepared, out, None, progress, jobs)
+                return self._write(prepared, Path(tmp), archive, progress, jobs, pdf)
+        return self._write(prepared, out, None, progress, jobs, pdf)
 
     def _write(self, prepared: Prepared, out: Path, archive: Path | None,
-               progress: Progress | None, jobs: int) -> Path:
+               progress: Progress | None, jobs: int, pdf: bool = False) -> Path:
         with OutputWriter(out) as writer:
             for document_type in prepared.job.members:
                 self.render(document_type, prepared, writer, progress, jobs)
+            if pdf:
+                stage_pdfs(writer)
             manifest = writer.manifest(
                 planforge=__version__,
                 target=prepared.job.name,

@@ -170,9 +170,12 @@ def _overlap(a: tuple[str, float, float, float, float],
     return not same_glyph and width * height > 0.25 * smaller
 
 
-def page_numbers(path: Path, pages: Sequence[Page]) -> list[Problem]:
-    """A multi-page output says 第 N 页 共 M 页 on each page, M the pages of this output."""
-    if len(pages) < 2:
+def page_numbers(path: Path, pages: Sequence[Page], document_type: str = "") -> list[Problem]:
+    """A multi-page output says 第 N 页 共 M 页 on each page, M the pages of this output.
+
+    A combined print file of one-page forms is a pile of forms, not one output: exempt.
+    """
+    if len(pages) < 2 or COMBINED_MARK in path.name or document_type in ONE_PAGE_TYPES:
         return []
     found = []
     for page in pages:
@@ -351,7 +354,7 @@ def audit_pdf(pdf: Path, shown_as: Path | None = None, document_type: str = "",
     name = shown_as or pdf
     pages = read_pdf(pdf)
     return [*one_page(name, pages, document_type, rows), *signature_blocks(name, pages),
-            *page_numbers(name, pages), *overlapping_text(name, pages), *artefacts(name, pages),
+            *page_numbers(name, pages, document_type), *overlapping_text(name, pages), *artefacts(name, pages),
             *(_renamed(fonts(pdf), pdf, name))]
 
 
