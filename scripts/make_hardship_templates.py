@@ -94,7 +94,8 @@ def checklist(target: Path) -> None:
     width = len(headers)
     row = annex_heading(
         sheet, "", "{{ document.title }}", width,
-        subtitle="材料文件夹：{{ materials.folder or '未指定（请逐项核对后打勾）' }}"
+        # no folder path on paper: it is the clerk's computer, not the application's
+        subtitle="{{ '按各教师材料文件夹逐项核对' if materials.folder else '请逐项核对后打勾' }}"
                  "　　✓ 已提供　✗ 缺少　— 不需要　☐ 待核对")
     table_row(sheet, row, headers, bold=True, height=32)
     table_row(sheet, row + 1, ["{{ index }}", "{{ row.name }}", "{{ row.school }}",

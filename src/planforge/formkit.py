@@ -84,6 +84,9 @@ def page_setup(
     sheet.page_margins.left = sheet.page_margins.right = 0.5
     sheet.print_title_rows = f"{header_row}:{header_row}"
     sheet.print_area = f"A1:{get_column_letter(len(widths))}{last_row}"
+    sheet.oddFooter.center.text = "第 &P 页 共 &N 页"  # a long list prints on several pages
+    sheet.oddFooter.center.font = f"{FONT},常规"
+    sheet.oddFooter.center.size = 9
 
 
 def sign_line(sheet: Worksheet, row: int, parts: Sequence[tuple[int, int, str]]) -> None:

@@ -21,6 +21,7 @@ from functools import cache
 from pathlib import Path
 
 from .errors import Location, Problem
+from .fonts import FONT_FOLDERS
 
 __all__ = ["ONE_PAGE_TYPES", "Page", "audit_folder", "audit_pdf", "read_pdf"]
 
@@ -250,9 +251,8 @@ def _collection_cmaps(family: str, weight: str) -> dict[str, dict[int, str]] | N
     """{language: cmap} of an installed Noto CJK collection (NotoSerifCJK-Regular.ttc)."""
     from fontTools.ttLib import TTFont
 
-    for folder in ("/usr/share/fonts", "/usr/local/share/fonts", str(Path.home() / ".fonts")):
-        for path in Path(folder).rglob(f"Noto{family}CJK-{weight}.tt[cf]") if Path(
-                folder).is_dir() else ():
+    for folder in FONT_FOLDERS:
+        for path in folder.rglob(f"Noto{family}CJK-{weight}.tt[cf]"):
             cmaps = {}
             for index in range(10):
                 try:

@@ -32,6 +32,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..errors import TemplateError
 from ..fields import MAX_CELL_CHARACTERS
+from ..rowfit import fit_row_heights
 from .jinja import render_text, template_failure
 from .package import check_office_package
 
@@ -304,6 +305,7 @@ def render_xlsx(template: Path, context: Mapping[str, Any], env: ImmutableSandbo
         filler.fill_cells(context, skip_row=template_row)
         if template_row is not None:
             filler.expand(template_row, lists[sheet.title], context)
+    fit_row_heights(workbook)  # long values wrap: rows grow to show them whole
     workbook.save(target)
 
 
