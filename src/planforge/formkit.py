@@ -209,6 +209,27 @@ def new_document(landscape: bool = False):
     return document
 
 
+def page_number_footer(document, size: float = 10.5) -> None:
+    """第 N 页 共 M 页 centred in the footer (Word fields, counted when printed)."""
+    footer = document.sections[0].footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for text in ("第 ", "PAGE", " 页 共 ", "NUMPAGES", " 页"):
+        if text.isupper():
+            field = OxmlElement("w:fldSimple")
+            field.set(qn("w:instr"), f" {text} ")
+            run = OxmlElement("w:r")
+            label = OxmlElement("w:t")
+            label.text = "1"
+            run.append(label)
+            field.append(run)
+            footer._p.append(field)
+        else:
+            run = footer.add_run(text)
+            run.font.size = Pt(size)
+            run.font.name = FONT
+            _all_scripts(run._element.get_or_add_rPr(), FONT)
+
+
 def word_heading(document, annex: str | None, title: str, size: float = 20,
                  after: float = 10) -> None:
     """附件 label (黑体) and the centred bold title of a Word annex."""

@@ -9,6 +9,7 @@ prints with, see :mod:`planforge.fonts`), or 1 em per CJK character when it is n
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Any
 
@@ -24,9 +25,10 @@ DEFAULT_COLUMN_WIDTH = 8.43
 DEFAULT_FONT_SIZE = 11.0
 
 
-def column_points(width: float | None) -> float:
-    """Excel column width (characters of '0' in Calibri 11) in points: 7 px a character + 5 px."""
-    return ((width or DEFAULT_COLUMN_WIDTH) * 7 + 5) * 0.75
+def column_points(width: float | None, pixels_per_character: int = 7) -> float:
+    """Excel column width (characters of '0' in Calibri 11) in points: 7 px a character + 5 px
+    as Excel draws it (LibreOffice, laying out pages, counts 8)."""
+    return ((width or DEFAULT_COLUMN_WIDTH) * pixels_per_character + 5) * 0.75
 
 
 def text_width(text: str, size: float) -> float:
@@ -85,3 +87,55 @@ def fit_row_heights(workbook: Any) -> None:
             dimension = sheet.row_dimensions[row[0].row]
             if needed > (dimension.height or 15.0):
                 dimension.height = round(needed + 0.5, 1)
+
+
+#: A4 in points (portrait width, height).
+A4 = (595.0, 842.0)
+#: Data rows kept on the page of the signature block when it would otherwise stand alone.
+ROWS_WITH_SIGNATURES = 2
+#: Room kept free on each simulated page: the printer's metrics differ a little from ours.
+PAGE_SAFETY = 0.97
+
+
+def _row_height(sheet: Any, row: int) -> float:
+    return sheet.row_dimensions[row].height or 15.0
+
+
+def _pages(sheet: Any, last: int) -> list[int]:
+    """The first row of each printed page, as A4 with the sheet's margins, scale and title rows
+    lays them out (fit to one page wide, rows in full)."""
+    landscape = sheet.page_setup.orientation == "landscape"
+    width, height = (A4[1], A4[0]) if landscape else A4
+    margins = sheet.page_margins
+    columns = sum(column_points(sheet.column_dimensions[get_column_letter(c)].width, 8)
+                  for c in range(1, sheet.max_column + 1))
+    scale = min(1.0, (width - (margins.left + margins.right) * 72) / max(columns, 1.0))
+    room = (height - (margins.top + margins.bottom) * 72) / scale * PAGE_SAFETY
+    titles = re.findall(r"\d+", sheet.print_title_rows or "")  # '4:4' or '$4:$4'
+    title_rows = list(range(int(titles[0]), int(titles[-1]) + 1)) if titles else []
+    repeated = sum(_row_height(sheet, r) for r in title_rows)
+    starts, used = [1], 0.0
+    for row in range(1, last + 1):
+        height = _row_height(sheet, row)
+        if used + height > room and used > 0:
+            starts.append(row)
+            used = repeated if title_rows and row > title_rows[-1] else 0.0
+        used += height
+    return starts
+
+
+def keep_signatures_with_table(workbook: Any) -> None:
+    """A signature block (the rows under the 合计 row) never starts a page or splits: the last
+    data rows move with it to the next page (a manual page break)."""
+    from openpyxl.worksheet.pagebreak import Break
+
+    for sheet in workbook.worksheets:
+        totals = [c.row for c in sheet["A"] if isinstance(c.value, str) and c.value.strip() == "合计"]
+        if not totals or sheet.max_row <= totals[-1]:
+            continue
+        total, last = totals[-1], sheet.max_row
+        starts = _pages(sheet, last)
+        stranded = any(total <= start <= last for start in starts)  # 合计 starts a page too
+        if stranded:
+            keep_from = max(1, total - ROWS_WITH_SIGNATURES)
+            sheet.row_breaks.append(Break(id=keep_from - 1))

@@ -32,7 +32,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..errors import TemplateError
 from ..fields import MAX_CELL_CHARACTERS
-from ..rowfit import fit_row_heights
+from ..rowfit import fit_row_heights, keep_signatures_with_table
 from .jinja import render_text, template_failure
 from .package import check_office_package
 
@@ -306,6 +306,7 @@ def render_xlsx(template: Path, context: Mapping[str, Any], env: ImmutableSandbo
         if template_row is not None:
             filler.expand(template_row, lists[sheet.title], context)
     fit_row_heights(workbook)  # long values wrap: rows grow to show them whole
+    keep_signatures_with_table(workbook)
     workbook.save(target)
 
 
