@@ -205,7 +205,8 @@ def signature_blocks(path: Path, pages: Sequence[Page]) -> list[Problem]:
         if not signing or previous is None:
             continue
         first = signing[0]
-        above = [ln for ln in lines[:first] if ln.text.strip()]
+        repeated = {ln.text for ln in previous.lines}  # title rows printed on every page
+        above = [ln for ln in lines[:first] if ln.text.strip() and ln.text not in repeated]
         if not above:
             prev_signing = any(w in ln.text for ln in previous.lines for w in SIGNATURE_WORDS)
             zh = ("签名盖章栏被分在两页" if prev_signing else

@@ -209,3 +209,14 @@ def test_files_command_refuses_bad_input_before_writing(run_cli, tmp_path):
                      "-o", out)
     assert result.exit_code == 2 and "列/column「负债金额」" in result.output
     assert not out.exists()
+
+
+def test_sample_scans_print_no_escapes():
+    """Issue 12 §2.9: the stand-in scans showed literal \\u5218… instead of Chinese."""
+    from ..conftest import SAMPLES
+
+    scans = sorted((SAMPLES / "hardship-aid" / "材料").rglob("*.pdf"))
+    assert scans
+    for scan in scans:
+        text = "".join(page.extract_text() or "" for page in PdfReader(scan).pages)
+        assert "\\u" not in text, scan
