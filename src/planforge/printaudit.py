@@ -197,7 +197,12 @@ def page_numbers(path: Path, pages: Sequence[Page], document_type: str = "") -> 
 
 
 def signature_blocks(path: Path, pages: Sequence[Page]) -> list[Problem]:
-    """A signature/stamp block is never split over two pages, nor alone on a page."""
+    """A signature/stamp block is never split over two pages, nor alone on a page.
+
+    A combined print file is one form per page, each checked in its own file: exempt.
+    """
+    if COMBINED_MARK in path.name:
+        return []
     found = []
     for previous, page in zip([None, *pages], pages, strict=False):
         lines = [ln for ln in page.lines if not _PAGE_OF.search(ln.text)]
@@ -205,8 +210,10 @@ def signature_blocks(path: Path, pages: Sequence[Page]) -> list[Problem]:
         if not signing or previous is None:
             continue
         first = signing[0]
-        repeated = {ln.text for ln in previous.lines}  # title rows printed on every page
-        above = [ln for ln in lines[:first] if ln.text.strip() and ln.text not in repeated]
+        # title rows printed on every page: same text at the same height
+        repeated = {(ln.text, round(ln.top)) for ln in previous.lines}
+        above = [ln for ln in lines[:first]
+                 if ln.text.strip() and (ln.text, round(ln.top)) not in repeated]
         if not above:
             prev_signing = any(w in ln.text for ln in previous.lines for w in SIGNATURE_WORDS)
             zh = ("签名盖章栏被分在两页" if prev_signing else
