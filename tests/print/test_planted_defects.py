@@ -94,3 +94,21 @@ def test_language_page_numbers_and_artefacts_are_reported(soffice, tmp_path) -> 
     assert sum("pages.docx" in p and "第 N 页 共 M 页" in p for p in found) == 2, found
     for artefact in ("\\u 转义序列", "文件路径", "Python 内部表示"):
         assert any("dev.docx, 第1页/page 1" in p and artefact in p for p in found), artefact
+
+
+def test_check_print_lists_problems_by_file_and_page(soffice, run_cli, tmp_path) -> None:
+    clean, faulty = tmp_path / "clean", tmp_path / "faulty"
+    clean.mkdir()
+    faulty.mkdir()
+    _document(clean / "表.docx", ["申请表", "填表人：李四"])
+    _document(faulty / "表.docx", ["第一页", "第二页"], breaks=(0,))
+    result = run_cli("check", "--print", clean)
+    assert result.exit_code == 0 and "打印检查通过" in result.output, result.output
+    result = run_cli("check", "--print", faulty)
+    assert result.exit_code == 2
+    assert "表.docx, 第2页/page 2" in result.output and "第 N 页 共 M 页" in result.output
+
+
+def test_fill_help_names_pdf_and_the_audit(run_cli) -> None:
+    text = run_cli("fill", "--help").output
+    assert "--pdf" in text and "check --print" in text

@@ -6,7 +6,7 @@ the folder is audited as ``planforge check --print`` audits it.
 
 from __future__ import annotations
 
-from pathlib import Path
+import json
 
 import pytest
 
@@ -44,5 +44,10 @@ def test_every_sample_package_prints_as_meant(soffice, run_cli, tmp_path, packag
     assert result.exit_code == 0, result.output
     documents = [p for p in out.rglob("*") if p.suffix in (".docx", ".xlsx")]
     assert documents and all(p.with_suffix(".pdf").is_file() for p in documents)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    listed = {f["path"]: f["document_type"] for f in manifest["files"]}
+    for document in documents:  # each PDF is an output like its document, of the same type
+        relative = document.relative_to(out).as_posix()
+        assert listed[relative[:-5] + ".pdf"] == listed[relative]
     problems = [str(p) for p in audit_folder(out)]
     assert problems == [], "\n".join(problems)
