@@ -171,7 +171,7 @@ def space_report(target: Path) -> None:
     save_stable(workbook, target)
 
 
-COMMUNITY_WIDTHS = [1.2, 4.4, 4.4, 5.6, 5.4, 2.8, 1.5]
+COMMUNITY_WIDTHS = [1.2, 4.4, 4.4, 5.0, 5.4, 3.4, 1.5]  # 2023—2026年 on one line
 
 
 def education_community(target: Path) -> None:

@@ -171,6 +171,27 @@ def _overlap(a: tuple[str, float, float, float, float],
     return not same_glyph and width * height > 0.25 * smaller
 
 
+#: A 年 or 月 alone, or a period cut after its dash (2023— / 2026年).
+_LONE_UNIT = re.compile(r"(?:^|\s)(?:[年月]|\d+[—－~～-])(?:\s|$)")
+_BLANK_DATE = re.compile(r"年\s*月(?:\s*日)?")
+
+
+def broken_dates(path: Path, pages: Sequence[Page]) -> list[Problem]:
+    """A date or period wrapped inside its cell (``2023—2026`` / ``年``): the column is too
+    narrow. A blank date to fill in by hand (年 月 日) is not one."""
+    found = []
+    for page in pages:
+        for line in page.lines:
+            text = _BLANK_DATE.sub("", line.text)
+            if _LONE_UNIT.search(text):
+                found.append(_problem(path, page.number,
+                                      f"日期被折成两行（「{line.text.strip()[:30]}」单独成行）：该列太窄",
+                                      f"a date wraps inside its cell ({line.text.strip()[:30]!r} "
+                                      "alone on a line): the column is too narrow"))
+                break
+    return found
+
+
 def page_numbers(path: Path, pages: Sequence[Page], document_type: str = "") -> list[Problem]:
     """A multi-page output says 第 N 页 共 M 页 on each page, M the pages of this output.
 
@@ -362,7 +383,8 @@ def audit_pdf(pdf: Path, shown_as: Path | None = None, document_type: str = "",
     name = shown_as or pdf
     pages = read_pdf(pdf)
     return [*one_page(name, pages, document_type, rows), *signature_blocks(name, pages),
-            *page_numbers(name, pages, document_type), *overlapping_text(name, pages), *artefacts(name, pages),
+            *page_numbers(name, pages, document_type), *overlapping_text(name, pages),
+            *broken_dates(name, pages), *artefacts(name, pages),
             *(_renamed(fonts(pdf), pdf, name))]
 
 

@@ -112,3 +112,22 @@ def test_check_print_lists_problems_by_file_and_page(soffice, run_cli, tmp_path)
 def test_fill_help_names_pdf_and_the_audit(run_cli) -> None:
     text = run_cli("fill", "--help").output
     assert "--pdf" in text and "check --print" in text
+
+
+def test_a_date_wrapped_in_a_narrow_column_is_reported(soffice, tmp_path) -> None:
+    from docx.shared import Cm
+
+    for name, width in (("narrow.docx", 2.0), ("wide.docx", 4.0)):
+        document = Document()
+        declare_chinese(document)
+        table = document.add_table(rows=1, cols=2)
+        table.autofit = False
+        for column in table.columns:
+            column.width = Cm(width)
+        for cell, text in zip(table.rows[0].cells, ("合作期限", "2023—2026年"), strict=True):
+            cell.width = Cm(width)
+            cell.paragraphs[0].add_run(text).font.size = Pt(12)
+        document.save(str(tmp_path / name))
+    found = _audit(tmp_path)
+    assert any("narrow.docx, 第1页/page 1" in p and "日期被折成两行" in p for p in found), found
+    assert not any("wide.docx" in p for p in found), found
