@@ -51,3 +51,35 @@ def test_every_sample_package_prints_as_meant(soffice, run_cli, tmp_path, packag
         assert listed[relative[:-5] + ".pdf"] == listed[relative]
     problems = [str(p) for p in audit_folder(out)]
     assert problems == [], "\n".join(problems)
+
+
+def test_long_values_grow_their_rows_and_print_whole(soffice, run_cli, tmp_path) -> None:
+    """Adversarial lengths: a 200-character list of people and a long remark wrap inside their
+    rows; nothing prints over anything, and every value is on paper."""
+    import openpyxl
+
+    from planforge.printaudit import read_pdf
+
+    people = "、".join(f"帮扶教师{n:02d}号" for n in range(1, 21))
+    remark = "本结对帮扶项目" + "按照县教育局统一部署开展送教下乡、同课异构与网络教研，" * 4
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "结对帮扶名单"
+    sheet.append(["帮扶单位", "受帮扶单位", "帮扶人员", "联系人", "联系电话", "帮扶期限", "备注"])
+    for n in range(1, 4):
+        sheet.append([f"实验小学{n}", "孝义镇中心校", people, "张敏", "13800138000",
+                      "2026年3月—2027年2月", remark])
+    data = tmp_path / "结对帮扶名单.xlsx"
+    book.save(data)
+    out = tmp_path / "out"
+    result = run_cli("fill", "pairing-list", data, "-o", out, "--pdf", "--set",
+                     "organisation=实验县教育局")
+    assert result.exit_code == 0, result.output
+    assert [str(p) for p in audit_folder(out)] == []
+    (pdf,) = out.glob("*.pdf")
+    printed = "".join("".join(line.text.split()) for page in read_pdf(pdf) for line in page.lines)
+    # wrapped cells interleave on a line with their neighbours: each value's characters must
+    # all be printed, in order (a cut-off value loses its tail)
+    for value in (people, remark):
+        rest = iter(printed)
+        assert all(char in rest for char in value), value
