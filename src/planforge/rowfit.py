@@ -58,6 +58,12 @@ def line_count(text: str, width: float, size: float) -> int:
     return lines
 
 
+def _width(sheet: Any, column: int) -> float | None:
+    """A column's width without creating an entry for it."""
+    dimension = sheet.column_dimensions.get(get_column_letter(column))
+    return dimension.width if dimension is not None else None
+
+
 def fit_row_heights(workbook: Any) -> None:
     """Grow every row whose wrapped cells need more height than the row has."""
     for sheet in workbook.worksheets:
@@ -77,16 +83,13 @@ def fit_row_heights(workbook: Any) -> None:
                 last, rows = spans.get(key, (cell.column, 1))
                 if key in covered and key not in spans or rows > 1:
                     continue  # inside a merge, or a merge over several rows: left as designed
-                width = sum(column_points(sheet.column_dimensions[get_column_letter(c)].width)
+                width = sum(column_points(_width(sheet, c))
                             for c in range(cell.column, last + 1)) - 2 * CELL_PADDING_PT
                 size = float(cell.font.sz or DEFAULT_FONT_SIZE)
                 lines = line_count(cell.value, max(width, size), size)
                 needed = max(needed, lines * size * LINE_HEIGHT_EM + CELL_PADDING_PT)
-            if not row:
-                continue
-            dimension = sheet.row_dimensions[row[0].row]
-            if needed > (dimension.height or 15.0):
-                dimension.height = round(needed + 0.5, 1)
+            if row and needed > _row_height(sheet, row[0].row):
+                sheet.row_dimensions[row[0].row].height = round(needed + 0.5, 1)
 
 
 #: A4 in points (portrait width, height).
@@ -98,7 +101,9 @@ PAGE_SAFETY = 0.97
 
 
 def _row_height(sheet: Any, row: int) -> float:
-    return sheet.row_dimensions[row].height or 15.0
+    """A row's height without creating an entry for it (openpyxl adds one on every lookup)."""
+    dimension = sheet.row_dimensions.get(row)
+    return (dimension.height if dimension is not None else None) or 15.0
 
 
 def _pages(sheet: Any, last: int) -> list[int]:
@@ -107,8 +112,7 @@ def _pages(sheet: Any, last: int) -> list[int]:
     landscape = sheet.page_setup.orientation == "landscape"
     width, height = (A4[1], A4[0]) if landscape else A4
     margins = sheet.page_margins
-    columns = sum(column_points(sheet.column_dimensions[get_column_letter(c)].width, 8)
-                  for c in range(1, sheet.max_column + 1))
+    columns = sum(column_points(_width(sheet, c), 8) for c in range(1, sheet.max_column + 1))
     scale = min(1.0, (width - (margins.left + margins.right) * 72) / max(columns, 1.0))
     room = (height - (margins.top + margins.bottom) * 72) / scale * PAGE_SAFETY
     titles = re.findall(r"\d+", sheet.print_title_rows or "")  # '4:4' or '$4:$4'
