@@ -197,8 +197,9 @@ def page_numbers(path: Path, pages: Sequence[Page], document_type: str = "") -> 
 
     A combined print file of one-page forms is a pile of forms, not one output: exempt.
     """
-    if len(pages) < 2 or COMBINED_MARK in path.name or document_type in ONE_PAGE_TYPES:
-        return []
+    if len(pages) < 2 or COMBINED_MARK in path.name or (
+            document_type in ONE_PAGE_TYPES and ONE_PAGE_TYPES[document_type] is None):
+        return []  # a one-page form is reported as too long by one_page
     found = []
     for page in pages:
         marks = [(int(n), int(m)) for n, m in _PAGE_OF.findall(page.text.replace("\n", " "))]
