@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from typing import Any
 
 from openpyxl.utils import get_column_letter
@@ -64,9 +65,12 @@ def _width(sheet: Any, column: int) -> float | None:
     return dimension.width if dimension is not None else None
 
 
-def fit_row_heights(workbook: Any) -> None:
-    """Grow every row whose wrapped cells need more height than the row has."""
+def fit_row_heights(workbook: Any, rows: Mapping[str, range] | None = None) -> None:
+    """Grow every row whose wrapped cells need more height than the row has; with ``rows``
+    ({sheet title: rows}), only those (the filled data rows: the template's own rows keep
+    their designed heights)."""
     for sheet in workbook.worksheets:
+        only = rows.get(sheet.title, range(0)) if rows is not None else None
         spans: dict[tuple[int, int], tuple[int, int]] = {}  # top-left -> (last column, rows)
         covered: set[tuple[int, int]] = set()
         for merged in sheet.merged_cells.ranges:
@@ -75,13 +79,15 @@ def fit_row_heights(workbook: Any) -> None:
             covered.update((r, c) for r in range(merged.min_row, merged.max_row + 1)
                            for c in range(merged.min_col, merged.max_col + 1))
         for row in sheet.iter_rows():
+            if only is not None and row and row[0].row not in only:
+                continue
             needed = 0.0
             for cell in row:
                 if not isinstance(cell.value, str) or not cell.alignment.wrap_text:
                     continue
                 key = (cell.row, cell.column)
-                last, rows = spans.get(key, (cell.column, 1))
-                if key in covered and key not in spans or rows > 1:
+                last, height_in_rows = spans.get(key, (cell.column, 1))
+                if key in covered and key not in spans or height_in_rows > 1:
                     continue  # inside a merge, or a merge over several rows: left as designed
                 width = sum(column_points(_width(sheet, c))
                             for c in range(cell.column, last + 1)) - 2 * CELL_PADDING_PT

@@ -299,13 +299,16 @@ def render_xlsx(template: Path, context: Mapping[str, Any], env: ImmutableSandbo
     if sum(map(len, lists.values())) >= STREAM_MINIMUM and _streamable(workbook):
         stream_workbook(workbook, template.name, context, env, target, lists)
         return
+    data_rows: dict[str, range] = {}
     for sheet in workbook.worksheets:
         filler = SheetFiller(sheet, env, template.name)
         template_row = find_template_row(sheet)
         filler.fill_cells(context, skip_row=template_row)
         if template_row is not None:
             filler.expand(template_row, lists[sheet.title], context)
-    fit_row_heights(workbook)  # long values wrap: rows grow to show them whole
+            data_rows[sheet.title] = range(template_row,
+                                           template_row + max(len(lists[sheet.title]), 1))
+    fit_row_heights(workbook, data_rows)  # long values wrap: data rows grow to show them whole
     keep_signatures_with_table(workbook)
     workbook.save(target)
 
