@@ -153,6 +153,12 @@ TEACHING_DESIGN = [
     "二分之一、四分之一并涂色;三、比较大小:借助图形比较几分之一的大小;四、练习巩固;五、课堂小结。",
 ]
 
+TEACHING_REFLECTION = [
+    "本节课以分月饼的情境导入,学生很快理解了“平均分”的含义,折纸涂色环节参与度高。",
+    "不足之处:比较几分之一的大小时,部分学生只凭分母大小判断,图形支撑不够,练习时间偏紧。",
+    "改进设想:增加学生说理的机会,让每个小组用图形解释“为什么分母越大,每份越小”。",
+]
+
 REFLECTION_SENTENCES = [
     "这次送教下乡活动让我对农村学校的教育教学有了更真切的认识。",
     "走进石桥镇中心小学的课堂,孩子们求知的眼神深深打动了我,他们虽然见识不多,但学习热情很高。",
@@ -309,6 +315,7 @@ sections:
   briefing: 03 活动简报.docx
   process:
     - {{file: 过程性资料/教学设计-张明.docx, title: 教学设计《分数的初步认识》（张明）}}
+    - {{file: 过程性资料/教学反思-张明.docx, title: 教学反思《分数的初步认识》（张明）}}
     - {{file: 过程性资料/听评表.pdf, title: 听评表}}
     - {{file: 过程性资料/参加活动的感受-张明.docx, title: 参加活动的感受（张明）}}
     - {{file: 过程性资料/参加活动的感受-李华.docx, title: 参加活动的感受（李华）}}
@@ -350,6 +357,7 @@ def _make(root: Path) -> None:
     process = root / "过程性资料"
     process.mkdir()
     _doc("《分数的初步认识》教学设计", TEACHING_DESIGN).save(process / "教学设计-张明.docx")
+    _doc("《分数的初步认识》教学反思", TEACHING_REFLECTION).save(process / "教学反思-张明.docx")
     for seed, name in enumerate(PARTICIPANTS):
         _doc(f"参加送教下乡活动的感受({name})", _reflection(name, seed)).save(
             process / f"参加活动的感受-{name}.docx"

@@ -558,6 +558,12 @@ unit: {county}教育局  # 填表单位
 preparer: 邓丽萍  # 填表人
 reviewer: 黄振华  # 审核人
 phone: 0751-5321468
+# 市级附件5的填报单位与经办人（县级的 unit、preparer 等不会出现在附件5上）
+city_unit: 韶关市教育局
+city_preparer: 何淑仪
+city_reviewer: 罗建明
+city_phone: 0751-8876120
+city_report_date: 2020-05-25
 # 原民办教师：{minban}年3月27日（含）以前任教；原代课教师：{minban}年3月27日（不含）—{contract}年8月31日
 # 期间签订合同并经县级教育行政部门备案（seed 003:196-197 中的 xx 年份，本示例为虚构取值）
 minban_cutoff_year: {minban}

@@ -29,6 +29,7 @@ from planforge.formkit import (
     fill_cell,
     keep_row_together,
     new_document,
+    page_number_footer,
     paragraph,
     repeat_header_row,
     set_column_widths,
@@ -143,8 +144,9 @@ def build_application() -> Path:
         align=WD_ALIGN_PARAGRAPH.LEFT,
         size=10.5,
     )
+    # opinion blocks sized so that a form with a few stints stays on one A4 page
     for label in ("乡镇（街道）\n初审意见", "县级教育\n部门审核意见"):
-        c = row(3.0)
+        c = row(2.6)
         fill_cell(c[0], label.split("\n"), bold=True)
         fill_cell(
             c[1].merge(c[5]),
@@ -152,7 +154,7 @@ def build_application() -> Path:
              "　　　　　　　　　　　　　　　　　　　　　　年　　月　　日"],
             align=WD_ALIGN_PARAGRAPH.LEFT,
         )  # fmt: skip
-    c = row(3.6)
+    c = row(3.2)
     blocks = (c[0].merge(c[1]), c[2].merge(c[3]), c[4].merge(c[5]))
     for cell, dept in zip(blocks, ("财政部门", "人社部门", "卫健部门"), strict=True):
         fill_cell(
@@ -180,6 +182,7 @@ def build_application() -> Path:
 def build_notice() -> Path:
     """公示名单: the list of approved people, posted 5 working days, IDs masked."""
     doc = new_document()
+    page_number_footer(doc)  # the list runs over pages: each says 第 N 页 共 M 页
     word_heading(doc, None, "{{ settings.county }}原民办代课教师", size=20, after=0)
     paragraph(doc, "生活困难补助对象公示名单", size=20, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER,
           after=12)  # fmt: skip
@@ -210,9 +213,10 @@ def build_notice() -> Path:
         "身份证号码",
         "工作年限（年）",
         "月补助标准（元）",
+        "备注",
     )
-    widths = [1.3, 2.0, 1.2, 2.8, 4.9, 2.1, 2.3]
-    t = doc.add_table(rows=4, cols=7)
+    widths = [1.1, 1.8, 1.0, 2.4, 4.4, 1.7, 1.8, 2.4]
+    t = doc.add_table(rows=4, cols=8)
     t.style = "Table Grid"
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
     for cell, text in zip(t.rows[0].cells, headers, strict=True):
@@ -221,7 +225,8 @@ def build_notice() -> Path:
     repeat_header_row(t.rows[0])
     fill_cell(t.rows[1].cells[0], "{%tr for p in eligible %}")
     values = ("{{ p.index }}", "{{ p.name }}", "{{ p.sex }}", "{{ p.township }}",
-              "{{ p.id_number|mask_id }}", "{{ p.working_years }}", "{{ p.monthly_standard }}")  # fmt: skip
+              "{{ p.id_number|mask_id }}", "{{ p.working_years }}", "{{ p.monthly_standard }}",
+              "{{ p.public_remark }}")  # fmt: skip
     for cell, text in zip(t.rows[2].cells, values, strict=True):
         fill_cell(cell, text, size=10.5)
     set_row_height(t.rows[2], 0.75)
@@ -305,12 +310,14 @@ def _merge(ws: Worksheet, rng: str, value, font=BODY, align=CENTER, border: bool
 def _head_block(ws: Worksheet, number: str, title: str, ncols: int, left: str, right: str) -> None:
     """附件N label, centred title, and the unit / year line above the table (rows 1-3)."""
     last = get_column_letter(ncols)
-    _put(ws, "A1", f"附件{number}", LABEL, LEFT_NOWRAP, border=None)
+    if number:  # a continuation sheet of an annex carries no annex label of its own
+        _put(ws, "A1", f"附件{number}", LABEL, LEFT_NOWRAP, border=None)
     ws.row_dimensions[1].height = 22
     _merge(ws, f"A2:{last}2", title, TITLE, CENTER, border=False)
     ws.row_dimensions[2].height = 40
-    split = get_column_letter(max(ncols // 2, 2))
-    nxt = get_column_letter(max(ncols // 2, 2) + 1)
+    # the unit's name (填报单位（盖章）：…) is the longer half: two thirds of the width
+    split = get_column_letter(max(ncols * 2 // 3, 2))
+    nxt = get_column_letter(max(ncols * 2 // 3, 2) + 1)
     _merge(ws, f"A3:{split}3", left, SMALL, LEFT_NOWRAP, border=False)
     _merge(ws, f"{nxt}3:{last}3", right, SMALL, RIGHT_NOWRAP, border=False)
     ws.row_dimensions[3].height = 22
@@ -361,8 +368,12 @@ def _upper_row(ws: Worksheet, row: int, ncols: int, label: str, value: str) -> N
     ws.row_dimensions[row].height = 26
 
 
-def _footer(ws: Worksheet, row: int, ncols: int, stamps: tuple[str, ...]) -> int:
-    """Stamp blocks (盖章, 年 月 日) and 填表人/审核人/日期; returns the last row used."""
+def _footer(ws: Worksheet, row: int, ncols: int, stamps: tuple[str, ...], level: str = "") -> int:
+    """Stamp blocks (盖章, 年 月 日) and 填表人/审核人/日期; returns the last row used.
+
+    ``level`` prefixes the settings (``city_`` for 附件5), so a county's clerk never signs the
+    city's form.
+    """
     cols = [1 + round(i * ncols / len(stamps)) for i in range(len(stamps))]
     ws.row_dimensions[row].height = 12
     for col, dept in zip(cols, stamps, strict=True):
@@ -374,12 +385,18 @@ def _footer(ws: Worksheet, row: int, ncols: int, stamps: tuple[str, ...]) -> int
     ws.row_dimensions[row + 3].height = 22
     line = row + 5
     ws.row_dimensions[row + 4].height = 10
-    parts = ("填表人：{{ settings.preparer }}", "审核人：{{ settings.reviewer }}",
-             "联系电话：{{ settings.phone }}", "填表日期：{{ settings.report_date|cn_date }}")  # fmt: skip
-    for col, text in zip([1 + round(i * ncols / 4) for i in range(4)], parts, strict=True):
-        _put(ws, f"{get_column_letter(col)}{line}", text, SMALL, LEFT_NOWRAP, border=None)
+    parts = (f"填表人：{{{{ settings.{level}preparer }}}}", f"审核人：{{{{ settings.{level}reviewer }}}}",
+             f"联系电话：{{{{ settings.{level}phone }}}}",
+             f"填表日期：{{{{ settings.{level}report_date|cn_date }}}}")  # fmt: skip
+    if ncols >= 7:
+        places = [(line, 1 + round(i * ncols / 4)) for i in range(4)]
+    else:  # too narrow for four: 填表人 and 审核人, then phone and date, on two lines
+        places = [(line + i // 2, 1 + (i % 2) * ((ncols + 1) // 2)) for i in range(4)]
+        ws.row_dimensions[line + 1].height = 22
+    for (at, col), text in zip(places, parts, strict=True):
+        _put(ws, f"{get_column_letter(col)}{at}", text, SMALL, LEFT_NOWRAP, border=None)
     ws.row_dimensions[line].height = 22
-    return line
+    return places[-1][0]
 
 
 def _save_xlsx(wb: Workbook, name: str) -> Path:
@@ -417,14 +434,15 @@ def build_roster() -> Path:
         {4: "@", 6: COUNT, 7: COUNT, 8: COUNT, 10: COUNT, 11: MONEY},
         left=(13,),
     )  # fmt: skip
-    _total_row(ws, 6, n, "合计", {2: "COUNT", 8: COUNT, 10: COUNT, 11: MONEY})
+    # no sum of 月补助标准: a total of monthly rates means nothing (issue 12 §2.11)
+    _total_row(ws, 6, n, "合计", {2: "COUNT", 10: COUNT, 11: MONEY})
     last = _footer(ws, 7, n, STAMP_DEPTS)
     _sheet_setup(ws, [5.5, 9, 5, 20, 11, 7, 7, 8, 10, 7, 11, 11, 20], "4:4", last)
     ws.freeze_panes = "A5"
 
     ws2 = wb.create_sheet("不符合条件人员")
     headers2 = ["序号", "姓名", "身份证号码", "乡镇（街道）", "原因"]
-    _head_block(ws2, ANNEX["roster"], f"{{{{ settings.county }}}}{PROGRAMME}不符合条件人员名单", 5,
+    _head_block(ws2, "", f"{{{{ settings.county }}}}{PROGRAMME}不符合条件人员名单", 5,
                 UNIT_LINE, "年度：{{ settings.year }}年")  # fmt: skip
     _headers(ws2, 4, headers2, 28)
     _template_row(
@@ -475,6 +493,7 @@ def build_changes() -> Path:
     _total_row(ws, 10, n, "合计", {2: "COUNT"})
     last = _footer(ws, 11, n, STAMP_DEPTS)
     _sheet_setup(ws, [7, 11, 22, 8, 30, 12, 30], "8:8", last)
+    ws.page_setup.orientation = "portrait"  # 15 change rows and the stamps on one page
     ws.freeze_panes = "A9"
     return _save_xlsx(wb, "附件3-增减情况表.xlsx")
 
@@ -538,7 +557,8 @@ def build_city_summary() -> Path:
     ws.title = "人数汇总"
     n = _summary_headers(ws, ["县（市、区）"])
     _head_block(ws, ANNEX["city_summary"], f"{{{{ settings.city }}}}{PROGRAMME}发放对象人数汇总表", n,
-                "填报单位（盖章）：{{ settings.city }}教育局", YEAR_LINE)  # fmt: skip
+                "填报单位（盖章）：{{ settings.city_unit or settings.city ~ '教育局' }}",
+                YEAR_LINE)  # fmt: skip
     _template_row(
         ws, 6,
         ["{{ row.county }}", "{{ row.minban }}", "{{ row.daike }}", "{{ row.count }}",
@@ -549,7 +569,7 @@ def build_city_summary() -> Path:
                                   8: MONEY})  # fmt: skip
     _upper_row(ws, 8, n, "金额合计（大写）", "{{ totals.amount_upper }}")
     stamps = ("市教育局", "市财政局", "市人社局", "市卫健局")
-    last = _footer(ws, 9, n, stamps)
+    last = _footer(ws, 9, n, stamps, level="city_")
     _sheet_setup(ws, [18, 12, 12, 10, 15, 17, 16, 16], "4:5", last)
     return _save_xlsx(wb, "附件5-市级人数汇总表.xlsx")
 

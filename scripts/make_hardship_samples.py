@@ -75,24 +75,47 @@ def roster(target: Path) -> None:
     save_stable(workbook, target)
 
 
-def scan_image(target: Path, label: str, index: int) -> None:
-    """A small stand-in scan: a framed page with the English name of the document."""
+def _chinese_font(size: int):
+    """Noto Sans CJK SC when installed (so the scan shows its name in Chinese, never a \\u
+    escape), else Pillow's default font with the label in pinyin-free ASCII."""
+    from PIL import ImageFont
+
+    from planforge.fonts import FONT_FOLDERS
+
+    for folder in FONT_FOLDERS:
+        for path in sorted(folder.rglob("NotoSansCJK-Regular.tt[cf]")):
+            for index in range(5):
+                font = ImageFont.truetype(str(path), size, index=index)
+                if font.getname()[0].endswith("SC"):
+                    return font
+    return None
+
+
+def scan_picture(label: str, index: int) -> Image.Image:
+    """A small stand-in scan: a framed page with the name of the document."""
     image = Image.new("RGB", (420, 300), (250, 250, 245))
     draw = ImageDraw.Draw(image)
     draw.rectangle((10, 10, 409, 289), outline=(40, 40, 40), width=3)
-    draw.text((30, 40), f"SCAN {index}: {label}", fill=(20, 20, 20))
+    font = _chinese_font(20)
+    text = f"扫描件 {index}：{label}" if font else f"SCAN {index}"
+    draw.text((30, 40), text, fill=(20, 20, 20), font=font)
     for line in range(5):
         draw.line((30, 90 + line * 30, 380, 90 + line * 30), fill=(150, 150, 150), width=2)
-    image.save(target, "JPEG", quality=60)
+    return image
+
+
+def scan_image(target: Path, label: str, index: int) -> None:
+    scan_picture(label, index).save(target, "JPEG", quality=60)
 
 
 def scan_pdf(target: Path, label: str) -> None:
+    """A scanned PDF is a picture of the page: the same stand-in scan, on A4."""
     from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import ImageReader
     from reportlab.pdfgen import canvas
 
     page = canvas.Canvas(str(target), pagesize=A4, invariant=1)
-    page.setFont("Helvetica", 16)
-    page.drawString(72, 760, f"SCAN: {label}")
+    page.drawImage(ImageReader(scan_picture(label, 1)), 72, 460, width=420, height=300)
     page.showPage()
     page.save()
 
@@ -102,7 +125,7 @@ def materials(root: Path) -> None:
         folder = root / name
         folder.mkdir(parents=True, exist_ok=True)
         for index, file_name in enumerate(files, start=1):
-            label = f"{name} {Path(file_name).stem}".encode("unicode_escape").decode()
+            label = f"{name} {Path(file_name).stem}"
             if file_name.endswith(".pdf"):
                 scan_pdf(folder / file_name, label)
             else:

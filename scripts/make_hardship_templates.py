@@ -35,7 +35,8 @@ from ooxml_stable import save_stable  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "templates" / "forms" / "hardship-aid"
-AMOUNT_FORMAT = "#,##0.00"
+#: As the Word forms print amounts (the amount filter: 86000.00), so both forms agree.
+AMOUNT_FORMAT = "0.00"
 SIGN_DATE = "年　　月　　日"
 
 
@@ -51,7 +52,8 @@ def roster(target: Path) -> None:
     row = annex_heading(
         sheet, "附件{{ document.annex }}", "{{ document.title }}", width,
         subtitle="填报单位（盖章）：{{ settings.unit }}　　资助级别：{{ level.name }}"
-                 "（负债{{ level.debt_min|amount }}元以上，每人一次性{{ level.grant|amount }}元）"
+                 "（负债{{ level.debt_min|amount|replace('.00', '') }}元以上，"
+                 "每人一次性{{ level.grant|amount|replace('.00', '') }}元）"
                  "　　报送截止：{{ level.deadline|cn_date }}")
     table_row(sheet, row, headers, bold=True, height=32)
     first = row + 1
@@ -92,7 +94,8 @@ def checklist(target: Path) -> None:
     width = len(headers)
     row = annex_heading(
         sheet, "", "{{ document.title }}", width,
-        subtitle="材料文件夹：{{ materials.folder or '未指定（请逐项核对后打勾）' }}"
+        # no folder path on paper: it is the clerk's computer, not the application's
+        subtitle="{{ '按各教师材料文件夹逐项核对' if materials.folder else '请逐项核对后打勾' }}"
                  "　　✓ 已提供　✗ 缺少　— 不需要　☐ 待核对")
     table_row(sheet, row, headers, bold=True, height=32)
     table_row(sheet, row + 1, ["{{ index }}", "{{ row.name }}", "{{ row.school }}",
@@ -140,8 +143,8 @@ def application(target: Path) -> None:
     """附件2 申请表: one per teacher, A4 portrait, the official opinion and stamp blocks."""
     document = new_document()
     word_heading(document, "附件{{ document.annex }}", "{{ document.title }}", size=18, after=4)
-    paragraph(document, "填报单位：{{ settings.unit }}　　　　　　　　　　　　　编号：{{ index }}",
-              size=11, after=4)
+    # the applicant's form: no 填报单位 (the setting is the foundation that receives it)
+    paragraph(document, "编号：{{ index }}", size=11, align=WD_ALIGN_PARAGRAPH.RIGHT, after=4)
     table = document.add_table(rows=10, cols=6)
     table.style = "Table Grid"
     rows = table.rows
@@ -188,7 +191,8 @@ def application(target: Path) -> None:
                                        "同意推荐。"], 2.8)
     _opinion(rows[8], ["县（市、区）", "教育基金会", "（教育局）", "审核意见"], [""], 2.8)
     _opinion(rows[9], ["{{ level.funder }}", "审批意见"],
-             ["核定资助金额：{{ approved|amount }}元（大写：{{ approved|rmb_upper }}）"], 3.2)
+             # the approver decides the amount: left blank on the applicant's form
+             ["核定资助金额：　　　　　　　元（大写：　　　　　　　　　　　　）"], 3.2)
     for row in rows[:6]:
         set_row_height(row, 1.0)
     set_column_widths(table, APPLICATION_WIDTHS)

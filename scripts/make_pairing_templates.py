@@ -54,7 +54,8 @@ def pairing_list(target: Path) -> None:
         "附件{{ document.annex }}",
         "{{ document.title }}",
         len(headers),
-        subtitle="填报单位：{{ settings.unit }}",
+        # README's quick start gives only organisation; it is the unit when unit is not set
+        subtitle="填报单位（盖章）：{{ settings.unit or settings.organisation }}",
     )
     table_row(sheet, row, headers, bold=True, height=30)
     header_row = row
@@ -127,12 +128,19 @@ def teacher_pairing(target: Path) -> None:
     save_stable(workbook, target)
 
 
+#: Each quarter's table is dated in its own quarter: the 填表日期 setting when it falls in the
+#: quarter, else the first day of the 下旬 of the quarter's last month, when the report is due.
+QUARTER_REPORT_DATE = ("{{ (settings.date if settings.date in period.quarter "
+                       "else period.quarter.due_from)|cn_date }}")
+
+
 def space_report(target: Path) -> None:
     """附件2 网络学习空间应用情况表: per pair, resources shared and online research in a quarter."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "网络学习空间应用情况表"
-    headers = ["序号", *PAIR_HEADERS, "资源分享（个）", "网络教研（次）", "小计", "备注"]
+    # no 小计: resources (个) and research sessions (次) are different units (issue 12 §2.11)
+    headers = ["序号", *PAIR_HEADERS, "资源分享（个）", "网络教研（次）", "备注"]
     width = len(headers)
     row = annex_heading(
         sheet, "附件{{ document.annex }}", "{{ document.title }}", width,
@@ -140,13 +148,12 @@ def space_report(target: Path) -> None:
                  "（{{ period.quarter.months }}）　　报送时间：{{ period.quarter.due }}")
     table_row(sheet, row, headers, bold=True, height=30)
     table_row(sheet, row + 1, ["{{ index }}", *PAIR_CELLS, "{{ row.resources }}",
-                               "{{ row.research }}", "{{ row.resources + row.research }}",
-                               "{{ row.remark }}"], height=26)
+                               "{{ row.research }}", "{{ row.remark }}"], height=26)
     total = row + 2
     first = row + 1
     table_row(sheet, total, ["合计", f'="共"&COUNTA(B{first}:B{first})&"对"', "", "", "", "",
-                             f"=SUM(G{first}:G{first})", f"=SUM(H{first}:H{first})",
-                             f"=SUM(I{first}:I{first})", ""], bold=True)
+                             f"=SUM(G{first}:G{first})", f"=SUM(H{first}:H{first})", ""],
+              bold=True)
     sheet.merge_cells(start_row=total, start_column=2, end_row=total, end_column=6)
     note = total + 1
     note_row(sheet, note, width, (
@@ -155,12 +162,12 @@ def space_report(target: Path) -> None:
     footer = note + 2
     sign_line(sheet, footer, [(1, 3, "填表人：{{ settings.preparer }}"),
                               (4, 6, "负责人：{{ settings.reviewer }}"),
-                              (7, 10, "填表日期：{{ settings.date|cn_date }}")])
-    page_setup(sheet, [6, 11, 9, 20, 11, 20, 12, 12, 9, 12], row, footer)
+                              (7, 9, "填表日期：" + QUARTER_REPORT_DATE)])
+    page_setup(sheet, [6, 11, 9, 20, 11, 20, 13, 13, 16], row, footer)
     save_stable(workbook, target)
 
 
-COMMUNITY_WIDTHS = [1.2, 4.4, 4.4, 5.6, 5.4, 2.8, 1.5]
+COMMUNITY_WIDTHS = [1.2, 4.4, 4.4, 5.0, 5.4, 3.4, 1.5]  # 2023—2026年 on one line
 
 
 def education_community(target: Path) -> None:

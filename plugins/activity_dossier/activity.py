@@ -70,6 +70,9 @@ REFLECTION_PAGES = 1.5
 #: A process file is a participant's reflection (参加活动的感受, seed 002 line 275) when its
 #: title in dossier.yaml or its file name says so with one of these words.
 REFLECTION_WORDS = ("感受", "心得", "体会")
+#: The 过程性资料 seed 002 lists by name (课件 is the courseware package, 感受 are per person):
+#: each must be a process file whose title or file name carries the word.
+PROCESS_MATERIALS = ("教学设计", "教学反思", "听评表")
 _FORBIDDEN = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
@@ -427,6 +430,19 @@ def reflections(dossier: Dossier) -> tuple[dict[str, list[Path]], list[Problem]]
     return found, problems
 
 
+def missing_process_materials(dossier: Dossier) -> list[Problem]:
+    """A warning for each material of :data:`PROCESS_MATERIALS` no process file is titled with."""
+    names = [f"{d.title or ''} {d.path.name}" for d in dossier.sections.get("process", [])]
+    return [Problem(
+        f"过程性资料中没有{material}（seed 002 要求：教学设计、教学反思、课件、听课感受、听评表等）；"
+        f"请在 dossier.yaml 的 sections.process 中加入标题或文件名含「{material}」的文件",
+        f"the process materials hold no {material} (seed 002 lists teaching design, teaching "
+        f"reflection, courseware, reflections and observation forms); add a file to "
+        f"sections.process whose title or name contains {material!r}",
+        Location(str(dossier.folder / DOSSIER_FILE), column="sections.process"))
+        for material in PROCESS_MATERIALS if not any(material in name for name in names)]
+
+
 def pdf_page_fill(pdf: Path) -> float:
     """Length of a PDF in pages, the last page counted by how far down its text reaches."""
     from pypdf import PdfReader
@@ -477,6 +493,7 @@ def check_dossier(folder: Path, convert: bool = True) -> tuple[Dossier | None, R
     )
     found, missing = reflections(dossier)
     report.errors.extend(missing)
+    report.warnings.extend(missing_process_materials(dossier))
     from planforge.binder import OFFICE_SUFFIXES
 
     docs = _all_documents(dossier)

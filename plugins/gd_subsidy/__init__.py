@@ -100,6 +100,13 @@ COMMON_SETTINGS = (
           max=2100),
     Field("contract_end_year", "代课合同签订截止年份（20xx年8月31日）", "integer", min=1949,
           max=2100),
+    # the city's own signatories for 附件5: one settings file serves both levels, and the
+    # county's unit, preparer, reviewer and phone must not appear on the city's form
+    Field("city_unit", "市级填报单位（默认：地级市＋教育局）", default=""),
+    Field("city_preparer", "市级填表人", default=""),
+    Field("city_reviewer", "市级审核人", default=""),
+    Field("city_phone", "市级联系电话", default=""),
+    Field("city_report_date", "市级填表日期", "date"),
 )
 COUNTY_SETTINGS = (
     *COMMON_SETTINGS[:1],
@@ -107,6 +114,7 @@ COUNTY_SETTINGS = (
     Field("city", "地级市", default=""),
     *COMMON_SETTINGS[1:],
     Field("notice_start", "公示开始日期", "date"),
+    Field("holidays", "节假日安排（chinese-calendar 未收录年份的放假、调休上班日期，或其文件名）"),
     Field("objection_contact", "异议受理单位及联系方式", default=""),
     Field("copies", "每份申请表打印份数（一式三份）", "integer", default=3, min=1, max=10),
     *ANNEXES[:4],

@@ -60,13 +60,13 @@ def programme_years(settings: Mapping[str, Any], run: rules.Settings) -> list[Pr
     return found
 
 
-def _working_days_after(day: date, count: int) -> date:
+def _working_days_after(day: date, count: int, calendar: Any = None) -> date:
     """The ``count``-th working day after ``day`` (holidays and 调休 per the official calendar)."""
-    return rules.notice_period(day + timedelta(days=1), count)[1]
+    return rules.notice_period(day + timedelta(days=1), count, calendar)[1]
 
 
-def schedule(settings: Mapping[str, Any], run: rules.Settings,
-             notice: Mapping[str, Any]) -> tuple[list[Problem], list[Problem]]:
+def schedule(settings: Mapping[str, Any], run: rules.Settings, notice: Mapping[str, Any],
+             calendar: Any = None) -> tuple[list[Problem], list[Problem]]:
     """(errors, warnings) of the run's dates against the yearly deadlines of 003:209-213.
 
     The notice must be over by its stage's date (first year 3月31日, later years 5月15日); the
@@ -96,7 +96,7 @@ def schedule(settings: Mapping[str, Any], run: rules.Settings,
             _settings("report_date")))
         return errors, warnings
     try:
-        handover = _working_days_after(end or due["notice"], HANDOVER_WORKING_DAYS)
+        handover = _working_days_after(end or due["notice"], HANDOVER_WORKING_DAYS, calendar)
     except rules.CalendarOutOfRange:
         return errors, warnings  # no holiday data for that year: nothing to compare with
     if report > handover:

@@ -253,17 +253,22 @@ def check_roster(table: Table, standard: rules.CityStandard | None) -> list[Paid
         if expected is not None:
             table.differs(row, "月补助标准（元）", expected, f"工作年限{_show(years)}年的标准",
                           f"the standard for {_show(years)} working years")
-        if not 0 <= months <= 12:
-            table.problems.append(Problem(f"发放月数{_show(months)}不在0-12之间",
-                                          f"{_show(months)} months is not within 0-12",
-                                          table.where(row, "本年度发放月数")))
+        if not 0 < months <= 12:
+            table.problems.append(Problem(
+                f"发放月数{_show(months)}不在1-12之间"
+                + ("：本年度不发放的人（如12月达到年龄、次年起发放）不是本年发放对象，应列入不符合条件人员"
+                   if months == 0 else ""),
+                f"{_show(months)} months is not within 1-12"
+                + (": someone paid nothing this year (e.g. of age in December, paid from next "
+                   "year) is not this year's recipient; list them as not eligible"
+                   if months == 0 else ""),
+                table.where(row, "本年度发放月数")))
         table.differs(row, "本年度补助金额（元）", months * monthly, "发放月数×月补助标准",
                       "months × monthly standard")
         paid.append(Paid(row, table.text(row, "姓名"), table.text(row, "身份证号码"),
                          table.text(row, "类别"), int(years), monthly, amount))
     table.check_total("姓名", len(table.rows), "人数")
-    for column, what in (("月补助标准（元）", "月补助标准"), ("本年度发放月数", "发放月数"),
-                         ("本年度补助金额（元）", "补助金额")):
+    for column, what in (("本年度发放月数", "发放月数"), ("本年度补助金额（元）", "补助金额")):
         table.check_total(column, sum((_number(table.value(r, column)) or 0 for r in table.rows),
                                       Decimal(0)), what)
     return paid
@@ -422,6 +427,22 @@ def _ineligible(path: Path, book: Any, paid: list[Paid], problems: list[Problem]
     table.check_total("姓名", len(table.rows), "人数")
 
 
+#: Words of a refusal that a public notice must never print (the person's record is private).
+SENSITIVE = ("刑事", "犯罪", "开除", "辞退", "解除聘用", "不良记录", "违法", "违纪")
+
+
+def _sensitive_on_notice(path: Path, document: Any, problems: list[Problem]) -> None:
+    """A public notice that names a criminal record or a dismissal exposes the person."""
+    texts = [p.text for p in document.paragraphs]
+    texts += [c.text for t in document.tables for r in t.rows for c in r.cells]
+    found = sorted({w for text in texts for w in SENSITIVE if w in text})
+    if found:
+        problems.append(Problem(
+            f"公示名单中出现不宜公开的内容（{'、'.join(found)}）：不符合条件的原因和个人记录不得公示",
+            f"the public notice shows private matters ({', '.join(found)}): reasons of refusal "
+            "and personal records must not be posted", Location(str(path))))
+
+
 def _check_word(folder: Folder, paid: list[Paid]) -> None:
     from docx import Document
 
@@ -432,7 +453,9 @@ def _check_word(folder: Folder, paid: list[Paid]) -> None:
             f"{len(paid)} people on the roster",
             Location(str(forms[0].parent if forms else folder.path))))
     for path in folder.files(NOTICE):
-        table = Document(str(path)).tables[0]
+        document = Document(str(path))
+        _sensitive_on_notice(path, document, folder.problems)
+        table = document.tables[0]
         names = [row.cells[1].text.strip() for row in table.rows[1:]]
         if names != [p.name for p in paid]:
             missing = sorted({p.name for p in paid} - set(names))

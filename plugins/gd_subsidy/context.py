@@ -25,6 +25,7 @@ from planforge.model import WHERE_KEY, InputData, Record
 
 from . import advisories, rules
 from .advisories import SETTINGS_ORIGIN
+from .holidays import Calendar
 from .rules import Money, cn_month, money
 
 #: Blank history rows on an application form of someone whose roster has no 任教经历 sheet, so the
@@ -37,7 +38,7 @@ COUNTY_NAMES = ("eligible", "ineligible", "changes", "counts", "bands", "totals"
                 "index", "seq", "file_seq", "name", "sex", "id_number", "birth_date", "category",
                 "semesters", "working_years", "band", "monthly_standard", "first_month",
                 "last_month", "months", "amount", "province", "local", "city", "county",
-                "township", "address", "phone", "remark", "reason", "history")
+                "township", "address", "phone", "remark", "public_remark", "reason", "history")
 CITY_NAMES = ("counties", "totals")
 
 
@@ -284,13 +285,23 @@ def assess(assessed: list[Assessed], run: rules.Settings, problems: list[Problem
         ))
 
 
-def notice(settings: Mapping[str, Any], problems: list[Problem]) -> dict[str, Any]:
+def holiday_calendar(settings: Mapping[str, Any], problems: list[Problem]) -> Calendar:
+    """chinese-calendar's holidays plus the ``holidays`` setting for the years it lacks."""
+    try:
+        return Calendar.from_setting(settings.get("holidays"))
+    except rules.RuleError as error:
+        problems.append(_setting_problem("holidays", error.zh, error.en))
+        return Calendar()
+
+
+def notice(settings: Mapping[str, Any], problems: list[Problem],
+           calendar: Calendar | None = None) -> dict[str, Any]:
     """The 5 working days of the public notice, from ``notice_start`` (holidays skipped)."""
     start = settings.get("notice_start")
     if start is None:
         return {"start": None, "end": None, "days": 5}
     try:
-        first, last = rules.notice_period(start, 5)
+        first, last = rules.notice_period(start, 5, calendar)
     except rules.RuleError as error:
         problems.append(_setting_problem("notice_start", error.zh, error.en))
         return {"start": None, "end": None, "days": 5}
@@ -301,9 +312,10 @@ def notice(settings: Mapping[str, Any], problems: list[Problem]) -> dict[str, An
 
 
 def _auto_remark(result: rules.Result, year: int) -> list[str]:
+    """Remarks computed from the assessment: nothing a public notice may not show."""
     notes = []
     if result.last_month and result.last_month.year == year:
-        notes.append(f"{cn_month(result.last_month)}去世，发放至当月")
+        notes.append(f"已故（发放至{cn_month(result.last_month)}）")
     if result.first_month and result.first_month > date(year, 1, 1):
         notes.append(f"自{cn_month(result.first_month)}起发放")
     return notes
@@ -323,9 +335,10 @@ def person_item(a: Assessed, index: int, year: int) -> dict[str, Any]:
     assert r is not None
     province, local = rules.funding_share(r.amount, p.city, p.county)
     remark = str(v.get("remark") or "")
-    if r.eligible:
-        notes = [n for n in _auto_remark(r, year) if n.removeprefix("自") not in remark]
-        remark = "；".join([remark, *notes] if remark else notes)
+    notes = _auto_remark(r, year) if r.eligible else []
+    if notes:
+        remark = "；".join([remark, *(n for n in notes if n.removeprefix("自") not in remark)]
+                          if remark else notes)
     return {
         "index": index, "seq": v.get("seq") or index, "name": p.name, "sex": p.sex,
         "id_number": p.id_number, "birth_date": p.birth_date, "category": p.category,
@@ -335,7 +348,8 @@ def person_item(a: Assessed, index: int, year: int) -> dict[str, Any]:
         "province": province, "local": local, "city": p.city, "county": p.county,
         "township": p.township, "address": v.get("address") or v.get("hukou") or "",
         "phone": v.get("phone") or "",
-        "remark": remark, "reason": r.reason, "history": _history_items(a.history),
+        "remark": remark, "public_remark": "；".join(notes), "reason": r.reason,
+        "history": _history_items(a.history),
         WHERE_KEY: a.record.where,
     }
 
@@ -381,11 +395,11 @@ def totals(items: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _zero_padded(items: list[dict[str, Any]]) -> None:
-    """``file_seq``: 序号 padded so that the forms' files sort in roster order."""
-    width = max((len(str(i["seq"])) for i in items), default=1)
+    """``file_seq``: 附件2's 序号 padded, so file names, print order and the roster agree
+    (the input's own 序号 has gaps where people are not paid)."""
+    width = len(str(len(items)))
     for item in items:
-        seq = item["seq"]
-        item["file_seq"] = str(seq).zfill(width) if isinstance(seq, int) else str(seq)
+        item["file_seq"] = str(item["index"]).zfill(width)
 
 
 # --------------------------------------------------------------------------- changes
@@ -468,11 +482,12 @@ def county_context(data: InputData, settings: dict[str, Any],
     """
     problems: list[Problem] = []
     run = run_settings(settings, problems)
-    notice_days = notice(settings, problems)
+    calendar = holiday_calendar(settings, problems)
+    notice_days = notice(settings, problems, calendar)
     if run is None:
         raise InputError(problems)
     warnings = advisories.programme_years(settings, run)
-    date_errors, date_warnings = advisories.schedule(settings, run, notice_days)
+    date_errors, date_warnings = advisories.schedule(settings, run, notice_days, calendar)
     problems.extend(date_errors)
     warnings.extend(date_warnings)
     this = _assessed_roster(data, settings, run, problems)

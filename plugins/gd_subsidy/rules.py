@@ -19,8 +19,6 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-import chinese_calendar
-
 from planforge.fields import parse_resident_id
 from planforge.model import Field, FieldError
 
@@ -52,13 +50,18 @@ SHARED_JIANGMEN_COUNTIES = frozenset(("恩平", "开平", "台山"))
 
 #: Reason codes -> (Chinese, English) for people who are not paid this year.
 REASONS: dict[str, tuple[str, str]] = {
-    "died_before_cutoff": ("截止日前去世", "died on or before the cut-off date"),
-    "retired_early": ("离岗退养", "in planned early retirement (离岗退养)"),
-    "bad_record": ("不良记录", "criminal record or dismissal for misconduct"),
+    # the exclusions of 003:198-201, in the seed's words
+    "died_before_cutoff": ("{cutoff_year}年12月31日前已去世",
+                           "died on or before 31 December {cutoff_year}"),
+    "retired_early": ("纳入计划内离岗退养", "in planned early retirement (离岗退养)"),
+    "bad_record": ("有刑事犯罪记录，或任教期间被开除、辞退、解除聘用合同",
+                   "criminal record, or dismissed or contract ended for misconduct while teaching"),
     "too_few_semesters": ("任教不满1学年", "taught less than one school year (2 semesters)"),
     "died": ("已去世", "died before the payment year began"),
     "died_before_start": ("去世时未到起发月份", "died before the first payment month"),
     "not_of_age": ("未到龄", "does not reach the age by the end of the payment year"),
+    "next_year": ("次年起发放（{age}达到年龄）",
+                  "reaches the age in {age}, so is paid from next year on"),
     # the conditions of 003:196-197, in the seed's words; {cutoff}/{end} are the run's dates
     "not_guangdong": ("现非广东省户籍", "the current household registration is not in Guangdong"),
     "later_employed": (
@@ -122,7 +125,8 @@ class MissingCityStandard(RuleError):
 
 
 class CalendarOutOfRange(RuleError):
-    """The chinese-calendar package has no holiday data for a year; we refuse to guess."""
+    """No holiday data for a year (chinese-calendar lacks it, no ``holidays`` setting gives it);
+    we refuse to guess."""
 
 
 # --------------------------------------------------------------------------- money
@@ -452,11 +456,12 @@ def first_payment_month(age_date: date, settings: Settings) -> date:
 
 
 def _ineligible(person: Person, code: str, years: int, age: date, first: date | None,
-                settings: Settings | None = None) -> Result:
+                settings: Settings) -> Result:
     zh, en = REASONS[code]
-    if settings is not None:
-        zh = zh.format(cutoff=cn_day(settings.minban_cutoff), end=cn_day(settings.contract_end))
-        en = en.format(cutoff=settings.minban_cutoff, end=settings.contract_end)
+    zh = zh.format(cutoff=cn_day(settings.minban_cutoff), end=cn_day(settings.contract_end),
+                   cutoff_year=settings.cutoff.year, age=cn_month(age))
+    en = en.format(cutoff=settings.minban_cutoff, end=settings.contract_end,
+                   cutoff_year=settings.cutoff.year, age=cn_month(age))
     last = month_start(person.death_date) if person.death_date else None
     band = band_of(years) if years >= 1 else ""
     return Result(person, False, code, zh, en, years, band, None, age, first, last, 0, 0)
@@ -532,9 +537,9 @@ def assess(person: Person, settings: Settings) -> Result:
     Exclusions are checked in the order of the seed (death before the cut-off, early retirement,
     bad record), then the conditions of 003:196-197 the input states (户籍, 编制, the 民办 cut-off,
     the 代课 contract window and 备案), then the one-year minimum and its continuity, then
-    whether anything is payable this year. A person who reaches the age during the year is
-    eligible even if the first month falls in the next year (months = 0): they apply this year
-    and are on this year's list.
+    whether anything is payable this year. A person whose first payment month falls in the next
+    year (the age reached in December) receives nothing this year, so is not this year's 发放对象
+    but is listed as 次年起发放 with the month the age is reached.
     Raises :class:`MissingCityStandard` when the city has no amount for their 1-9 years.
     """
     years = working_years(person.semesters)
@@ -543,24 +548,26 @@ def assess(person: Person, settings: Settings) -> Result:
     died = person.death_date
     year_start, year_end = date(settings.year, 1, 1), date(settings.year, 12, 31)
     if died is not None and died <= settings.cutoff:
-        return _ineligible(person, "died_before_cutoff", years, age, None)
+        return _ineligible(person, "died_before_cutoff", years, age, None, settings)
     if person.retired_early:
-        return _ineligible(person, "retired_early", years, age, None)
+        return _ineligible(person, "retired_early", years, age, None, settings)
     if person.bad_record:
-        return _ineligible(person, "bad_record", years, age, None)
+        return _ineligible(person, "bad_record", years, age, None, settings)
     failed = failed_condition(person, settings)
     if failed:
         return _ineligible(person, failed, years, age, None, settings)
     if person.semesters < 2:
-        return _ineligible(person, "too_few_semesters", years, age, None)
+        return _ineligible(person, "too_few_semesters", years, age, None, settings)
     if person.continuous_semesters is not None and person.continuous_semesters < 2:
-        return _ineligible(person, "not_continuous", years, age, None)
+        return _ineligible(person, "not_continuous", years, age, None, settings)
     if died is not None and month_start(died) < first:
-        return _ineligible(person, "died_before_start", years, age, first)
+        return _ineligible(person, "died_before_start", years, age, first, settings)
     if died is not None and died < year_start:
-        return _ineligible(person, "died", years, age, first)
+        return _ineligible(person, "died", years, age, first, settings)
     if age > year_end:
-        return _ineligible(person, "not_of_age", years, age, first)
+        return _ineligible(person, "not_of_age", years, age, first, settings)
+    if first > year_end:  # reaches the age in December: nothing is paid this year
+        return _ineligible(person, "next_year", years, age, first, settings)
     standard = monthly_standard(years, settings.city_standard)
     if standard is None:
         raise MissingCityStandard({years: [person.name]})
@@ -702,33 +709,25 @@ def funding_share(amount: Money, city: str, county: str | None = None) -> tuple[
 # --------------------------------------------------------------------------- notice
 
 
-def _is_workday(day: date) -> bool:
-    try:
-        return chinese_calendar.is_workday(day)
-    except NotImplementedError as exc:
-        raise CalendarOutOfRange(
-            f"chinese-calendar 软件包没有{day.year}年的节假日数据，请更新该软件包"
-            f"（pip install -U chinese-calendar）后再计算公示期",
-            f"the chinese-calendar package has no holiday data for {day.year}; update it "
-            f"(pip install -U chinese-calendar) before computing the notice period",
-        ) from exc
-
-
-def notice_period(start: date, days: int = 5) -> tuple[date, date]:
+def notice_period(start: date, days: int = 5, calendar: Any = None) -> tuple[date, date]:
     """First and last day of a public notice of ``days`` working days (公示5个工作日).
 
     Weekends and public holidays are skipped and adjusted working weekends (调休) count, per the
-    official calendar. A start on a non-working day moves to the next working day.
+    official calendar (a :class:`.holidays.Calendar`, by default chinese-calendar's data alone).
+    A start on a non-working day moves to the next working day.
     """
+    from .holidays import Calendar  # it imports this module's errors
+
     if days < 1:
         raise RuleError("公示天数至少为1个工作日", "a notice lasts at least one working day")
+    is_workday = (calendar or Calendar()).is_workday
     day = start
-    while not _is_workday(day):
+    while not is_workday(day):
         day += timedelta(days=1)
     first, counted = day, 1
     while counted < days:
         day += timedelta(days=1)
-        if _is_workday(day):
+        if is_workday(day):
             counted += 1
     return first, day
 

@@ -644,7 +644,12 @@ def _front_docx(binder: Binder, toc: Sequence[TocEntry] | None, labels: list[Toc
     from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_TAB_ALIGNMENT, WD_TAB_LEADER
     from docx.shared import Mm, Pt
 
+    from .fonts import declare_chinese
+    from .formkit import page_number_footer
+
     doc = Docx()
+    declare_chinese(doc)
+    page_number_footer(doc)  # the contents lists page numbers: the pages carry them too
     sec = doc.sections[0]
     sec.page_width, sec.page_height = Mm(210), Mm(297)
     sec.left_margin = sec.right_margin = Mm(25)

@@ -229,11 +229,15 @@ def validate(ctx: click.Context, target: str, data: tuple[str, ...], previous: t
               help="Overwrite files in the output that planforge did not write.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Worker processes for big batches of forms (default: all cores).")
+@click.option("--pdf", "with_pdf", is_flag=True,
+              help="Also write the print-ready PDF beside every document (one LibreOffice run, "
+                   "Simplified-Chinese fonts); audit it with `planforge check --print FOLDER`.")
 @previous_option
 @with_settings
 @click.pass_context
 def fill(ctx: click.Context, target: str, data: tuple[str, ...], output: str, as_zip: bool,
-         force: bool, jobs: int | None, previous: tuple[str, ...], assignments: tuple[str, ...],
+         force: bool, jobs: int | None, with_pdf: bool, previous: tuple[str, ...],
+         assignments: tuple[str, ...],
          settings_file: str | None) -> None:
     """Fill the forms of TARGET (a document type or a package of annexes) from DATA."""
     engine = _state(ctx).engine
@@ -250,7 +254,7 @@ def fill(ctx: click.Context, target: str, data: tuple[str, ...], output: str, as
                            hidden=total <= PROGRESS_THRESHOLD,
                            item_show_func=lambda _: _rate(bar.pos, started)) as bar:
         result = engine.fill(prepared, Path(output), as_zip, progress=bar.update,
-                             jobs=jobs or default_jobs(), force=force)
+                             jobs=jobs or default_jobs(), force=force, pdf=with_pdf)
     for warning in prepared.data.warnings[told:]:  # found while writing one file per quarter …
         click.echo(f"警告 / warning: {warning}", err=True)
     click.echo(f"已写入 / written: {result}")
@@ -358,19 +362,36 @@ def template_infer(blank: str, output: str, force: bool) -> None:
 
 
 @cli.command()
-@click.argument("target")
-@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@click.argument("target", required=False)
+@click.argument("folder", required=False, type=click.Path(exists=True, file_okay=False))
+@click.option("--print", "print_folder", type=click.Path(exists=True, file_okay=False),
+              help="Audit the printed pages of FOLDER (one page forms, signature blocks, cut or "
+                   "overlapping text, 第N页共M页, Chinese fonts), listing problems by file and page.")
 @with_settings
 @click.pass_context
-def check(ctx: click.Context, target: str, folder: str, assignments: tuple[str, ...],
-          settings_file: str | None) -> None:
-    """Re-read a finished package in FOLDER and report every disagreement."""
+def check(ctx: click.Context, target: str | None, folder: str | None, print_folder: str | None,
+          assignments: tuple[str, ...], settings_file: str | None) -> None:
+    """Re-read a finished package in FOLDER and report every disagreement; with --print, audit
+    how a finished folder prints (``planforge check --print FOLDER``)."""
+    printed = []
+    if print_folder is not None:
+        from .printaudit import audit_folder
+
+        printed = audit_folder(Path(print_folder))
+    if target is None and print_folder is not None:
+        if printed:
+            raise Disagreements(printed)
+        click.echo("打印检查通过 / every page prints as meant")
+        return
+    if target is None or folder is None:
+        raise click.UsageError("需要 TARGET 和 FOLDER，或 --print FOLDER / give TARGET and FOLDER, "
+                               "or --print FOLDER")
     registry = _state(ctx).registry
     package = registry.target(target)
     if getattr(package, "check", None) is None:
         raise PlanforgeError(f"「{target}」没有提供核对功能 / {target!r} offers no check")
     values, _ = gather_settings(assignments, settings_file)
-    problems = package.check(Path(folder), values)
+    problems = [*package.check(Path(folder), values), *printed]
     if problems:
         raise Disagreements(problems)
     click.echo("核对一致 / everything agrees")

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .errors import InputError, Location, Problem, ToolMissingError
+from .fonts import FONTCONFIG
 
 __all__ = [
     "INSTALL_HINT",
@@ -136,6 +137,7 @@ def _run(cmd: list[str], timeout: float) -> tuple[int | None, str]:
     """Run soffice in its own process group so a hung conversion can be killed completely."""
     env = dict(os.environ)
     env.setdefault("SAL_USE_VCLPLUGIN", "svp")
+    env.setdefault("FONTCONFIG_FILE", str(FONTCONFIG))  # 宋体/黑体 print in SC faces, not JP
     proc = subprocess.Popen(
         cmd,
         stdout=subprocess.PIPE,

@@ -31,6 +31,7 @@ from .output import (
     zip_staging,
 )
 from .plugins import Registry
+from .printpdf import require_libreoffice, stage_pdfs
 from .render.jinja import make_environment, render_text
 from .text import clean_context
 from .validate import Binder
@@ -198,7 +199,7 @@ class Engine:
 
     def fill(self, prepared: Prepared, out: Path, as_zip: bool = False,
              progress: Progress | None = None, jobs: int | None = None,
-             force: bool = False) -> Path:
+             force: bool = False, pdf: bool = False) -> Path:
         """Render every member into staging, then publish the folder (or one .zip archive).
 
         ``jobs`` worker processes render big batches of Word forms (default 1: a script that
@@ -208,15 +209,17 @@ class Engine:
         """
         jobs = jobs or 1
         check_outside_inputs(out, prepared.read_folders())
+        if pdf:  # ``--pdf``: the PDF of every document beside it (one LibreOffice run)
+            require_libreoffice()
         if as_zip:
             archive = out if out.suffix.lower() == ".zip" else out.with_name(out.name + ".zip")
             check_archive(archive, force)
             with zip_staging(archive.parent) as tmp:
-                return self._write(prepared, Path(tmp), archive, progress, jobs, force)
-        return self._write(prepared, out, None, progress, jobs, force)
+                return self._write(prepared, Path(tmp), archive, progress, jobs, force, pdf)
+        return self._write(prepared, out, None, progress, jobs, force, pdf)
 
     def _write(self, prepared: Prepared, out: Path, archive: Path | None,
-               progress: Progress | None, jobs: int, force: bool) -> Path:
+               progress: Progress | None, jobs: int, force: bool, pdf: bool = False) -> Path:
         with OutputWriter(out, force) as writer:
             renders = [(document_type, render) for document_type in prepared.job.members
                        for render in self.plan(document_type, prepared, writer, progress, jobs)]
@@ -226,6 +229,8 @@ class Engine:
                     render()
                 except TemplateError as error:
                     raise self._every_unknown(error, document_type, prepared) from None
+            if pdf:
+                stage_pdfs(writer)
             manifest = writer.manifest(
                 planforge=__version__,
                 target=prepared.job.name,

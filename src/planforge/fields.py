@@ -285,8 +285,9 @@ def parse_phone(raw: Any, field: Field) -> str:
     raise FieldError(f"「{text}」不是有效的电话号码", f"{text!r} is not a valid phone number")
 
 
-#: What separates the names in a cell listing several units or people (鹿寨县、柳城县).
-_NAME_SEPARATORS = re.compile(r"\s*[、，,；;/／\n]+\s*")
+#: What separates the names in a cell listing several units or people (鹿寨县、柳城县, 郑涛 & 冯洁);
+#: a space alone does not, since a unit's name may hold one.
+_NAME_SEPARATORS = re.compile(r"\s*[、，,；;/／&＆|｜\n]+\s*")
 
 
 class Names(str):
@@ -302,7 +303,7 @@ class Names(str):
 
 
 def parse_names(raw: Any, field: Field) -> Names:
-    """``鹿寨县、柳城县`` (or with ，, ; / or line breaks): each name once."""
+    """``鹿寨县、柳城县`` (or with ，, ; / & or line breaks): each name once, printed with 、."""
     _text(raw, field)  # the cell's limits; the line breaks it may hold still separate names
     value = Names("、".join(normalize_value(part) for part in _NAME_SEPARATORS.split(str(raw))))
     repeated = sorted({n for n in value.names if value.names.count(n) > 1})

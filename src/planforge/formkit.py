@@ -20,6 +20,8 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from .fonts import declare_chinese
+
 FONT = "宋体"
 THIN = Side(style="thin", color="000000")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -82,6 +84,9 @@ def page_setup(
     sheet.page_margins.left = sheet.page_margins.right = 0.5
     sheet.print_title_rows = f"{header_row}:{header_row}"
     sheet.print_area = f"A1:{get_column_letter(len(widths))}{last_row}"
+    sheet.oddFooter.center.text = "第 &P 页 共 &N 页"  # a long list prints on several pages
+    sheet.oddFooter.center.font = f"{FONT},常规"
+    sheet.oddFooter.center.size = 9
 
 
 def sign_line(sheet: Worksheet, row: int, parts: Sequence[tuple[int, int, str]]) -> None:
@@ -198,6 +203,7 @@ def keep_row_together(row) -> None:
 def new_document(landscape: bool = False):
     """An A4 document in 宋体 with official margins (GB/T 9704 style)."""
     document = Document()
+    declare_chinese(document)  # zh-CN East Asian language: Word picks Chinese glyphs
     section = document.sections[0]
     section.page_width, section.page_height = Cm(21.0), Cm(29.7)
     if landscape:
@@ -212,6 +218,27 @@ def new_document(landscape: bool = False):
     core.author = core.last_modified_by = "planforge"
     core.revision = 1
     return document
+
+
+def page_number_footer(document, size: float = 10.5) -> None:
+    """第 N 页 共 M 页 centred in the footer (Word fields, counted when printed)."""
+    footer = document.sections[0].footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for text in ("第 ", "PAGE", " 页 共 ", "NUMPAGES", " 页"):
+        if text.isupper():
+            field = OxmlElement("w:fldSimple")
+            field.set(qn("w:instr"), f" {text} ")
+            run = OxmlElement("w:r")
+            label = OxmlElement("w:t")
+            label.text = "1"
+            run.append(label)
+            field.append(run)
+            footer._p.append(field)
+        else:
+            run = footer.add_run(text)
+            run.font.size = Pt(size)
+            run.font.name = FONT
+            _all_scripts(run._element.get_or_add_rPr(), FONT)
 
 
 def word_heading(document, annex: str | None, title: str, size: float = 20,

@@ -424,7 +424,10 @@ def write_photo_docx(
     from docx.oxml.ns import qn
     from docx.shared import Mm, Pt
 
+    from .fonts import declare_chinese
+
     doc = Document()
+    declare_chinese(doc)
     sec = doc.sections[0]
     sec.page_width, sec.page_height = Mm(PAGE_W_MM), Mm(PAGE_H_MM)
     sec.left_margin = sec.right_margin = Mm(MARGIN_X_MM)

@@ -120,6 +120,7 @@ def test_section_order_and_bookmarks(built: Path) -> None:
     ]
     assert process == [
         "教学设计《分数的初步认识》（张明）",
+        "教学反思《分数的初步认识》（张明）",
         "听评表",
         "参加活动的感受（张明）",
         "参加活动的感受（李华）",
@@ -199,6 +200,19 @@ def test_check_passes_on_sample(sample: Path) -> None:
     result = run("dossier", "check", sample)
     assert result.exit_code == 0, (result.output, result.exception)
     assert "张明" in result.output
+
+
+def test_check_reports_a_missing_teaching_reflection(copy: Path) -> None:
+    """Seed 002 lists 教学反思 under 过程性资料; a dossier without one is told so."""
+    result = run("dossier", "check", "--no-convert", copy)
+    assert result.exit_code == 0 and "教学反思" not in result.output, result.output
+    text = (copy / "dossier.yaml").read_text(encoding="utf-8")
+    kept = [line for line in text.splitlines() if "教学反思" not in line]
+    (copy / "dossier.yaml").write_text("\n".join(kept), encoding="utf-8")
+    result = run("dossier", "check", "--no-convert", copy)
+    assert result.exit_code == 0, (result.output, result.exception)  # a warning, not a refusal
+    assert "过程性资料中没有教学反思" in result.output and "sections.process" in result.output
+    assert "没有教学设计" not in result.output
 
 
 @pytest.mark.libreoffice

@@ -98,7 +98,7 @@ def expected(row: dict, year: int = 2020, first_year: int = 2019) -> dict | None
     else:
         start = date(reached.year + reached.month // 12, reached.month % 12 + 1, 1)
     if (death and (death.year, death.month) < (start.year, start.month)) or (
-            death and death.year < year) or reached > date(year, 12, 31):
+            death and death.year < year) or start > date(year, 12, 1):  # paid from next year on
         return None
     years = (semesters + 1) // 2
     standard = 900 if years >= 30 else 800 if years >= 20 else 700 if years >= 10 else (
@@ -171,7 +171,7 @@ def test_fill_writes_every_annex_and_a_manifest(county) -> None:
     forms = one(county, "附件1 *申请表")
     assert forms.is_dir() and forms.name == "附件1 广东省原民办代课教师生活困难补助申请表"
     singles = [p for p in forms.glob("*.docx") if "合订打印" not in p.name]
-    assert len(singles) == len(people) == 54
+    assert len(singles) == len(people) == 53
     assert (forms / "附件1 广东省原民办代课教师生活困难补助申请表（合订打印）.docx").exists()
     for name in ("附件2 乳源瑶族自治县原民办代课教师生活困难补助发放对象名册表.xlsx",
                  "附件3 乳源瑶族自治县原民办代课教师生活困难补助发放对象增减情况表.xlsx",
@@ -180,13 +180,16 @@ def test_fill_writes_every_annex_and_a_manifest(county) -> None:
         assert (county / name).is_file(), name
     manifest = json.loads((county / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["target"] == "gd-subsidy" and manifest["previous"]
-    by_row = {r["row"]: r for r, _ in people}
+    by_row = {r["row"]: (n, r) for n, (r, _) in enumerate(people, start=1)}
     for entry in manifest["files"]:
         if entry["document_type"] == "gd-subsidy-application" and "合订" not in entry["path"]:
             (source,) = entry["rows"]
-            person = by_row[source["row"]]  # the file maps to the person's own input row
-            assert entry["path"].endswith(f"{person['序号']:02d} {person['姓名']}.docx")
+            number, person = by_row[source["row"]]  # the file maps to the person's input row
+            # and is numbered as 附件2 numbers the person (issue 12 §2.8), not by input row
+            assert entry["path"].endswith(f"{number:02d} {person['姓名']}.docx")
             assert source["file"].endswith("roster-2020.xlsx") and source["sheet"] == "名册"
+    numbers = sorted(p.name[:2] for p in singles)
+    assert numbers == [f"{n:02d}" for n in range(1, 54)]
 
 
 def test_roster_lists_the_paid_with_their_amounts(county) -> None:
@@ -202,14 +205,16 @@ def test_roster_lists_the_paid_with_their_amounts(county) -> None:
     assert sum(r[10] for r in rows) == sum(e["amount"] for _, e in people) == 417700
     total = header + len(rows) + 1
     assert sheet.cell(total, 11).value == f"=SUM(K{header + 1}:K{total - 1})"
+    assert sheet.cell(total, 8).value is None  # monthly rates are not added up (issue 12 §2.11)
     by_name = {r[1]: r for r in rows}
     died = next(p for p in sample_rows(ROSTER) if p["去世日期"] == date(2020, 4, 30))
     row = by_name[died["姓名"]]  # paid up to and including April, the month of death
-    assert (row[9], row[10]) == (4, 4 * row[7]) and "2020年4月去世" in row[12]
+    assert (row[9], row[10]) == (4, 4 * row[7]) and "已故（发放至2020年4月）" in row[12]
     late = next(p for p in sample_rows(ROSTER) if p["身份证号码"][6:14] == "19651230")
-    row = by_name[late["姓名"]]  # 55 on 30 Dec 2020: on the list, paid from January 2021
-    assert (row[8], row[9], row[10]) == ("2021年1月", 0, 0)
+    assert late["姓名"] not in by_name  # 55 on 30 Dec 2020: paid from January 2021 only
     _, rejected = table_rows(book["不符合条件人员"], "序号")
+    reasons = {r[1]: r for r in rejected}
+    assert "次年起发放（2020年12月达到年龄）" in reasons[late["姓名"]]
     not_paid = [r for r in sample_rows(ROSTER) if expected(r) is None]
     assert [r[1] for r in rejected] == [r["姓名"] for r in not_paid]
     single = next(r for r in not_paid if r["任教学期数"] == 1)
@@ -231,7 +236,10 @@ def test_changes_add_up_and_name_who_joined_and_left(county) -> None:
     died = next(r for r in sample_rows(ROSTER) if r["去世日期"] == date(2019, 5, 20))
     assert changes[died["姓名"]] == ("减少", "已去世", "2019年5月")
     found_out = next(r for r in sample_rows(ROSTER) if "资格审查" in (r["备注"] or ""))
-    assert changes[found_out["姓名"]] == ("减少", "不良记录", "2020年1月")
+    assert changes[found_out["姓名"]] == (
+        "减少", "有刑事犯罪记录，或任教期间被开除、辞退、解除聘用合同", "2020年1月")
+    late = next(p for p in sample_rows(ROSTER) if p["身份证号码"][6:14] == "19651230")
+    assert late["姓名"] not in changes  # paid from 2021: not an increase of 2020
 
 
 def test_summary_counts_bands_and_shares_the_cost(county) -> None:
@@ -255,7 +263,7 @@ def test_summary_counts_bands_and_shares_the_cost(county) -> None:
 def test_notice_masks_ids_and_names_the_period(county) -> None:
     document = Document(str(county / "公示名单.docx"))
     text = "\n".join(p.text for p in document.paragraphs)
-    assert "共54人" in text and "公示期为2020年5月6日至2020年5月11日" in text  # 9 May: 调休
+    assert "共53人" in text and "公示期为2020年5月6日至2020年5月11日" in text  # 9 May: 调休
     rows = [[c.text for c in r.cells] for r in document.tables[0].rows[1:]]
     people = paid(ROSTER)
     assert [r[1] for r in rows] == [p["姓名"] for p, _ in people]
@@ -263,12 +271,21 @@ def test_notice_masks_ids_and_names_the_period(county) -> None:
         number = person["身份证号码"]
         assert row[4] == number[:6] + "*" * 8 + number[-4:]
     assert not re.search(r"\d{17}[\dX]", document.element.xml)
+    remarks = {r[1]: r[7] for r in rows}
+    died = next(p for p in sample_rows(ROSTER) if p["去世日期"] == date(2020, 4, 30))
+    assert remarks[died["姓名"]] == "已故（发放至2020年4月）"
+    late = next(p for p in sample_rows(ROSTER) if p["身份证号码"][6:14] == "19651230")
+    assert late["姓名"] not in remarks  # paid from 2021: not on this year's notice
+    # the clerk's own remarks and every reason of a refusal stay off the public notice
+    xml = document.element.xml
+    assert "资格审查" not in xml and "刑事" not in xml and "不符合" not in xml
 
 
 def test_application_form_carries_the_person_and_history(county) -> None:
-    person, result = next((p, e) for p, e in paid(ROSTER) if e["band"] == "30年以上")
+    number, (person, result) = next((n, pe) for n, pe in enumerate(paid(ROSTER), start=1)
+                                    if pe[1]["band"] == "30年以上")
     form = one(county / "附件1 广东省原民办代课教师生活困难补助申请表",
-               f"{person['序号']:02d} {person['姓名']}.docx")
+               f"{number:02d} {person['姓名']}.docx")
     document = Document(str(form))
     cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
     assert person["身份证号码"] in cells and f"{result['standard']}元/月" in cells
@@ -362,6 +379,21 @@ def test_city_summary_is_the_sum_of_its_counties(city) -> None:
         _, bands = table_rows(annex4, "工作年限")
         assert [sum(b[c] for b in bands[1:]) for c in range(2, 9)] == county_row[1:8]
     assert invoke("check", "gd-subsidy-city", city).exit_code == 0
+
+
+def test_city_form_is_signed_by_the_city_not_the_county(city) -> None:
+    """Issue 12 §2.10: one settings file serves both levels; the county's clerk, reviewer and
+    phone stay on the county's forms."""
+    sheet = openpyxl.load_workbook(one(city, "附件5 *.xlsx")).active
+    text = " ".join(str(c) for r in sheet.iter_rows(values_only=True) for c in r if c)
+    assert "填报单位（盖章）：韶关市教育局" in text
+    for city_value in ("填表人：何淑仪", "审核人：罗建明", "联系电话：0751-8876120", "2020年5月25日"):
+        assert city_value in text
+    for county_value in ("邓丽萍", "黄振华", "0751-5321468", "乳源瑶族自治县教育局"):
+        assert county_value not in text
+    annex4 = openpyxl.load_workbook(one(city / "乳源瑶族自治县", "附件4 *.xlsx")).active
+    county_text = " ".join(str(c) for r in annex4.iter_rows(values_only=True) for c in r if c)
+    assert "填表人：邓丽萍" in county_text and "何淑仪" not in county_text
 
 
 def test_city_check_catches_an_edited_county_row(city, tmp_path) -> None:

@@ -94,9 +94,23 @@ def test_no_back_pay_before_first_year() -> None:
 def test_reaching_age_during_year_and_on_last_day() -> None:
     r = assess(person(date(1965, 7, 10), "女"), S2020)
     assert r.eligible and r.first_month == date(2020, 8, 1) and r.months == 5
-    # reaches the age on 31 Dec: on this year's list, paid from January next year
+    # reaches the age on 31 Dec: paid from January next year, so not this year's 发放对象
     r = assess(person(date(1960, 12, 31), "男"), S2020)
-    assert r.eligible and r.first_month == date(2021, 1, 1) and r.months == 0 and r.amount == 0
+    assert not r.eligible and r.first_month == date(2021, 1, 1) and r.months == 0
+    assert (r.reason_code, r.reason) == ("next_year", "次年起发放（2020年12月达到年龄）")
+
+
+@pytest.mark.parametrize("birth", [date(1960, 12, 1), date(1960, 12, 31), date(1960, 2, 29)])
+def test_first_month_after_the_year_is_never_paid_this_year(birth: date) -> None:
+    """Every age date in December pays nothing this year; 29 Feb pays from March."""
+    r = assess(person(birth, "男"), S2020)
+    if birth.month == 12:
+        assert not r.eligible and r.reason == "次年起发放（2020年12月达到年龄）"
+    else:
+        assert r.eligible and r.months == 10
+    # the year after, the same person is paid from January and counts as 达到领取年龄
+    nxt = assess(person(birth, "男"), Settings(year=2021, first_year=2019, city_standard=CITY))
+    assert nxt.eligible and nxt.months == 12
 
 
 def test_not_of_age_by_end_of_year() -> None:
@@ -116,7 +130,7 @@ def test_later_year_pays_full_year_after_first_month() -> None:
 
 def test_died_on_cutoff_is_excluded() -> None:
     r = assess(person(death_date=date(2018, 12, 31)), S2019)
-    assert (r.eligible, r.reason) == (False, "截止日前去世")
+    assert (r.eligible, r.reason) == (False, "2018年12月31日前已去世")
 
 
 def test_died_day_after_cutoff_paid_for_january() -> None:
@@ -146,10 +160,12 @@ def test_died_in_month_of_reaching_age_gets_nothing() -> None:
 
 
 def test_exclusions_and_their_order() -> None:
-    assert assess(person(retired_early=True), S2020).reason == "离岗退养"
-    assert assess(person(bad_record=True), S2020).reason == "不良记录"
+    assert assess(person(retired_early=True), S2020).reason == "纳入计划内离岗退养"
+    # the seed's words (003:201), not a label of our own
+    assert (assess(person(bad_record=True), S2020).reason
+            == "有刑事犯罪记录，或任教期间被开除、辞退、解除聘用合同")
     both = person(retired_early=True, bad_record=True, death_date=date(2018, 1, 1))
-    assert assess(both, S2020).reason == "截止日前去世"
+    assert assess(both, S2020).reason == "2018年12月31日前已去世"
 
 
 @pytest.mark.parametrize(

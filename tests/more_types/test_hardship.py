@@ -55,6 +55,34 @@ def test_fills_roster_application_and_checklist(run_cli, tmp_path):
     assert li[4:10] == ["☐", "☐", "—", "—", "☐", "☐"]
 
 
+@pytest.mark.parametrize(("level", "requested", "threshold"), [
+    (PROVINCE, 10000, "负债50000元以上，每人一次性10000元"),
+    (CITY, 5000, "负债20000元以上，每人一次性5000元"),
+])
+def test_forms_leave_the_decision_to_the_approver_and_print_amounts_alike(run_cli, tmp_path,
+                                                                          level, requested,
+                                                                          threshold):
+    """Issue 12 §2.7: no approved amount or receiving foundation on the applicant's form; one
+    way of writing amounts; whole thresholds without .00."""
+    people = [teacher("张明", "44023219700101003", debt=86000, requested=requested)]
+    data = hardship_roster(tmp_path / "花名册.xlsx", people)
+    out = tmp_path / "out"
+    result = fill(run_cli, data, out, *level, "--set", "unit=株洲市教育基金会")
+    assert result.exit_code == 0, result.output
+    (summary,) = out.glob("附件1 *.xlsx")
+    sheet = openpyxl.load_workbook(summary).active
+    assert threshold in sheet["A3"].value and ".00元以上" not in sheet["A3"].value
+    formats = {sheet.cell(5, c).number_format for c in (6, 7, 8)}
+    assert formats == {"0.00"}  # as the Word forms print them: 86000.00
+    (forms,) = [p for p in out.iterdir() if p.is_dir() and "申请表" in p.name]
+    document = Document(str(forms / "01 张明.docx"))
+    xml = document.element.xml
+    assert "株洲市教育基金会" not in xml and "填报单位" not in xml
+    box = next(c.text for r in document.tables[0].rows for c in r.cells if "核定资助金额" in c.text)
+    assert "元" in box and not any(ch.isdigit() for ch in box.split("核定资助金额")[1].split("\n")[0])
+    assert "86000.00元" in [c.text for r in document.tables[0].rows for c in r.cells]
+
+
 def test_materials_folder_marks_present_and_missing_and_warns(run_cli, tmp_path):
     data = hardship_roster(tmp_path / "花名册.xlsx", TEACHERS)
     scans = tmp_path / "材料"
@@ -239,3 +267,13 @@ def test_city_plan_of_80_teachers_and_400000_yuan(run_cli, tmp_path, count, args
         assert expected in result.output and "工作表/sheet「花名册」" in result.output
     else:
         assert result.exit_code == 0, result.output
+
+def test_sample_scans_print_no_escapes():
+    """Issue 12 §2.9: the stand-in scans showed literal \\u5218… instead of Chinese."""
+    from ..conftest import SAMPLES
+
+    scans = sorted((SAMPLES / "hardship-aid" / "材料").rglob("*.pdf"))
+    assert scans
+    for scan in scans:
+        text = "".join(page.extract_text() or "" for page in PdfReader(scan).pages)
+        assert "\\u" not in text, scan

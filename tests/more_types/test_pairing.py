@@ -40,6 +40,21 @@ def test_pairing_list_has_heading_annex_and_count(run_cli, tmp_path):
     assert table[4][1:7] == ["实验小学", "孝义镇中心校", "张敏、李华、王芳", "张敏", "13800138000",
                              "2026年3月—2027年2月"]
     assert table[9][:2] == ["合计", '="共"&COUNTA(B5:B9)&"对"']
+    # issue 12 §2.5: the README's quick start sets only organisation; the unit stamps the form
+    assert table[2][0] == "填报单位（盖章）：实验县教育局"
+    assert [r[3] for r in table[4:9]] == ["张敏、李华、王芳", "刘洋、陈静", "赵磊", "孙丽、周强、吴婷",
+                                          "郑涛、冯洁"]  # the input wrote 郑涛 & 冯洁
+
+
+@pytest.mark.parametrize(("typed", "printed"), [
+    ("郑涛 & 冯洁", "郑涛、冯洁"), ("张敏,李华，王芳", "张敏、李华、王芳"), (" 赵磊 ", "赵磊"),
+    ("孙丽；周强/吴婷", "孙丽、周强、吴婷"), ("甲\n乙", "甲、乙"),
+])
+def test_names_print_with_one_separator(typed, printed):
+    from planforge.fields import parse_names
+    from planforge.model import Field
+
+    assert parse_names(typed, Field("people", "帮扶人员", "names")) == printed
 
 
 def test_teacher_pairing_list(run_cli, tmp_path):
@@ -75,12 +90,28 @@ def test_space_report_counts_each_pair_in_the_quarter(run_cli, tmp_path, quarter
         table = rows(folder / f"{label}.xlsx")
     assert table[0][0] == "附件2" and table[1][0] == f"网络学习空间应用情况表（{label}）"
     assert due in table[2][0] and "填报单位：溪安八中" in table[2][0]
-    assert table[3][6:9] == ["资源分享（个）", "网络教研（次）", "小计"]
+    # no 小计: 个 and 次 are not added up (issue 12 §2.11)
+    assert table[3][6:9] == ["资源分享（个）", "网络教研（次）", "备注"]
     body = table[4:4 + len(PAIRS)]
     assert [(r[1], r[4]) for r in body] == [(p[0], p[3]) for p in PAIRS]
     assert [(r[6], r[7]) for r in body] == expected
-    assert [r[8] for r in body] == [a + b for a, b in expected]
-    assert table[6][6:9] == ["=SUM(G5:G6)", "=SUM(H5:H6)", "=SUM(I5:I6)"]
+    assert table[6][6:8] == ["=SUM(G5:G6)", "=SUM(H5:H6)"]
+
+
+def test_each_quarters_table_is_dated_in_its_quarter(run_cli, tmp_path):
+    """Issue 12 §2.4: the 填表日期 setting (25 March) dates Q1 only; Q2's table is dated when
+    it is due, in late June."""
+    out = tmp_path / "out"
+    result = run_cli("fill", "space-report", TEACHERS / "教师结对名单.xlsx", "-o", out,
+                     "--settings", TEACHERS / "settings.yaml")
+    assert result.exit_code == 0, result.output
+    folder = out / "附件2 网络学习空间应用情况表"
+    dates = {}
+    for path in sorted(folder.glob("*.xlsx")):
+        cells = [c for r in rows(path) for c in r if isinstance(c, str) and "填表日期" in c]
+        dates[path.stem] = cells
+    assert dates == {"2026年第一季度": ["填表日期：2026年3月25日"],
+                     "2026年第二季度": ["填表日期：2026年6月21日"]}
 
 
 def test_space_report_reads_both_tables_from_json(run_cli, tmp_path):
@@ -97,7 +128,7 @@ def test_space_report_reads_both_tables_from_json(run_cli, tmp_path):
     assert result.exit_code == 0, result.output
     table = rows(tmp_path / "out" / "附件2 网络学习空间应用情况表" / "2026年第三季度.xlsx")
     assert "报送时间：2026年9月下旬" in table[2][0]
-    assert table[4][6:9] == [4, 1, 5]
+    assert table[4][6:8] == [4, 1]
 
 
 def test_space_report_sample_by_quarter(run_cli, tmp_path):
@@ -204,7 +235,7 @@ def test_every_kind_converts_with_libreoffice(run_cli, tmp_path, pdf_text):
     assert application.count("☑") == 3 and application.count("☐") == 2  # one in the note
     assert "本人患重大疾病" in application and "伍仟元整" in application
     assert "（盖章）" in application and "年月日" in application
-    assert "共10人" in roster and "542,000.00" in roster and "50,000.00" in roster
+    assert "共10人" in roster and "542000.00" in roster and "50000.00" in roster
     assert "伍万元整" in roster
     assert "申报材料清单" in checklist and "☐" in checklist
     assert "溪安八中教师一对一结对帮扶名单" in pairs and "共6对" in pairs

@@ -33,6 +33,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..errors import TemplateError
 from ..fields import MAX_CELL_CHARACTERS
+from ..rowfit import fit_row_heights, keep_signatures_with_table
 from .jinja import printed, render_text, template_failure
 from .package import check_office_package
 from .references import Insertion, ReferenceShifter, UnreadableFormula
@@ -296,12 +297,17 @@ def render_xlsx(template: Path, context: Mapping[str, Any], env: ImmutableSandbo
     if sum(map(len, lists.values())) >= STREAM_MINIMUM:
         stream_workbook(workbook, template.name, context, env, target, lists, marked)
         return
+    data_rows: dict[str, range] = {}
     for sheet in workbook.worksheets:
         filler = SheetFiller(sheet, env, template.name)
         template_row = marked[sheet.title]
         filler.fill_cells(context, skip_row=template_row)
         if template_row is not None:
             filler.expand(template_row, lists[sheet.title], context)
+            data_rows[sheet.title] = range(template_row,
+                                           template_row + max(len(lists[sheet.title]), 1))
+    fit_row_heights(workbook, data_rows)  # long values wrap: data rows grow to show them whole
+    keep_signatures_with_table(workbook)
     workbook.save(target)
 
 
