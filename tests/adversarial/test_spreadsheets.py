@@ -170,11 +170,11 @@ def test_csv_in_gbk_as_excel_exports_it(planforge, tmp_path):
     assert "王2号" in all_text(fills(planforge, data, tmp_path / "out"))
 
 
-def test_old_excel_xls_is_named_as_such(planforge, tmp_path):
+def test_old_excel_xls_is_read_and_its_cells_named(planforge, tmp_path):
     data = tmp_path / "名册.xls"
-    shutil.copyfile(DATA / "old-excel.xls", data)
-    output = refused(planforge, data, tmp_path / "out")
-    assert ".xls" in output and "save it as .xlsx" in output and "password" not in output
+    shutil.copyfile(DATA / "old-excel.xls", data)  # its ID number has a wrong check digit
+    output = refused(planforge, data, tmp_path / "out", "第2行", "身份证号码", "110105195001010015")
+    assert "check digit" in output and "save it as .xlsx" not in output
 
 
 def test_a_password_protected_workbook_is_named_as_such(planforge, tmp_path):
