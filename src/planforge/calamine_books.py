@@ -30,15 +30,12 @@ _ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 
 def zip_format(path: Path) -> str | None:
     """XLSB or ODS for a zip package holding one of them; None for anything else (an .xlsx)."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            names = set(archive.namelist())
-            if "xl/workbook.bin" in names:
-                return XLSB
-            if "mimetype" in names and archive.read("mimetype").startswith(_ODS_MIMETYPE):
-                return ODS
-    except (zipfile.BadZipFile, OSError, KeyError):
-        return None
+    with zipfile.ZipFile(path) as archive:
+        names = set(archive.namelist())
+        if "xl/workbook.bin" in names:
+            return XLSB
+        if "mimetype" in names and archive.read("mimetype").startswith(_ODS_MIMETYPE):
+            return ODS
     return None
 
 
@@ -71,11 +68,18 @@ class CalamineBook:
 
         self.path = path
         self.kind = kind
-        self._book = python_calamine.CalamineWorkbook.from_path(str(path))
+        # From a handle, so the format is told by the content, not the name (.xls named .xlsx).
+        self._handle = path.open("rb")
+        try:
+            self._book = python_calamine.CalamineWorkbook.from_filelike(self._handle)
+        except BaseException:
+            self._handle.close()
+            raise
         self._warned = False
 
     def close(self) -> None:
         self._book.close()
+        self._handle.close()
 
     def sheets(self) -> list[tuple[str, bool]]:
         """Each worksheet's name and whether it is visible (chart sheets hold no table)."""

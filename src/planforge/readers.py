@@ -147,7 +147,7 @@ def _workbook_kind(path: Path, head: bytes, suffix: str) -> str | None:
             "this file is really a web page (HTML) with an Excel extension; open it in Excel or WPS "
             "and save it as .xlsx",
         )
-    if head.startswith(b"PK\x03\x04"):
+    if head.startswith(b"PK\x03\x04") and zipfile.is_zipfile(path):  # else damaged: by name
         kind = zip_format(path)
         if kind == ODS and ods_is_encrypted(path):
             raise _password_problem(path)

@@ -1,0 +1,206 @@
+"""The same roster saved as .xlsx, .xls and .ods (by LibreOffice, as a clerk re-saves it) reads to
+the same records, warnings and problems, each at the same sheet, row and column. No .xlsb: no
+writer is at hand (LibreOffice has no .xlsb export filter), so .xlsb is read but not tested here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from openpyxl import Workbook
+
+from planforge.convert import convert, have_soffice
+from planforge.engine import Engine
+from planforge.errors import InputError
+
+from .collect import case
+from .test_spreadsheets import HEADERS, person, refused, roster
+
+pytestmark = pytest.mark.skipif(not have_soffice(), reason="LibreOffice is needed to save .xls/.ods")
+
+FORMATS = ("xls", "ods")
+SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "gd-subsidy"
+
+
+def _good(path: Path) -> Path:
+    """Merged title rows, blank rows between, dates as text, serial, datetime and 1958.12."""
+    rows = [person(1, birth="1950年3月5日", joined=1958.12),
+            person(2, birth=18327, joined="1958.9"),
+            person(3, birth=dt.datetime(1950, 3, 5), joined=dt.datetime(1958, 12, 1), remark=7),
+            ["合计", None, None, None, None, None]]
+    return roster(path, rows, title_rows=2, blank_between=1)
+
+
+def _bad_cells(path: Path) -> Path:
+    """A wrong check digit, an ID typed as a number, an impossible date, a missing name and a
+    duplicate ID: each named at its cell."""
+    return roster(path, [person(1), person(2, id=int(person_id_text(2))),
+                         person(3, birth="1950-02-30"), person(4, name=None),
+                         person(5, id=person_id_text(1)), person(6, id="110105195001010015")])
+
+
+def person_id_text(number: int) -> str:
+    return person(number)[2]
+
+
+def _hidden_sheet_first(path: Path) -> Path:
+    workbook = Workbook()
+    notes = workbook.active
+    notes.title = "填表说明"
+    notes.append(HEADERS)
+    notes.append(person(9, name="隐藏表里的人"))
+    notes.sheet_state = "hidden"
+    data = workbook.create_sheet("Sheet2")
+    data.append(["说明：本表由学校填写"])
+    data.append(HEADERS)
+    data.append(person(1))
+    workbook.save(path)
+    return path
+
+
+def _wanted_sheet_hidden(path: Path) -> Path:
+    workbook = Workbook()
+    workbook.active.title = "Sheet1"
+    workbook.active.append(["随便什么"])
+    hidden = workbook.create_sheet("名册")
+    hidden.append(HEADERS)
+    hidden.append(person(1))
+    hidden.sheet_state = "hidden"
+    workbook.save(path)
+    return path
+
+
+def _hidden_rows(path: Path) -> Path:
+    roster(path, [person(1), person(2), person(3), person(4)])
+    workbook = openpyxl.load_workbook(path)
+    workbook.active.row_dimensions[5].hidden = True
+    workbook.active.row_dimensions[7].hidden = True
+    workbook.save(path)
+    return path
+
+
+def _two_row_header_and_footer(path: Path) -> Path:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "名册"
+    sheet.append(["2026年人员名册"])
+    sheet.append(["序号", "个人信息", None, "出生日期", "参加工作年月", "备注"])
+    sheet.append([None, "姓名", "身份证号码"])
+    sheet.merge_cells("B2:C2")
+    sheet.merge_cells("A2:A3")
+    for row in (person(1), person(2)):
+        sheet.append(row)
+    sheet.append(["填表人：张三", None, "审核人：李四"])
+    sheet.append(person(3))  # below the footer: reported, not read
+    workbook.save(path)
+    return path
+
+
+CASES = {
+    "good": _good,
+    "bad-cells": _bad_cells,
+    "hidden-sheet-first": _hidden_sheet_first,
+    "wanted-sheet-hidden": _wanted_sheet_hidden,
+    "hidden-rows": _hidden_rows,
+    "two-row-header-and-footer": _two_row_header_and_footer,
+}
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory) -> dict[str, dict[str, Path]]:
+    """Each case as .xlsx, and as LibreOffice saves it in every format (one run per format)."""
+    folder = tmp_path_factory.mktemp("formats")
+    originals = {name: make(folder / f"{name}.xlsx") for name, make in CASES.items()}
+    found = {name: {"xlsx": path} for name, path in originals.items()}
+    for fmt in FORMATS:
+        for name, path in zip(originals, convert(list(originals.values()), fmt, folder / fmt),
+                              strict=True):
+            found[name][fmt] = path
+    return found
+
+
+def outcome(engine: Engine, path: Path) -> tuple:
+    """What a run reads from ``path``: records, warnings and problems, with sheet, row and
+    column but not the file's name (which differs by its extension)."""
+    def seen(problem):
+        return problem.zh, problem.en, problem.where.sheet, problem.where.row, problem.where.column
+
+    try:
+        data = engine.prepare("tiny-package", [path], {}).data
+    except InputError as error:
+        return "refused", sorted(map(seen, error.problems))
+    tables = {name: [(r.where.sheet, r.where.row, r.values) for r in records]
+              for name, records in data.tables.items()}
+    return tables, sorted(map(seen, data.warnings))
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("name", CASES)
+def test_every_format_reads_as_the_xlsx_does(saved, tiny_registry, name, fmt):
+    engine = Engine(tiny_registry)
+    expected = outcome(engine, saved[name]["xlsx"])
+    assert outcome(engine, saved[name][fmt]) == expected
+    case()
+
+
+def test_the_cases_say_what_they_should(saved, tiny_registry):
+    """The comparison above is only worth something if the .xlsx outcomes are the right ones."""
+    engine = Engine(tiny_registry)
+    tables, warnings = outcome(engine, saved["good"]["xlsx"])
+    assert [values["name"] for *_, values in next(iter(tables.values()))] == [
+        "人员1", "人员2", "人员3"]
+    refusal, problems = outcome(engine, saved["bad-cells"]["xlsx"])
+    assert refusal == "refused" and {(row, column) for *_, row, column in problems} >= {
+        (5, "身份证号码"), (6, "出生日期"), (7, "姓名"), (9, "身份证号码")}
+    assert any("stored by Excel as a number" in en for _, en, *_ in problems)
+    tables, warnings = outcome(engine, saved["hidden-rows"]["xlsx"])
+    assert [row for *_, row, _ in warnings] == [5, 7]
+    assert outcome(engine, saved["wanted-sheet-hidden"]["xlsx"])[0] == "refused"
+
+
+def test_an_xls_named_xlsx_and_an_ods_named_xls_are_read_by_their_content(saved, planforge,
+                                                                          tmp_path):
+    for fmt, wrong in (("xls", ".xlsx"), ("ods", ".xls"), ("ods", ".xlsx")):
+        data = shutil.copyfile(saved["bad-cells"][fmt], tmp_path / f"名册-{fmt}{wrong}")
+        refused(planforge, data, tmp_path / "out", "第6行", "出生日期", "1950-02-30")
+        case()
+
+
+def _rezip(source: Path, target: Path, change) -> Path:
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w") as new:
+        for info in old.infolist():
+            new.writestr(info, change(info.filename, old.read(info.filename)))
+    return target
+
+
+def test_a_password_protected_ods_is_refused_by_name(saved, planforge, tmp_path):
+    """As LibreOffice saves one: the manifest says how content.xml is encrypted, and it is."""
+    def encrypt(name: str, data: bytes) -> bytes:
+        if name == "META-INF/manifest.xml":
+            return re.sub(
+                rb'(manifest:full-path="content.xml"[^>]*)/>',
+                rb'\1><manifest:encryption-data manifest:checksum-type="urn:oasis:names:tc:'
+                rb'opendocument:xmlns:manifest:1.0#sha256-1k" manifest:checksum="x"/>'
+                rb'</manifest:file-entry>', data)
+        return bytes(b ^ 0x5A for b in data) if name == "content.xml" else data
+
+    data = _rezip(saved["good"]["ods"], tmp_path / "名册.ods", encrypt)
+    assert b"encryption-data" in zipfile.ZipFile(data).read("META-INF/manifest.xml")
+    output = refused(planforge, data, tmp_path / "out")
+    assert "password" in output and "密码" in output
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_damaged_xls_and_ods_are_refused_by_name(saved, planforge, tmp_path, fmt):
+    whole = saved["good"][fmt].read_bytes()
+    for number, content in enumerate((whole[: len(whole) // 2], whole[:8] + b"\0" * 600)):
+        data = tmp_path / f"名册{number}.{fmt}"
+        data.write_bytes(content)
+        output = refused(planforge, data, tmp_path / "out")
+        assert f"(.{fmt}) file" in output and "damaged" in output
+        case()
