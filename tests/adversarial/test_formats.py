@@ -204,3 +204,30 @@ def test_damaged_xls_and_ods_are_refused_by_name(saved, planforge, tmp_path, fmt
         output = refused(planforge, data, tmp_path / "out")
         assert f"(.{fmt}) file" in output and "damaged" in output
         case()
+
+
+def _cell_values(folder: Path) -> dict[str, list[tuple]]:
+    """Every cell value of every workbook planforge wrote, by file name and sheet."""
+    found = {}
+    for path in sorted(folder.rglob("*.xlsx")):
+        workbook = openpyxl.load_workbook(path)
+        for sheet in workbook.worksheets:
+            found[f"{path.relative_to(folder)}:{sheet.title}"] = list(sheet.iter_rows(
+                values_only=True))
+    return found
+
+
+def test_the_subsidy_sample_fills_from_xls_to_the_same_numbers(planforge, tmp_path):
+    """附件2 (roster), 附件3 (changes against --previous) and 附件4 (summary) from .xls files
+    LibreOffice saved hold exactly the values the .xlsx run writes."""
+    sources = [SAMPLES / "roster-2020.xlsx", SAMPLES / "roster-2019.xlsx"]
+    roster_xls, last_xls = convert(sources, "xls", tmp_path / "xls")
+    outputs = {}
+    for label, data, last in (("xlsx", *sources), ("xls", roster_xls, last_xls)):
+        outputs[label] = tmp_path / label / "乳源"
+        result = planforge("fill", "gd-subsidy", data, "--previous", last, "--settings",
+                           SAMPLES / "settings.yaml", "-o", outputs[label], "--jobs", "1")
+        assert result.exit_code == 0, result.output
+    expected = _cell_values(outputs["xlsx"])
+    assert {name[:3] for name in expected} >= {"附件2", "附件3", "附件4"}, expected.keys()
+    assert _cell_values(outputs["xls"]) == expected
