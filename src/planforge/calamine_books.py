@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import zipfile
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from itertools import repeat
 from pathlib import Path
 from typing import Any
@@ -76,6 +77,7 @@ class CalamineBook:
             self._handle.close()
             raise
         self._warned = False
+        self._scans: dict[str, _Scan] = {}
 
     def close(self) -> None:
         self._book.close()
@@ -89,20 +91,25 @@ class CalamineBook:
                 for sheet in self._book.sheets_metadata if sheet.typ == SheetTypeEnum.WorkSheet]
 
     def rows(self, name: str) -> Iterator[Sequence[Any]]:
-        """The sheet's rows from row 1 and column A, whatever its first filled cell."""
+        """The sheet's rows from row 1 and column A, whatever its first filled cell; a cell
+        showing an error (#N/A, #DIV/0!) reads as its text, as openpyxl reads it from an .xlsx,
+        where python-calamine would give an empty cell."""
         sheet = self._book.get_sheet_by_name(name)
         top, left = sheet.start if sheet.height else (0, 0)
+        errors = self._scan(name).errors
         yield from repeat((), top)
         padding = (None,) * left
-        for row in sheet.iter_rows():
-            yield (*padding, *map(_cell, row))
+        for number, row in enumerate(sheet.iter_rows(), start=top + 1):
+            cells = (*padding, *map(_cell, row))
+            if number in errors:
+                cells = tuple(errors[number].get(column, cell)
+                              for column, cell in enumerate(cells))
+            yield cells
 
     def marks(self, name: str) -> SheetMarks:
         """Rows hidden in the sheet; or a warning, once per file, that they cannot be told."""
-        if self.kind == XLS:
-            return SheetMarks(hidden=_xls_hidden_rows(self.path, name))
-        if self.kind == ODS:
-            return SheetMarks(hidden=_ods_hidden_rows(self.path, name))
+        if self.kind != XLSB:
+            return SheetMarks(hidden=self._scan(name).hidden)
         if self._warned:
             return SheetMarks()
         self._warned = True
@@ -112,44 +119,78 @@ class CalamineBook:
             f"hidden rows cannot be told apart in an {en} file: any hidden row is read as data; "
             "delete rows you do not want instead of hiding them", Location(str(self.path)))])
 
+    def _scan(self, name: str) -> _Scan:
+        """What values do not tell, read from the format once per sheet (nothing for .xlsb)."""
+        if name not in self._scans:
+            scan = {XLS: _scan_xls, ODS: _scan_ods}.get(self.kind)
+            self._scans[name] = scan(self.path, name) if scan else _Scan()
+        return self._scans[name]
 
-def _xls_hidden_rows(path: Path, name: str) -> set[int]:
-    """From the row records xlrd reads with formatting information (1-based row numbers)."""
+
+@dataclass
+class _Scan:
+    hidden: set[int] = field(default_factory=set)  # 1-based row numbers
+    errors: dict[int, dict[int, str]] = field(default_factory=dict)  # row -> column -> #N/A
+
+
+def _scan_xls(path: Path, name: str) -> _Scan:
+    """Hidden rows from the row records xlrd reads with formatting information, error cells
+    from its cell types."""
     import xlrd
 
     book = xlrd.open_workbook(str(path), formatting_info=True, on_demand=True)
     try:
         sheet = book.sheet_by_name(name)
-        return {index + 1 for index, info in sheet.rowinfo_map.items() if info.hidden}
+        scan = _Scan({index + 1 for index, info in sheet.rowinfo_map.items() if info.hidden})
+        for index in range(sheet.nrows):
+            for column, kind in enumerate(sheet.row_types(index)):
+                if kind == xlrd.XL_CELL_ERROR:
+                    text = xlrd.error_text_from_code.get(sheet.cell_value(index, column), "#N/A")
+                    scan.errors.setdefault(index + 1, {})[column] = text
+        return scan
     finally:
         book.release_resources()
 
 
 _TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_CALC_VALUE_TYPE = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}value-type"
+#: Repeats past this are the empty rest of a sheet (Calc writes a million rows as one element).
+_MOST_REPEATS = 1 << 16
 
 
-def _ods_hidden_rows(path: Path, name: str) -> set[int]:
-    """Rows of the named table whose ``table:visibility`` is collapse or filter (1-based),
-    counting ``number-rows-repeated`` as Calc does."""
+def _scan_ods(path: Path, name: str) -> _Scan:
+    """Rows of the named table whose ``table:visibility`` is collapse or filter, and cells whose
+    value type is error, counting ``number-rows-repeated`` and ``number-columns-repeated`` as
+    Calc does."""
     from lxml import etree
 
-    hidden: set[int] = set()
+    scan = _Scan()
+    cells = (f"{_TABLE}table-cell", f"{_TABLE}covered-table-cell")
     with zipfile.ZipFile(path) as archive, archive.open("content.xml") as stream:
-        number = 0
-        inside = False
-        for event, element in etree.iterparse(
-                stream, events=("start", "end"), tag=(f"{_TABLE}table", f"{_TABLE}table-row")):
-            if element.tag == f"{_TABLE}table":
+        number, column, inside = 0, 0, False
+        for event, element in etree.iterparse(stream, events=("start", "end"), tag=(
+                f"{_TABLE}table", f"{_TABLE}table-row", *cells)):
+            tag = element.tag
+            if tag == f"{_TABLE}table":
                 if event == "start":
                     inside = element.get(f"{_TABLE}name") == name
                 elif inside:
                     break
-                continue
-            if event == "end":
-                if inside:
-                    count = int(element.get(f"{_TABLE}number-rows-repeated") or 1)
-                    if element.get(f"{_TABLE}visibility") in ("collapse", "filter"):
-                        hidden.update(range(number + 1, number + 1 + min(count, 1 << 16)))
-                    number += count
+            elif event == "start" or not inside:
+                if event == "end":
+                    element.clear()
+            elif tag in cells:
+                repeats = int(element.get(f"{_TABLE}number-columns-repeated") or 1)
+                if element.get(_CALC_VALUE_TYPE) == "error":
+                    text = "".join(element.itertext()).strip() or "#N/A"
+                    row = scan.errors.setdefault(number + 1, {})
+                    row.update(dict.fromkeys(range(column, column + min(repeats, _MOST_REPEATS)),
+                                             text))
+                column += repeats
+            else:  # the end of a row
+                repeats = int(element.get(f"{_TABLE}number-rows-repeated") or 1)
+                if element.get(f"{_TABLE}visibility") in ("collapse", "filter"):
+                    scan.hidden.update(range(number + 1, number + 1 + min(repeats, _MOST_REPEATS)))
+                number, column = number + repeats, 0
                 element.clear()
-    return hidden
+    return scan

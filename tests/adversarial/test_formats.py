@@ -19,6 +19,7 @@ from planforge.engine import Engine
 from planforge.errors import InputError
 
 from .collect import case
+from .test_clerk_layouts import recalculated_copy
 from .test_spreadsheets import HEADERS, person, refused, roster
 
 pytestmark = pytest.mark.skipif(not have_soffice(), reason="LibreOffice is needed to save .xls/.ods")
@@ -101,7 +102,16 @@ def _two_row_header_and_footer(path: Path) -> Path:
     return path
 
 
+def _error_cells(path: Path) -> Path:
+    """Cells showing #N/A and #DIV/0!, saved with their results by a program that calculates."""
+    (path.parent / "written").mkdir()
+    written = roster(path.parent / "written" / path.name, [
+        person(1, birth="=NA()"), person(2, remark="=1/0"), person(3, name='=VLOOKUP(9,A1:A2,1,0)')])
+    return shutil.copyfile(recalculated_copy(written, path.parent / "calculated"), path)
+
+
 CASES = {
+    "error-cells": _error_cells,
     "good": _good,
     "bad-cells": _bad_cells,
     "hidden-sheet-first": _hidden_sheet_first,
@@ -158,6 +168,9 @@ def test_the_cases_say_what_they_should(saved, tiny_registry):
     assert refusal == "refused" and {(row, column) for *_, row, column in problems} >= {
         (5, "身份证号码"), (6, "出生日期"), (7, "姓名"), (9, "身份证号码")}
     assert any("stored by Excel as a number" in en for _, en, *_ in problems)
+    refusal, problems = outcome(engine, saved["error-cells"]["xlsx"])
+    assert [(row, column) for *_, row, column in problems] == [(4, "出生日期")]
+    assert "'#N/A' is not a valid date" in problems[0][1]
     tables, warnings = outcome(engine, saved["hidden-rows"]["xlsx"])
     assert [row for *_, row, _ in warnings] == [5, 7]
     assert outcome(engine, saved["wanted-sheet-hidden"]["xlsx"])[0] == "refused"
