@@ -69,19 +69,18 @@ class CalamineBook:
 
         self.path = path
         self.kind = kind
-        # From a handle, so the format is told by the content, not the name (.xls named .xlsx).
-        self._handle = path.open("rb")
-        try:
-            self._book = python_calamine.CalamineWorkbook.from_filelike(self._handle)
-        except BaseException:
-            self._handle.close()
-            raise
+        # By its name when that is right: only then is a password named (from a handle,
+        # calamine tries each format and says none fits); by its content when it is not.
+        if path.suffix.lower() == f".{kind}":
+            self._book = python_calamine.CalamineWorkbook.from_path(str(path))
+        else:
+            with path.open("rb") as handle:
+                self._book = python_calamine.CalamineWorkbook.from_filelike(handle)
         self._warned = False
         self._scans: dict[str, _Scan] = {}
 
     def close(self) -> None:
         self._book.close()
-        self._handle.close()
 
     def sheets(self) -> list[tuple[str, bool]]:
         """Each worksheet's name and whether it is visible (chart sheets hold no table)."""

@@ -514,8 +514,8 @@ class DataFile:
                 raise
             except Exception as error:  # the readers raise many kinds on a damaged or foreign file
                 self.close()
-                if type(error).__name__ == "PasswordError":  # python-calamine's, for an .xls
-                    raise _password_problem(self.path) from None
+                if type(error).__name__ == "PasswordError" or "encrypted" in str(error):
+                    raise _password_problem(self.path) from None  # an .xls: calamine's, xlrd's
                 raise _unreadable_workbook(self.path, error, self._kind) from None
         if suffix in _CSV_SUFFIXES:
             return _csv_table(self.path, spec) if primary else None

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shutil
+import struct
 import zipfile
 from pathlib import Path
 
@@ -204,6 +205,28 @@ def test_a_password_protected_ods_is_refused_by_name(saved, planforge, tmp_path)
 
     data = _rezip(saved["good"]["ods"], tmp_path / "名册.ods", encrypt)
     assert b"encryption-data" in zipfile.ZipFile(data).read("META-INF/manifest.xml")
+    output = refused(planforge, data, tmp_path / "out")
+    assert "password" in output and "密码" in output
+
+
+def _with_filepass(xls: bytes, record: bytes) -> bytes:
+    """The .xls with a FILEPASS record (how BIFF8 marks a workbook encrypted) right after the
+    workbook's BOF, in the place of the records that follow it (padded with a filler record)."""
+    start = xls.find(b"\x09\x08\x10\x00\x00\x06\x05\x00") + 20  # after the globals' BOF
+    replaced = 132  # INTERFACEHDR, MMS, INTERFACEEND and WRITEACCESS as LibreOffice writes them
+    assert [xls[start], xls[start + 12], xls[start + 16]] == [0xE1, 0xE2, 0x5C]
+    filler = struct.pack("<HH", 0x5C, replaced - len(record) - 4) + b" " * (
+        replaced - len(record) - 4)
+    return xls[:start] + record + filler + xls[start + replaced:]
+
+
+@pytest.mark.parametrize("record", [
+    struct.pack("<HHHHH", 0x2F, 54, 1, 1, 1) + bytes(range(48)),  # RC4, as Excel 97-2003 saves
+    struct.pack("<HHHHH", 0x2F, 6, 0, 0x1234, 0x5678),  # XOR obfuscation, as Excel 95 saved
+], ids=["rc4", "xor"])
+def test_a_password_protected_xls_is_refused_by_name(saved, planforge, tmp_path, record):
+    data = tmp_path / "名册.xls"
+    data.write_bytes(_with_filepass(saved["good"]["xls"].read_bytes(), record))
     output = refused(planforge, data, tmp_path / "out")
     assert "password" in output and "密码" in output
 
