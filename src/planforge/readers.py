@@ -523,6 +523,16 @@ class DataFile:
             self._data = _parse_structured(self.path)
         return _structured_table(self.path, self._data, spec, primary)
 
+    def sheet_rows(self, sheet: str | None) -> tuple[str, list[Sequence[Any]]]:
+        """Every row of a workbook's sheet (``sheet``, else the first), in any workbook format,
+        numbered from row 1 as the clerk sees them: for showing a problem's cell in context."""
+        if not self._checked:
+            self._check(self.path.suffix.lower())
+        book = self._open_workbook()
+        names = [name for name, _ in book.sheets()]
+        chosen = sheet if sheet in names else names[0]
+        return chosen, [list(row) for row in book.rows(chosen)]
+
     def _check(self, suffix: str) -> None:
         """Refuse, by name, files that cannot be read at all."""
         path = self.path

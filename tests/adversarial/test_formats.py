@@ -5,6 +5,7 @@ writer is at hand (LibreOffice has no .xlsb export filter), so .xlsb is read but
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import shutil
 import struct
@@ -267,3 +268,31 @@ def test_the_subsidy_sample_fills_from_xls_to_the_same_numbers(planforge, tmp_pa
     expected = _cell_values(outputs["xlsx"])
     assert {name[:3] for name in expected} >= {"附件2", "附件3", "附件4"}, expected.keys()
     assert _cell_values(outputs["xls"]) == expected
+
+
+@pytest.mark.parametrize("fmt", ("xlsx", *FORMATS))
+def test_the_web_page_marks_the_wrong_cells_in_every_format(saved, tiny_registry, fmt):
+    from planforge.web.sheetview import sheet_view
+
+    path = saved["bad-cells"][fmt]
+    with pytest.raises(InputError) as error:
+        Engine(tiny_registry).prepare("tiny-package", [path], {})
+    view = sheet_view(path, path.name, error.value.problems)
+    marked = {(row["number"], HEADERS[index]) for row in view["rows"]
+              for index, cell in enumerate(row["cells"]) if cell["problems"]}
+    assert view["sheet"] == "名册" and marked == {
+        (5, "身份证号码"), (6, "出生日期"), (7, "姓名"), (8, "身份证号码"), (9, "身份证号码")}
+    case()
+
+
+def test_the_web_page_takes_xls_ods_and_xlsb_uploads(saved, tmp_path):
+    from planforge.web.uploads import save_data_file
+
+    for fmt in FORMATS:
+        with saved["good"][fmt].open("rb") as upload:
+            stored = save_data_file(f"名册.{fmt}", upload, tmp_path)
+        assert stored.read_bytes() == saved["good"][fmt].read_bytes()
+    for suffix in (".ods", ".xlsb"):
+        with pytest.raises(InputError, match="not an Excel workbook"):
+            save_data_file(f"名单{suffix}", io.BytesIO("姓名,身份证号码\n".encode()), tmp_path)
+    case()
