@@ -160,8 +160,8 @@ def _unreadable_workbook(path: Path, error: Exception, kind: str | None = None) 
 
     zh, en = FORMAT_NAMES.get(kind, ("Excel", "Excel"))
     return _file_problem(
-        path, f"无法读取 {zh} 文件，文件可能已损坏（{type(error).__name__}: {error}）",
-        f"cannot read the {en} file, it may be damaged ({type(error).__name__}: {error})",
+        path, f"无法读取 {zh} 文件（{type(error).__name__}: {error}），文件可能已损坏",
+        f"cannot read the {en} file ({type(error).__name__}: {error}); it may be damaged",
     )
 
 
