@@ -22,7 +22,14 @@ from planforge.errors import InputError
 
 from .collect import case
 from .test_clerk_layouts import recalculated_copy
-from .test_spreadsheets import HEADERS, person, refused, roster
+from .test_spreadsheets import (
+    HEADERS,
+    hidden_sheet_first,
+    person,
+    refused,
+    roster,
+    wanted_sheet_hidden,
+)
 
 pytestmark = pytest.mark.skipif(not have_soffice(), reason="LibreOffice is needed to save .xls/.ods")
 
@@ -49,33 +56,6 @@ def _bad_cells(path: Path) -> Path:
 
 def person_id_text(number: int) -> str:
     return person(number)[2]
-
-
-def _hidden_sheet_first(path: Path) -> Path:
-    workbook = Workbook()
-    notes = workbook.active
-    notes.title = "填表说明"
-    notes.append(HEADERS)
-    notes.append(person(9, name="隐藏表里的人"))
-    notes.sheet_state = "hidden"
-    data = workbook.create_sheet("Sheet2")
-    data.append(["说明：本表由学校填写"])
-    data.append(HEADERS)
-    data.append(person(1))
-    workbook.save(path)
-    return path
-
-
-def _wanted_sheet_hidden(path: Path) -> Path:
-    workbook = Workbook()
-    workbook.active.title = "Sheet1"
-    workbook.active.append(["随便什么"])
-    hidden = workbook.create_sheet("名册")
-    hidden.append(HEADERS)
-    hidden.append(person(1))
-    hidden.sheet_state = "hidden"
-    workbook.save(path)
-    return path
 
 
 def _hidden_rows(path: Path) -> Path:
@@ -116,8 +96,8 @@ CASES = {
     "error-cells": _error_cells,
     "good": _good,
     "bad-cells": _bad_cells,
-    "hidden-sheet-first": _hidden_sheet_first,
-    "wanted-sheet-hidden": _wanted_sheet_hidden,
+    "hidden-sheet-first": hidden_sheet_first,
+    "wanted-sheet-hidden": wanted_sheet_hidden,
     "hidden-rows": _hidden_rows,
     "two-row-header-and-footer": _two_row_header_and_footer,
 }

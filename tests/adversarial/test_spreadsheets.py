@@ -135,7 +135,8 @@ def test_hidden_rows_are_read_and_reported(planforge, tmp_path):
     assert "第4行" not in warning and "第6行" not in warning
 
 
-def test_a_hidden_sheet_is_never_taken_as_the_first_sheet(planforge, tmp_path):
+def hidden_sheet_first(path: Path) -> Path:
+    """A hidden first sheet holding a roster, then the visible one."""
     workbook = Workbook()
     notes = workbook.active
     notes.title = "填表说明"
@@ -145,12 +146,12 @@ def test_a_hidden_sheet_is_never_taken_as_the_first_sheet(planforge, tmp_path):
     data_sheet = workbook.create_sheet("Sheet2")
     data_sheet.append(HEADERS)
     data_sheet.append(person(1))
-    workbook.save(tmp_path / "名册.xlsx")
-    texts = fills(planforge, tmp_path / "名册.xlsx", tmp_path / "out")
-    assert "人员1" in all_text(texts) and "隐藏表里的人" not in all_text(texts)
+    workbook.save(path)
+    return path
 
 
-def test_the_wanted_sheet_hidden_is_refused_by_name(planforge, tmp_path):
+def wanted_sheet_hidden(path: Path) -> Path:
+    """The sheet named as planforge looks for it (名册) is very hidden."""
     workbook = Workbook()
     workbook.active.title = "Sheet1"
     workbook.active.append(["随便什么"])
@@ -158,8 +159,18 @@ def test_the_wanted_sheet_hidden_is_refused_by_name(planforge, tmp_path):
     hidden.append(HEADERS)
     hidden.append(person(1))
     hidden.sheet_state = "veryHidden"
-    workbook.save(tmp_path / "名册.xlsx")
-    output = refused(planforge, tmp_path / "名册.xlsx", tmp_path / "out", "名册")
+    workbook.save(path)
+    return path
+
+
+def test_a_hidden_sheet_is_never_taken_as_the_first_sheet(planforge, tmp_path):
+    texts = fills(planforge, hidden_sheet_first(tmp_path / "名册.xlsx"), tmp_path / "out")
+    assert "人员1" in all_text(texts) and "隐藏表里的人" not in all_text(texts)
+
+
+def test_the_wanted_sheet_hidden_is_refused_by_name(planforge, tmp_path):
+    data = wanted_sheet_hidden(tmp_path / "名册.xlsx")
+    output = refused(planforge, data, tmp_path / "out", "名册")
     assert "hidden" in output and "隐藏" in output
 
 
