@@ -278,3 +278,13 @@ def test_the_web_page_takes_xls_ods_and_xlsb_uploads(saved, tmp_path):
         with pytest.raises(InputError, match="not an Excel workbook"):
             save_data_file(f"名单{suffix}", io.BytesIO("姓名,身份证号码\n".encode()), tmp_path)
     case()
+
+
+def test_the_web_file_picker_offers_every_data_format():
+    """A browser's picker hides files its ``accept`` list leaves out: it must list them all."""
+    from planforge.web import uploads
+
+    page = (Path(uploads.__file__).with_name("templates") / "fill.html").read_text("utf-8")
+    offered = re.search(r'id="data" name="data" multiple accept="([^"]*)"', page).group(1)
+    assert set(offered.split(",")) == uploads.DATA_SUFFIXES
+    case()
