@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zipfile
+import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
@@ -29,24 +30,29 @@ FORMAT_NAMES = {
 _ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 
 
-def zip_format(path: Path) -> str | None:
-    """XLSB or ODS for a zip package holding one of them; None for anything else (an .xlsx)."""
-    with zipfile.ZipFile(path) as archive:
-        names = set(archive.namelist())
-        if "xl/workbook.bin" in names:
-            return XLSB
-        if "mimetype" in names and archive.read("mimetype").startswith(_ODS_MIMETYPE):
-            return ODS
+def zip_format(path: Path, named: str | None) -> str | None:
+    """XLSB or ODS for a zip package holding one of them; None for anything else (an .xlsx).
+    A damaged package is taken as what its members, else its name (``named``), say it is."""
+    names: set[str] = set()
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            if "xl/workbook.bin" in names:
+                return XLSB
+            if "mimetype" in names and archive.read("mimetype").startswith(_ODS_MIMETYPE):
+                return ODS
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error):
+        return ODS if "content.xml" in names else named  # named by the reader it needs
     return None
 
 
 def ods_is_encrypted(path: Path) -> bool:
     """An .ods saved with a password lists how each part is encrypted in its manifest."""
-    with zipfile.ZipFile(path) as archive:
-        try:
+    try:
+        with zipfile.ZipFile(path) as archive:
             manifest = archive.read("META-INF/manifest.xml")
-        except KeyError:
-            return False
+    except (KeyError, zipfile.BadZipFile, OSError, EOFError, zlib.error):
+        return False  # no manifest, or a damaged one: the reader names the file
     return b"encryption-data" in manifest
 
 

@@ -148,7 +148,7 @@ def _workbook_kind(path: Path, head: bytes, suffix: str) -> str | None:
             "and save it as .xlsx",
         )
     if head.startswith(b"PK\x03\x04") and zipfile.is_zipfile(path):  # else damaged: by name
-        kind = zip_format(path)
+        kind = zip_format(path, _CALAMINE_SUFFIXES.get(suffix))
         if kind == ODS and ods_is_encrypted(path):
             raise _password_problem(path)
         return kind

@@ -288,3 +288,15 @@ def test_the_web_file_picker_offers_every_data_format():
     offered = re.search(r'id="data" name="data" multiple accept="([^"]*)"', page).group(1)
     assert set(offered.split(",")) == uploads.DATA_SUFFIXES
     case()
+
+
+def test_an_ods_with_a_damaged_member_is_refused_by_name(saved, planforge, tmp_path):
+    whole = saved["good"]["ods"].read_bytes()
+    for number, member in enumerate((b"spreadsheet", b"META-INF/manifest.xml")):
+        data = tmp_path / f"名册{number}.ods"
+        # The mimetype is stored uncompressed: a changed byte fails its CRC when read.
+        at = whole.index(member) if member == b"spreadsheet" else whole.rindex(b"PK\x01\x02")
+        data.write_bytes(whole[:at] + bytes([whole[at] ^ 1]) + whole[at + 1:])
+        output = refused(planforge, data, tmp_path / "out")
+        assert "(.ods) file" in output and "damaged" in output, output
+        case()
