@@ -1,4 +1,4 @@
-"""Reading tables from the files clerks keep: .xlsx, .csv, .json and .yaml.
+"""Reading tables from the files clerks keep: .xlsx, .xls, .xlsb, .ods, .csv, .json and .yaml.
 
 A reader only finds the header row and returns raw cells with their positions; turning cells into
 values is :mod:`planforge.validate`'s job.
@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import chain, islice, zip_longest
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -23,6 +23,9 @@ from .errors import InputError, Location, Problem
 from .model import TableSpec
 from .text import normalize_header
 from .yamlload import in_both_languages, load_yaml
+
+if TYPE_CHECKING:
+    from .calamine_books import CalamineBook
 
 HEADER_SCAN_ROWS = 30
 
@@ -112,23 +115,30 @@ def _table(path: Path, sheet: str | None, rows: Iterator[Sequence[Any]], spec: T
 _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
 
 
-def _sniff_binary(path: Path, head: bytes) -> None:
-    """Name the usual impostors: old .xls, encrypted workbooks and web pages saved as .xls."""
+def _password_problem(path: Path) -> InputError:
+    return _file_problem(
+        path,
+        "这个工作簿设置了打开密码，无法读取；请在 Excel/WPS/LibreOffice 中去掉密码（另存时不设密码）后再试",
+        "this workbook is protected with a password and cannot be read; remove the password in "
+        "Excel, WPS or LibreOffice (save it again without one) and try again",
+    )
+
+
+#: Formats read by python-calamine, by suffix, when the bytes do not say which they are.
+_CALAMINE_SUFFIXES = {".xls": "xls", ".xlsb": "xlsb", ".ods": "ods"}
+
+
+def _workbook_kind(path: Path, head: bytes, suffix: str) -> str | None:
+    """Which reader a workbook needs, by its bytes rather than its name: None for openpyxl (an
+    .xlsx or .xlsm), else the python-calamine format; impostors are refused by name."""
+    from .calamine_books import ODS, XLS, ods_is_encrypted, zip_format
+
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         # An OLE2 file: a workbook with an opening password keeps the real .xlsx encrypted in
         # a stream named EncryptedPackage (names are UTF-16 in the directory); else old .xls.
         if _ENCRYPTED_STREAM in path.read_bytes():
-            raise _file_problem(
-                path,
-                "这个工作簿设置了打开密码，无法读取；请在 Excel/WPS 中去掉密码（文件→信息→保护工作簿）后再试",
-                "this workbook is protected with a password and cannot be read; remove the "
-                "password in Excel or WPS (File → Info → Protect Workbook) and try again",
-            )
-        raise _file_problem(
-            path,
-            "这是旧版 Excel(.xls) 文件；请在 Excel/WPS 中“另存为”.xlsx 后再试",
-            "this is an old Excel .xls file; save it as .xlsx in Excel or WPS and try again",
-        )
+            raise _password_problem(path)
+        return XLS
     lowered = head.lstrip().lower()
     if lowered.startswith((b"<html", b"<!doctype", b"<table", b"<?xml")) or b"<html" in lowered[:512]:
         raise _file_problem(
@@ -137,20 +147,50 @@ def _sniff_binary(path: Path, head: bytes) -> None:
             "this file is really a web page (HTML) with an Excel extension; open it in Excel or WPS "
             "and save it as .xlsx",
         )
+    if head.startswith(b"PK\x03\x04") and zipfile.is_zipfile(path):  # else damaged: by name
+        kind = zip_format(path, _CALAMINE_SUFFIXES.get(suffix))
+        if kind == ODS and ods_is_encrypted(path):
+            raise _password_problem(path)
+        return kind
+    return _CALAMINE_SUFFIXES.get(suffix)
 
 
-def _unreadable_workbook(path: Path, error: Exception) -> InputError:
+def _unreadable_workbook(path: Path, error: Exception, kind: str | None = None) -> InputError:
+    from .calamine_books import FORMAT_NAMES
+
+    zh, en = FORMAT_NAMES.get(kind, ("Excel", "Excel"))
     return _file_problem(
-        path, f"无法读取 Excel 文件（{type(error).__name__}: {error}）",
-        f"cannot read the Excel file ({type(error).__name__}: {error})",
+        path, f"无法读取 {zh} 文件（{type(error).__name__}: {error}），文件可能已损坏",
+        f"cannot read the {en} file ({type(error).__name__}: {error}); it may be damaged",
     )
+
+
+class _OpenpyxlBook:
+    """An .xlsx or .xlsm as openpyxl reads it, seen as :class:`CalamineBook` sees the rest."""
+
+    def __init__(self, path: Path, workbook):
+        self.path = path
+        self._workbook = workbook
+
+    def close(self) -> None:
+        self._workbook.close()
+
+    def sheets(self) -> list[tuple[str, bool]]:
+        return [(n, self._workbook[n].sheet_state == "visible") for n in self._workbook.sheetnames]
+
+    def rows(self, name: str) -> Iterator[Sequence[Any]]:
+        return self._workbook[name].iter_rows(values_only=True)
+
+    def marks(self, name: str) -> SheetMarks:
+        return _sheet_marks(self.path, getattr(self._workbook[name], "_worksheet_path", None))
 
 
 def _sheet_table(path: Path, workbook, spec: TableSpec, primary: bool) -> RawTable | None:
     """The spec's sheet (or the first visible one): hidden sheets are never read, and rows a
     clerk hid are read but reported, since hiding a row in Excel does not delete it."""
-    names = [n for n in workbook.sheetnames if workbook[n].sheet_state == "visible"]
-    hidden = [n for n in workbook.sheetnames if n not in names]
+    sheets = workbook.sheets()
+    names = [n for n, visible in sheets if visible]
+    hidden = [n for n, visible in sheets if not visible]
     wanted = {normalize_header(s) for s in spec.sheets}
     chosen = next((n for n in names if normalize_header(n) in wanted), None)
     if chosen is None:
@@ -163,13 +203,13 @@ def _sheet_table(path: Path, workbook, spec: TableSpec, primary: bool) -> RawTab
         if not primary or not names:
             return None
         chosen = _sheet_with_header(workbook, names, spec)
-    sheet = workbook[chosen]
-    marks = _sheet_marks(path, getattr(sheet, "_worksheet_path", None))
-    table = _table(path, chosen, sheet.iter_rows(values_only=True), spec)
+    marks = workbook.marks(chosen)
+    table = _table(path, chosen, workbook.rows(chosen), spec)
     table.uncomputed = marks.uncomputed
+    table.warnings.extend(marks.warnings)
     if marks.hidden:
         table.rows = _warn_hidden(table, table.rows, marks.hidden)
-    table.rows = _read_guarded(path, table.rows)
+    table.rows = _read_guarded(path, table.rows, getattr(workbook, "kind", None))
     return table
 
 
@@ -181,7 +221,7 @@ def _sheet_with_header(workbook, names: list[str], spec: TableSpec) -> str:
     known = _known_headers(spec)
     best, best_score = names[0], 0
     for name in names:
-        head = islice(workbook[name].iter_rows(values_only=True), HEADER_SCAN_ROWS)
+        head = islice(workbook.rows(name), HEADER_SCAN_ROWS)
         score = max((_header_score(row, known) for row in head), default=0)
         if score > best_score:
             best, best_score = name, score
@@ -200,13 +240,13 @@ def _warn_hidden(table: RawTable, rows: Iterable[tuple[int, Sequence[Any]]],
         yield number, cells
 
 
-def _read_guarded(path: Path, rows: Iterable[tuple[int, Sequence[Any]]]
+def _read_guarded(path: Path, rows: Iterable[tuple[int, Sequence[Any]]], kind: str | None
                   ) -> Iterator[tuple[int, Sequence[Any]]]:
-    """Rows as openpyxl reads them; a sheet damaged further down is a problem with the file."""
+    """Rows as the workbook reads them; a sheet damaged further down is a problem with the file."""
     try:
         yield from rows
     except Exception as error:
-        raise _unreadable_workbook(path, error) from None
+        raise _unreadable_workbook(path, error, kind) from None
 
 
 @dataclass
@@ -216,6 +256,7 @@ class SheetMarks:
 
     hidden: set[int] = field(default_factory=set)
     uncomputed: dict[int, set[int]] = field(default_factory=dict)  # row -> 0-based columns
+    warnings: list[Problem] = field(default_factory=list)  # what the format cannot tell
 
 
 #: A formula not followed by a result: no <v>, or an empty one, before the cell ends.
@@ -426,7 +467,7 @@ def _parse_structured(path: Path) -> Any:
         raise _file_problem(path, f"文件格式错误：{zh}", f"the file is malformed: {en}") from None
 
 
-_EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
+_EXCEL_SUFFIXES = {".xlsx", ".xlsm", *_CALAMINE_SUFFIXES}
 _CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 _STRUCTURED_SUFFIXES = {".json", ".yaml", ".yml"}
 _UNREAD = object()
@@ -443,7 +484,8 @@ class DataFile:
         self.path = Path(path)
         self._checked = False
         self._handle = None
-        self._workbook = None
+        self._workbook: _OpenpyxlBook | CalamineBook | None = None
+        self._kind: str | None = None  # the python-calamine format, None for openpyxl
         self._data: Any = _UNREAD
 
     def __enter__(self) -> DataFile:
@@ -470,14 +512,26 @@ class DataFile:
                 return _sheet_table(self.path, self._open_workbook(), spec, primary)
             except InputError:
                 raise
-            except Exception as error:  # openpyxl raises many kinds on a damaged or foreign file
+            except Exception as error:  # the readers raise many kinds on a damaged or foreign file
                 self.close()
-                raise _unreadable_workbook(self.path, error) from None
+                if type(error).__name__ == "PasswordError" or "encrypted" in str(error):
+                    raise _password_problem(self.path) from None  # an .xls: calamine's, xlrd's
+                raise _unreadable_workbook(self.path, error, self._kind) from None
         if suffix in _CSV_SUFFIXES:
             return _csv_table(self.path, spec) if primary else None
         if self._data is _UNREAD:
             self._data = _parse_structured(self.path)
         return _structured_table(self.path, self._data, spec, primary)
+
+    def sheet_rows(self, sheet: str | None) -> tuple[str, list[Sequence[Any]]]:
+        """Every row of a workbook's sheet (``sheet``, else the first), in any workbook format,
+        numbered from row 1 as the clerk sees them: for showing a problem's cell in context."""
+        if not self._checked:
+            self._check(self.path.suffix.lower())
+        book = self._open_workbook()
+        names = [name for name, _ in book.sheets()]
+        chosen = sheet if sheet in names else names[0]
+        return chosen, [list(row) for row in book.rows(chosen)]
 
     def _check(self, suffix: str) -> None:
         """Refuse, by name, files that cannot be read at all."""
@@ -492,24 +546,30 @@ class DataFile:
         if not head:
             raise _file_problem(path, "文件是空的", "the file is empty")
         if suffix in _EXCEL_SUFFIXES:
-            _sniff_binary(path, head)
+            self._kind = _workbook_kind(path, head, suffix)
         elif suffix not in _CSV_SUFFIXES | _STRUCTURED_SUFFIXES:
             raise _file_problem(
                 path,
-                f"不支持的文件类型「{suffix}」（可用 .xlsx、.csv、.json、.yaml）",
-                f"unsupported file type {suffix!r} (use .xlsx, .csv, .json or .yaml)",
+                f"不支持的文件类型「{suffix}」（可用 .xlsx、.xls、.xlsb、.ods、.csv、.json、.yaml）",
+                f"unsupported file type {suffix!r} (use .xlsx, .xls, .xlsb, .ods, .csv, .json or "
+                ".yaml)",
             )
         self._checked = True
 
-    def _open_workbook(self):
+    def _open_workbook(self) -> _OpenpyxlBook | CalamineBook:
         """Loaded once per file: openpyxl then parses the shared strings, and the whole of every
         sheet that does not state its size (no <dimension>, as in many exported files)."""
         import openpyxl
 
-        if self._workbook is None:
+        from .calamine_books import CalamineBook
+
+        if self._workbook is None and self._kind is not None:
+            self._workbook = CalamineBook(self.path, self._kind)
+        elif self._workbook is None:
             # Opened from a handle, so a real .xlsx named .xls is read by its content.
             self._handle = self.path.open("rb")
-            self._workbook = openpyxl.load_workbook(self._handle, read_only=True, data_only=True)
+            self._workbook = _OpenpyxlBook(self.path, openpyxl.load_workbook(
+                self._handle, read_only=True, data_only=True))
         return self._workbook
 
 

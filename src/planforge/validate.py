@@ -18,6 +18,10 @@ _TOTAL_MARKERS = {"合计", "总计", "小计", "total"}
 #: A row whose first filled cell reads 示例 (or starts with 示例：) is an example, never data:
 #: ``planforge blank`` writes one under the header of every sheet it makes.
 EXAMPLE_MARK = "示例"
+#: What a cell shows when its formula fails (a VLOOKUP that finds nothing gives #N/A): never a
+#: value, in any column, though every reader gives it as text.
+_FORMULA_ERRORS = {"#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!",
+                   "#CALC!", "#GETTING_DATA"}
 
 
 def _is_blank(value: Any) -> bool:
@@ -131,6 +135,14 @@ class Binder:
                     problems.append(Problem("必填项为空", "required value is empty",
                                             _cell(table, number, field, index)))
                 values[field.name] = field.default
+                continue
+            if isinstance(raw, str) and raw.strip().upper() in _FORMULA_ERRORS:
+                problems.append(Problem(
+                    f"这个单元格显示公式错误值 {raw.strip()}；请在 Excel/WPS 中改正公式或填入数值后再试",
+                    f"this cell shows the formula error {raw.strip()}; correct the formula or "
+                    "type the value in Excel or WPS and try again",
+                    _cell(table, number, field, index)))
+                values[field.name] = None
                 continue
             try:
                 values[field.name] = self.parse(raw, field)

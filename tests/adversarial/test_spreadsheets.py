@@ -135,7 +135,8 @@ def test_hidden_rows_are_read_and_reported(planforge, tmp_path):
     assert "第4行" not in warning and "第6行" not in warning
 
 
-def test_a_hidden_sheet_is_never_taken_as_the_first_sheet(planforge, tmp_path):
+def hidden_sheet_first(path: Path) -> Path:
+    """A hidden first sheet holding a roster, then the visible one."""
     workbook = Workbook()
     notes = workbook.active
     notes.title = "填表说明"
@@ -145,12 +146,12 @@ def test_a_hidden_sheet_is_never_taken_as_the_first_sheet(planforge, tmp_path):
     data_sheet = workbook.create_sheet("Sheet2")
     data_sheet.append(HEADERS)
     data_sheet.append(person(1))
-    workbook.save(tmp_path / "名册.xlsx")
-    texts = fills(planforge, tmp_path / "名册.xlsx", tmp_path / "out")
-    assert "人员1" in all_text(texts) and "隐藏表里的人" not in all_text(texts)
+    workbook.save(path)
+    return path
 
 
-def test_the_wanted_sheet_hidden_is_refused_by_name(planforge, tmp_path):
+def wanted_sheet_hidden(path: Path) -> Path:
+    """The sheet named as planforge looks for it (名册) is very hidden."""
     workbook = Workbook()
     workbook.active.title = "Sheet1"
     workbook.active.append(["随便什么"])
@@ -158,8 +159,18 @@ def test_the_wanted_sheet_hidden_is_refused_by_name(planforge, tmp_path):
     hidden.append(HEADERS)
     hidden.append(person(1))
     hidden.sheet_state = "veryHidden"
-    workbook.save(tmp_path / "名册.xlsx")
-    output = refused(planforge, tmp_path / "名册.xlsx", tmp_path / "out", "名册")
+    workbook.save(path)
+    return path
+
+
+def test_a_hidden_sheet_is_never_taken_as_the_first_sheet(planforge, tmp_path):
+    texts = fills(planforge, hidden_sheet_first(tmp_path / "名册.xlsx"), tmp_path / "out")
+    assert "人员1" in all_text(texts) and "隐藏表里的人" not in all_text(texts)
+
+
+def test_the_wanted_sheet_hidden_is_refused_by_name(planforge, tmp_path):
+    data = wanted_sheet_hidden(tmp_path / "名册.xlsx")
+    output = refused(planforge, data, tmp_path / "out", "名册")
     assert "hidden" in output and "隐藏" in output
 
 
@@ -170,11 +181,11 @@ def test_csv_in_gbk_as_excel_exports_it(planforge, tmp_path):
     assert "王2号" in all_text(fills(planforge, data, tmp_path / "out"))
 
 
-def test_old_excel_xls_is_named_as_such(planforge, tmp_path):
+def test_old_excel_xls_is_read_and_its_cells_named(planforge, tmp_path):
     data = tmp_path / "名册.xls"
-    shutil.copyfile(DATA / "old-excel.xls", data)
-    output = refused(planforge, data, tmp_path / "out")
-    assert ".xls" in output and "save it as .xlsx" in output and "password" not in output
+    shutil.copyfile(DATA / "old-excel.xls", data)  # its ID number has a wrong check digit
+    output = refused(planforge, data, tmp_path / "out", "第2行", "身份证号码", "110105195001010015")
+    assert "check digit" in output and "save it as .xlsx" not in output
 
 
 def test_a_password_protected_workbook_is_named_as_such(planforge, tmp_path):

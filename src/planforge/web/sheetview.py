@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Problem
+from ..readers import DataFile
 from ..text import normalize_header
 
 #: Rows shown around the problems (and at the top): enough to find one's way, never a
@@ -35,14 +36,8 @@ def _rows(path: Path, sheet: str | None) -> tuple[str | None, list[Sequence[Any]
         else:
             return None, []
         return None, list(csv.reader(io.StringIO(text, newline="")))
-    import openpyxl
-
-    workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    try:
-        name = sheet if sheet in workbook.sheetnames else workbook.sheetnames[0]
-        return name, [list(r) for r in workbook[name].iter_rows(values_only=True)]
-    finally:
-        workbook.close()
+    with DataFile(path) as workbook:
+        return workbook.sheet_rows(sheet)
 
 
 def _column_of(rows: list[Sequence[Any]], header: str, before: int) -> int | None:
@@ -58,7 +53,8 @@ def _column_of(rows: list[Sequence[Any]], header: str, before: int) -> int | Non
 def sheet_view(path: Path, display_name: str, problems: Iterable[Problem]) -> dict[str, Any] | None:
     """Rows to show (numbered as in Excel) and the marked cells, for the problems of one file."""
     mine = [p for p in problems if p.where.file and Path(p.where.file).name == path.name]
-    if not mine or path.suffix.lower() not in {".xlsx", ".xlsm", ".csv", ".txt", ".tsv"}:
+    if not mine or path.suffix.lower() not in {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv",
+                                                ".txt", ".tsv"}:
         return None
     sheet = next((p.where.sheet for p in mine if p.where.sheet), None)
     try:

@@ -17,7 +17,7 @@ from ..archives import leaves_folder, oversized
 from ..errors import InputError, Location, Problem
 from ..output import sanitize_filename
 
-DATA_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".csv", ".txt", ".tsv", ".json", ".yaml", ".yml"}
+DATA_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv", ".txt", ".tsv", ".json", ".yaml", ".yml"}
 #: An activity folder holds photos and courseware; more than this unpacked is not one.
 MAX_UNPACKED = 2 * 1024**3
 MAX_MEMBERS = 5000
@@ -33,9 +33,9 @@ def save_data_file(name: str, stream: BinaryIO, folder: Path) -> Path:
     clean = sanitize_filename(PurePosixPath(name.replace("\\", "/")).name or "data")
     suffix = Path(clean).suffix.lower()
     if suffix not in DATA_SUFFIXES:
-        raise _refuse(clean, f"不支持的文件类型「{suffix or '无扩展名'}」（可用 .xlsx、.xls、.csv、.json、.yaml）",
-                      f"unsupported file type {suffix or '(none)'!r} (use .xlsx, .xls, .csv, "
-                      ".json or .yaml)")
+        raise _refuse(clean, f"不支持的文件类型「{suffix or '无扩展名'}」（可用 .xlsx、.xls、.xlsb、.ods、.csv、.json、.yaml）",
+                      f"unsupported file type {suffix or '(none)'!r} (use .xlsx, .xls, .xlsb, "
+                      ".ods, .csv, .json or .yaml)")
     target = _unique(folder / clean)
     with target.open("wb") as out:
         while block := stream.read(1 << 20):
@@ -57,7 +57,7 @@ def _check_content(path: Path, name: str, suffix: str) -> None:
     head = path.read_bytes()[:4096]
     if not head:
         raise _refuse(name, "文件是空的", "the file is empty")
-    if suffix in {".xlsx", ".xlsm"}:
+    if suffix in {".xlsx", ".xlsm", ".xlsb", ".ods"}:
         # Old .xls, encrypted workbooks and web pages are named by the reader itself.
         if head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")) or b"<" in head[:64]:
             return
