@@ -17,7 +17,7 @@ from typing import Any
 
 import chinese_calendar
 
-from .rules import CalendarOutOfRange, RuleError
+from .errors import CalendarOutOfRange, RuleError
 
 #: Accepted keys of one year's schedule: days off, and weekend days that are working days.
 OFF_KEYS = ("放假", "休息", "节假日", "holidays", "off")

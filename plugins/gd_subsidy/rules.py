@@ -22,6 +22,8 @@ from typing import Any
 from planforge.fields import parse_resident_id
 from planforge.model import Field, FieldError
 
+from .errors import RuleError
+
 Money = int | Decimal
 
 MINBAN = "原民办教师"
@@ -100,14 +102,6 @@ MIN_TEACHING_AGE = 16
 # --------------------------------------------------------------------------- errors
 
 
-class RuleError(ValueError):
-    """A rule cannot be applied; carries the message in Chinese and English for the clerk."""
-
-    def __init__(self, zh: str, en: str):
-        self.zh, self.en = zh, en
-        super().__init__(f"{zh} / {en}")
-
-
 class MissingCityStandard(RuleError):
     """The city standard for 1-9 working years lacks a value; names everyone it blocks.
 
@@ -122,11 +116,6 @@ class MissingCityStandard(RuleError):
             f"地级市未设定以下工作年限的月补助标准：{zh}",
             f"the city standard has no monthly amount for {en}",
         )
-
-
-class CalendarOutOfRange(RuleError):
-    """No holiday data for a year (chinese-calendar lacks it, no ``holidays`` setting gives it);
-    we refuse to guess."""
 
 
 # --------------------------------------------------------------------------- money
@@ -716,7 +705,7 @@ def notice_period(start: date, days: int = 5, calendar: Any = None) -> tuple[dat
     official calendar (a :class:`.holidays.Calendar`, by default chinese-calendar's data alone).
     A start on a non-working day moves to the next working day.
     """
-    from .holidays import Calendar  # it imports this module's errors
+    from .holidays import Calendar
 
     if days < 1:
         raise RuleError("公示天数至少为1个工作日", "a notice lasts at least one working day")

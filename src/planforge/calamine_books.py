@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import Location, Problem
-from .readers import SheetMarks
+from .marks import SheetMarks
 
 XLS, XLSB, ODS = "xls", "xlsb", "ods"
 #: How each format is named to the clerk (中文, English).

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from .errors import InputError, Location, Problem
+from .marks import SheetMarks
 from .model import TableSpec
 from .text import normalize_header
 from .yamlload import in_both_languages, load_yaml
@@ -247,16 +248,6 @@ def _read_guarded(path: Path, rows: Iterable[tuple[int, Sequence[Any]]], kind: s
         yield from rows
     except Exception as error:
         raise _unreadable_workbook(path, error, kind) from None
-
-
-@dataclass
-class SheetMarks:
-    """What openpyxl's values do not tell: rows hidden in Excel, and formula cells saved without
-    their result (by openpyxl and other programs that do not calculate), which read as empty."""
-
-    hidden: set[int] = field(default_factory=set)
-    uncomputed: dict[int, set[int]] = field(default_factory=dict)  # row -> 0-based columns
-    warnings: list[Problem] = field(default_factory=list)  # what the format cannot tell
 
 
 #: A formula not followed by a result: no <v>, or an empty one, before the cell ends.

@@ -27,7 +27,7 @@ def test_a_long_public_notice_never_holds_its_whole_body(tmp_path, monkeypatch, 
     monkeypatch.setattr(WordTemplate, "render_body", whole)
     people = [{"index": n, "name": f"人员{n} & <b>", "sex": "男", "township": "乳城镇",
                "id_number": f"44023219600101{n:04d}", "working_years": 30,
-               "monthly_standard": 300} for n in range(1, count + 1)]
+               "monthly_standard": 300, "public_remark": ""} for n in range(1, count + 1)]
     context = {"eligible": people, "settings": {"county": "乳源县", "year": 2020,
                                                 "objection_contact": "县教育局"},
                "notice": {"start": dt.date(2020, 5, 6), "end": dt.date(2020, 5, 11)}}

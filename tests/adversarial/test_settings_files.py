@@ -171,7 +171,7 @@ def test_a_misspelt_set_is_refused_too(tmp_path):
 
 def test_labels_are_accepted_as_keys(tmp_path):
     settings = county_settings(tmp_path, "")
-    text = settings.read_text(encoding="utf-8").replace("reviewer:", "审核人:")
+    text = settings.read_text(encoding="utf-8").replace("\nreviewer:", "\n审核人:")
     settings.write_text(text, encoding="utf-8")
     result = run("validate", "gd-subsidy", ROSTER, "--previous", LAST, "--settings", settings)
     assert result.exit_code == 0, result.output

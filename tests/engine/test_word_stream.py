@@ -58,7 +58,8 @@ def streamed_and_whole(template: Path, context: dict, env, tmp_path: Path) -> tu
 def notice_context(count: int) -> dict:
     people = [{"index": n, "name": NASTY if n == 2 else f"人员{n}", "sex": "女",
                "township": "乳城镇\n（东）" if n == 5 else "乳城镇\t大桥",
-               "id_number": "440232196001010011", "working_years": n, "monthly_standard": 100}
+               "id_number": "440232196001010011", "working_years": n, "monthly_standard": 100,
+               "public_remark": "已故（发放至2020年3月）" if n == 3 else ""}
               for n in range(1, count + 1)]
     return {"eligible": people, "settings": {"county": "乳源县", "year": 2020,
                                              "objection_contact": "县教育局"},

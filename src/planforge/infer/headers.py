@@ -94,6 +94,8 @@ def identifier(label: str, taken: set[str]) -> str:
 def type_of(label: str) -> tuple[str, str]:
     """The field type the words of a label leave no doubt about, and why."""
     text = clean_label(label)
+    if text.endswith(("人员", "成员")):  # 帮扶人员, 参加人员: several people in one cell
+        return "names", "「人员」→ names"
     rules = (
         ("resident_id", ("身份证", "身份号码")),
         ("sex", ("性别",)),
