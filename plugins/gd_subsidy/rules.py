@@ -22,7 +22,10 @@ from typing import Any
 from planforge.fields import parse_resident_id
 from planforge.model import Field, FieldError
 
-from .errors import RuleError
+# The errors live in .errors (the holiday calendar raises them too); rules.RuleError and
+# rules.CalendarOutOfRange stay where every caller finds them.
+from .errors import CalendarOutOfRange as CalendarOutOfRange
+from .errors import RuleError as RuleError
 
 Money = int | Decimal
 
