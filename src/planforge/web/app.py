@@ -65,6 +65,7 @@ def create_app(plugins_dir: str | None = None, access_token: str | None = None,
     )
     registry = load_plugins(plugins_dir)
     engine = Engine(registry)
+    commands = _command_names(registry)  # once: registering plugin commands is not free
     store = JobStore(jobs_root)
     app.extensions["planforge"] = {"registry": registry, "engine": engine, "store": store}
     cores = render_jobs or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
@@ -131,7 +132,7 @@ def create_app(plugins_dir: str | None = None, access_token: str | None = None,
     @app.get("/")
     def home() -> str:
         return render_template("home.html", groups=_catalogue(registry, engine),
-                               dossier="dossier" in _command_names(registry))
+                               dossier="dossier" in commands)
 
     @app.get("/fill/<name>")
     def fill_page(name: str) -> str:
@@ -220,7 +221,7 @@ def create_app(plugins_dir: str | None = None, access_token: str | None = None,
 
     @app.get("/dossier")
     def dossier_page() -> str:
-        if "dossier" not in _command_names(registry):
+        if "dossier" not in commands:
             abort(404)
         return render_template("dossier.html")
 
@@ -312,8 +313,9 @@ def _catalogue(registry: Registry, engine: Engine) -> list[dict[str, Any]]:
             items.append({
                 "name": name, "kind": "附件包 / package" if kind == "package" else "文档 / form",
                 "title": engine.listed_title(name), "description": target.description,
-                "annexes": [engine.listed_title(m.name).split(" ", 1)[0] for m in members
-                            if engine.listed_title(m.name).startswith("附件")],
+                "annexes": [title.split(" ", 1)[0] for title in map(engine.listed_title,
+                                                                     (m.name for m in members))
+                            if title.startswith("附件")],
             })
         if items or info.error:
             groups.append({"name": info.name, "source": info.source, "error": info.error,
