@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
 from openpyxl.utils import get_column_letter
@@ -32,16 +33,18 @@ def column_points(width: float | None, pixels_per_character: int = 7) -> float:
     return ((width or DEFAULT_COLUMN_WIDTH) * pixels_per_character + 5) * 0.75
 
 
+@cache
+def _char_em(char: str) -> float:
+    """Advance of ``char`` in em (a CJK character counts 1 em, others 0.55, without the font)."""
+    em = advance_widths().get(ord(char))
+    if em is None:
+        em = 1.0 if unicodedata.east_asian_width(char) in "WF" else 0.55
+    return em
+
+
 def text_width(text: str, size: float) -> float:
     """Width of ``text`` in points at ``size``."""
-    widths = advance_widths()
-    total = 0.0
-    for char in text:
-        em = widths.get(ord(char)) if widths else None
-        if em is None:
-            em = 1.0 if unicodedata.east_asian_width(char) in "WF" else 0.55
-        total += em
-    return total * size
+    return sum(map(_char_em, text)) * size
 
 
 def line_count(text: str, width: float, size: float) -> int:
@@ -51,7 +54,7 @@ def line_count(text: str, width: float, size: float) -> int:
         lines += 1
         used = 0.0
         for char in paragraph:
-            advance = text_width(char, size)
+            advance = _char_em(char) * size
             if used + advance > width and used > 0:
                 lines += 1
                 used = 0.0
@@ -65,35 +68,72 @@ def _width(sheet: Any, column: int) -> float | None:
     return dimension.width if dimension is not None else None
 
 
+@cache
+def wide_characters() -> re.Pattern:
+    """The characters wider than 1 em (a few dashes and letters); text without any of them
+    fits on one line when it has no more characters than the line is ems wide."""
+    wide = "".join(chr(code) for code, em in advance_widths().items() if em > 1.0)
+    return re.compile(f"[{re.escape(wide)}]" if wide else "(?!)")
+
+
+def needed_height(text: str, width: float, size: float) -> float:
+    """Points a row needs to show ``text`` wrapped in ``width`` points at ``size``."""
+    width = max(width, size)
+    one_line = "\n" not in text and text_width(text, size) <= width
+    lines = 1 if one_line else line_count(text, width, size)
+    return lines * size * LINE_HEIGHT_EM + CELL_PADDING_PT
+
+
+def _merge_spans(sheet: Any) -> tuple[dict[tuple[int, int], tuple[int, int]], set[tuple[int, int]]]:
+    """Merged areas by top-left cell (last column, rows spanned), and every cell they cover."""
+    spans: dict[tuple[int, int], tuple[int, int]] = {}
+    covered: set[tuple[int, int]] = set()
+    for merged in sheet.merged_cells.ranges:
+        spans[(merged.min_row, merged.min_col)] = (merged.max_col,
+                                                   merged.max_row - merged.min_row + 1)
+        covered.update((r, c) for r in range(merged.min_row, merged.max_row + 1)
+                       for c in range(merged.min_col, merged.max_col + 1))
+    return spans, covered
+
+
+def _wrap_width(sheet: Any, cell: Any, spans: Mapping, covered: set) -> float | None:
+    """Points of text a wrapping cell has (merged columns included); None for a cell that does
+    not wrap, lies inside a merge, or heads a merge over several rows (left as designed)."""
+    if not cell.alignment.wrap_text:
+        return None
+    key = (cell.row, cell.column)
+    last, height_in_rows = spans.get(key, (cell.column, 1))
+    if key in covered and key not in spans or height_in_rows > 1:
+        return None
+    return sum(column_points(_width(sheet, c))
+               for c in range(cell.column, last + 1)) - 2 * CELL_PADDING_PT
+
+
+def wrap_widths(sheet: Any, row: int) -> dict[int, float]:
+    """{column: points of text} of the wrapping cells of ``row`` (for rows written as text)."""
+    spans, covered = _merge_spans(sheet)
+    widths = {cell.column: _wrap_width(sheet, cell, spans, covered) for cell in sheet[row]}
+    return {column: width for column, width in widths.items() if width is not None}
+
+
 def fit_row_heights(workbook: Any, rows: Mapping[str, range] | None = None) -> None:
     """Grow every row whose wrapped cells need more height than the row has; with ``rows``
     ({sheet title: rows}), only those (the filled data rows: the template's own rows keep
     their designed heights)."""
     for sheet in workbook.worksheets:
         only = rows.get(sheet.title, range(0)) if rows is not None else None
-        spans: dict[tuple[int, int], tuple[int, int]] = {}  # top-left -> (last column, rows)
-        covered: set[tuple[int, int]] = set()
-        for merged in sheet.merged_cells.ranges:
-            spans[(merged.min_row, merged.min_col)] = (merged.max_col,
-                                                       merged.max_row - merged.min_row + 1)
-            covered.update((r, c) for r in range(merged.min_row, merged.max_row + 1)
-                           for c in range(merged.min_col, merged.max_col + 1))
+        spans, covered = _merge_spans(sheet)
         for row in sheet.iter_rows():
             if only is not None and row and row[0].row not in only:
                 continue
             needed = 0.0
             for cell in row:
-                if not isinstance(cell.value, str) or not cell.alignment.wrap_text:
+                if not isinstance(cell.value, str):
                     continue
-                key = (cell.row, cell.column)
-                last, height_in_rows = spans.get(key, (cell.column, 1))
-                if key in covered and key not in spans or height_in_rows > 1:
-                    continue  # inside a merge, or a merge over several rows: left as designed
-                width = sum(column_points(_width(sheet, c))
-                            for c in range(cell.column, last + 1)) - 2 * CELL_PADDING_PT
-                size = float(cell.font.sz or DEFAULT_FONT_SIZE)
-                lines = line_count(cell.value, max(width, size), size)
-                needed = max(needed, lines * size * LINE_HEIGHT_EM + CELL_PADDING_PT)
+                width = _wrap_width(sheet, cell, spans, covered)
+                if width is not None:
+                    size = float(cell.font.sz or DEFAULT_FONT_SIZE)
+                    needed = max(needed, needed_height(cell.value, width, size))
             if row and needed > _row_height(sheet, row[0].row):
                 sheet.row_dimensions[row[0].row].height = round(needed + 0.5, 1)
 

@@ -13,7 +13,7 @@ template's styles copied by reference, so memory does not grow with the number o
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from copy import copy
 from datetime import date, datetime
 from decimal import Decimal
@@ -23,11 +23,8 @@ from typing import Any
 import openpyxl
 from jinja2 import Undefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
-from openpyxl.cell import Cell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE as _ILLEGAL
 from openpyxl.formula.translate import Translator
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.dimensions import RowDimension
 from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -138,53 +135,20 @@ class CellProgram:
             f"{letter}{row}")
 
 
+def too_long(coordinate: str, value: str) -> TemplateError:
+    """The error for a filled cell longer than Excel allows."""
+    return TemplateError(
+        f"单元格 {coordinate} 填入后有 {len(value)} 个字，超过 Excel 的上限 "
+        f"{MAX_CELL_CHARACTERS} / cell {coordinate} would hold {len(value)} characters, "
+        f"more than Excel allows ({MAX_CELL_CHARACTERS})")
+
+
 def _assign(cell, value: Any) -> None:
     if isinstance(value, str) and len(value) > MAX_CELL_CHARACTERS:
-        raise TemplateError(
-            f"单元格 {cell.coordinate} 填入后有 {len(value)} 个字，超过 Excel 的上限 "
-            f"{MAX_CELL_CHARACTERS} / cell {cell.coordinate} would hold {len(value)} characters, "
-            f"more than Excel allows ({MAX_CELL_CHARACTERS})")
+        raise too_long(cell.coordinate, value)
     cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"  # a value such as "=cmd|..." from data must never become a formula
-
-
-def _assign_streamed(cell, value: Any) -> None:
-    """:func:`_assign` for a reused cell, setting text and numbers without openpyxl's per-value
-    type dispatch (a third of the time of writing a big roster); checks stay the same."""
-    kind = type(value)
-    if kind is str and len(value) <= MAX_CELL_CHARACTERS and not _ILLEGAL.search(value):
-        cell._value, cell.data_type = value, "s"
-    elif kind is int or kind is float:
-        cell._value, cell.data_type = value, "n"
-    else:
-        _assign(cell, value)
-
-
-class _ReusedCell(Cell):
-    """A cell written once per row with a style that never changes: its style id is kept.
-
-    openpyxl looks the id up by hashing the style for every cell written, which costs more than
-    writing the value.
-    """
-
-    __slots__ = ("_kept_style_id",)
-
-    @property
-    def style_id(self) -> int:
-        try:
-            return self._kept_style_id
-        except AttributeError:
-            self._kept_style_id = self.parent.parent._cell_styles.add(self._style)
-            return self._kept_style_id
-
-
-def _put(program: CellProgram, cell, value: Any):
-    if program.kind in ("constant", "formula"):
-        cell.value = value
-    else:
-        _assign(cell, value)
-    return cell
 
 
 class SheetFiller:
@@ -207,8 +171,7 @@ class SheetFiller:
                      copy(c._style)) for c in sheet[template_row]]
         height = sheet.row_dimensions[template_row].height
         row_merges = [m for m in sheet.merged_cells.ranges if m.min_row == m.max_row == template_row]
-        if shift:
-            self._move_below(template_row, shift)
+        self.move_below(template_row, shift)
         for offset in range(max(len(items), 1)):
             row_number = template_row + offset
             row_context = {**context, "row": items[offset], "index": offset + 1} if items else None
@@ -227,8 +190,10 @@ class SheetFiller:
                     sheet.merge_cells(start_row=row_number, end_row=row_number,
                                       start_column=merge.min_col, end_column=merge.max_col)
 
-    def _move_below(self, template_row: int, shift: int) -> None:
+    def move_below(self, template_row: int, shift: int) -> None:
         """Cells, heights and links below the marked row go down (references already moved)."""
+        if not shift:
+            return
         sheet = self.sheet
         last_row, last_col = sheet.max_row, sheet.max_column
         heights = {r: d.height for r, d in sheet.row_dimensions.items() if r > template_row}
@@ -295,6 +260,8 @@ def render_xlsx(template: Path, context: Mapping[str, Any], env: ImmutableSandbo
              for s in workbook.worksheets}
     marked = shift_references(workbook, lists, template.name)
     if sum(map(len, lists.values())) >= STREAM_MINIMUM:
+        from .xlsxstream import stream_workbook  # imports this module
+
         stream_workbook(workbook, template.name, context, env, target, lists, marked)
         return
     data_rows: dict[str, range] = {}
@@ -309,137 +276,3 @@ def render_xlsx(template: Path, context: Mapping[str, Any], env: ImmutableSandbo
     fit_row_heights(workbook, data_rows)  # long values wrap: data rows grow to show them whole
     keep_signatures_with_table(workbook)
     workbook.save(target)
-
-
-def stream_workbook(source: openpyxl.Workbook, name: str, context: Mapping[str, Any],
-                    env: ImmutableSandboxedEnvironment, target: Path,
-                    lists: Mapping[str, list[Any]], marked: Mapping[str, int | None]) -> None:
-    """Write the filled workbook row by row in write-only mode; references in ``source`` are
-    already moved (:func:`shift_references`)."""
-    output = openpyxl.Workbook(write_only=True)
-    for defined in source.defined_names.values():
-        output.defined_names.add(defined)
-    for sheet in source.worksheets:
-        _stream_sheet(sheet, output.create_sheet(sheet.title), name, context, env,
-                      lists[sheet.title], marked[sheet.title])
-    output.save(target)
-
-
-def _copy_layout(sheet: Worksheet, out) -> None:
-    """What a sheet carries besides its cells: page set-up, names, validations, formats,
-    tables, pictures and charts (all moved for the inserted rows already)."""
-    for key, dimension in sheet.column_dimensions.items():
-        out.column_dimensions[key].width = dimension.width
-        out.column_dimensions[key].hidden = dimension.hidden
-    out.sheet_properties = copy(sheet.sheet_properties)
-    out.page_margins = copy(sheet.page_margins)
-    out.HeaderFooter = copy(sheet.HeaderFooter)  # printed page numbers (第 &P 页，共 &N 页)
-    for attribute in ("orientation", "paperSize", "fitToWidth", "fitToHeight", "scale"):
-        setattr(out.page_setup, attribute, getattr(sheet.page_setup, attribute))
-    for attribute in ("horizontalCentered", "verticalCentered", "gridLines"):
-        setattr(out.print_options, attribute, getattr(sheet.print_options, attribute))
-    out.freeze_panes = sheet.freeze_panes
-    if sheet.print_title_rows:
-        out.print_title_rows = sheet.print_title_rows.replace("$", "")
-    if sheet.print_area:
-        out.print_area = [a.split("!")[-1].replace("$", "") for a in sheet.print_area.split(",")]
-    out.defined_names = sheet.defined_names
-    out.data_validations = sheet.data_validations
-    out.conditional_formatting = sheet.conditional_formatting
-    out.auto_filter = sheet.auto_filter
-    out.row_breaks = sheet.row_breaks
-    for table in sheet.tables.values():
-        out.tables.add(table)
-    for image in sheet._images:
-        out.add_image(image)
-    for chart in sheet._charts:
-        out.add_chart(chart)
-
-
-def _stream_sheet(sheet: Worksheet, out, name: str, context: Mapping[str, Any],
-                  env: ImmutableSandboxedEnvironment, items: list[Any],
-                  template_row: int | None) -> None:
-    shift = max(len(items), 1) - 1 if template_row else 0
-    _copy_layout(sheet, out)
-    width = sheet.max_column
-    for merge in sheet.merged_cells.ranges:
-        out.merged_cells.add(merge.coord)  # a copy would make the source's cells where it now is
-    row_merges = [m for m in sheet.merged_cells.ranges
-                  if template_row and m.min_row == m.max_row == template_row]
-
-    # Cells are made once per column and reused for every row: write-only mode writes a row as
-    # soon as it is appended, and handing it finished cells skips its per-value conversion.
-    out._values_to_row = lambda cells, row_number: cells
-
-    def prototypes(row: Iterable) -> list[tuple[CellProgram, Any]]:
-        """Compile each cell once and register its style in the output once."""
-        result = []
-        for cell in row:
-            target = _ReusedCell(out)
-            if cell.has_style:
-                target.font, target.border = copy(cell.font), copy(cell.border)
-                target.fill, target.number_format = copy(cell.fill), cell.number_format
-                target.alignment, target.protection = copy(cell.alignment), copy(cell.protection)
-            target.column = cell.column
-            result.append((CellProgram(cell.value, env, name, cell.coordinate), target))
-        return result
-
-    heights: dict[float, dict[str, str]] = {}
-
-    def emit(row_number: int, cells: list, height: float | None) -> None:
-        if height is not None:
-            # The writer only reads a row dimension's attributes (ht, customHeight): the same
-            # ones, worked out once per height, serve every row instead of a new object each.
-            if height not in heights:
-                heights[height] = dict(RowDimension(out, index=row_number, ht=height))
-            out.row_dimensions[row_number] = heights[height]
-        for cell in cells:
-            cell.row = row_number
-        out.append(cells)
-        if height is not None:
-            del out.row_dimensions[row_number]  # written already; keep memory flat
-
-    marked = prototypes(sheet[template_row]) if template_row else []
-    marked_height = sheet.row_dimensions[template_row].height if template_row else None
-    for source_row in sheet.iter_rows(min_row=1, max_row=sheet.max_row, max_col=width):
-        number = source_row[0].row
-        if number == template_row:
-            for offset in range(max(len(items), 1)):
-                row_number = template_row + offset
-                item = items[offset] if items else None
-                row_context = None  # made only for a cell that is more than a lookup
-                cells = []
-                for program, cell in marked:
-                    if program.kind == "formula":
-                        cell.value = program.formula_at(template_row, row_number, cell.column)
-                    elif program.kind == "constant":
-                        cell.value = program.source
-                    elif not items:
-                        _assign(cell, None)
-                    else:
-                        value = (program.look_up(item, offset + 1) if program.kind == "lookup"
-                                 else _NOT_FOUND)
-                        if value is _NOT_FOUND:
-                            row_context = row_context or {**context, "row": item,
-                                                          "index": offset + 1}
-                            value = program.evaluate(row_context)
-                        _assign_streamed(cell, value)
-                    cells.append(cell)
-                emit(row_number, cells, marked_height)
-                if offset:
-                    for merge in row_merges:
-                        out.merged_cells.add(f"{get_column_letter(merge.min_col)}{row_number}:"
-                                             f"{get_column_letter(merge.max_col)}{row_number}")
-            continue
-        row_number = number + (shift if template_row and number > template_row else 0)
-        cells = []
-        for (program, cell), source in zip(prototypes(source_row), source_row, strict=True):
-            value = program.source if program.kind == "formula" else program.evaluate(context)
-            cells.append(_put(program, cell, value))
-            if source.hyperlink is not None:
-                cell._hyperlink = copy(source.hyperlink)
-                cell._hyperlink.ref = f"{get_column_letter(source.column)}{row_number}"
-            if source.comment is not None:
-                cell.comment = copy(source.comment)
-        emit(row_number, cells, sheet.row_dimensions[number].height
-             if number in sheet.row_dimensions else None)
