@@ -312,10 +312,20 @@ def _row_span(xml: str, row: int, name: str) -> tuple[int, int]:
     return match.start(), match.end()
 
 
+def _dimension(head: str, last_row: int) -> str:
+    """The sheet's ``<dimension>`` reaching at least ``last_row`` (the frame's ends at the
+    marked row when nothing is below it)."""
+    def widened(match: re.Match) -> str:
+        end = int(match.group(2))
+        return f'<dimension ref="{match.group(1)}{max(end, last_row)}"'
+
+    return re.sub(r'<dimension ref="([A-Z]+\d+:[A-Z]+)(\d+)"', widened, head, count=1)
+
+
 def _write_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, xml: str, marked: MarkedRow,
                  items: Sequence[Any], context: Mapping[str, Any], name: str) -> None:
     start, end = _row_span(xml, marked.template_row, name)
-    head, tail = xml[:start], xml[end:]
+    head, tail = _dimension(xml[:start], marked.template_row + len(items) - 1), xml[end:]
     tag = xml[start:xml.index(">", start) + 1]
     marked.attributes = tag[len(f'<row r="{marked.template_row}"'):].replace("/>", ">")
     count = max(len(items), 1)
@@ -366,7 +376,11 @@ def stream_workbook(workbook: openpyxl.Workbook, name: str, context: Mapping[str
         filler.fill_cells(context, skip_row=template_row)
         if template_row is not None:
             rows[sheet.title] = MarkedRow(sheet, template_row, env, name)
-            filler.move_below(template_row, max(len(lists[sheet.title]), 1) - 1)
+            shift = max(len(lists[sheet.title]), 1) - 1
+            filler.move_below(template_row, shift)
+            for number in [r for r in sheet.row_dimensions if template_row < r <= template_row
+                           + shift]:
+                del sheet.row_dimensions[number]  # left empty by the move; streamed instead
     frame = io.BytesIO()
     workbook.save(frame)
     parts = {sheet.path.lstrip("/"): sheet.title for sheet in workbook.worksheets
