@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any
 
@@ -134,7 +134,7 @@ def fit_row_heights(workbook: Any, rows: Mapping[str, range] | None = None) -> N
                 if width is not None:
                     size = float(cell.font.sz or DEFAULT_FONT_SIZE)
                     needed = max(needed, needed_height(cell.value, width, size))
-            if row and needed > _row_height(sheet, row[0].row):
+            if row and needed > row_height(sheet, row[0].row):
                 sheet.row_dimensions[row[0].row].height = round(needed + 0.5, 1)
 
 
@@ -146,13 +146,13 @@ ROWS_WITH_SIGNATURES = 2
 PAGE_SAFETY = 0.97
 
 
-def _row_height(sheet: Any, row: int) -> float:
+def row_height(sheet: Any, row: int) -> float:
     """A row's height without creating an entry for it (openpyxl adds one on every lookup)."""
     dimension = sheet.row_dimensions.get(row)
     return (dimension.height if dimension is not None else None) or 15.0
 
 
-def _pages(sheet: Any, last: int) -> list[int]:
+def _pages(sheet: Any, last: int, height_of: Callable[[int], float]) -> list[int]:
     """The first row of each printed page, as A4 with the sheet's margins, scale and title rows
     lays them out (fit to one page wide, rows in full)."""
     landscape = sheet.page_setup.orientation == "landscape"
@@ -163,15 +163,29 @@ def _pages(sheet: Any, last: int) -> list[int]:
     room = (height - (margins.top + margins.bottom) * 72) / scale * PAGE_SAFETY
     titles = re.findall(r"\d+", sheet.print_title_rows or "")  # '4:4' or '$4:$4'
     title_rows = list(range(int(titles[0]), int(titles[-1]) + 1)) if titles else []
-    repeated = sum(_row_height(sheet, r) for r in title_rows)
+    repeated = sum(height_of(r) for r in title_rows)
     starts, used = [1], 0.0
     for row in range(1, last + 1):
-        height = _row_height(sheet, row)
+        height = height_of(row)
         if used + height > room and used > 0:
             starts.append(row)
             used = repeated if title_rows and row > title_rows[-1] else 0.0
         used += height
     return starts
+
+
+def signature_break(sheet: Any, height_of: Callable[[int], float] | None = None) -> int | None:
+    """The row after which a manual page break keeps the signature block (the rows under the
+    合计 row) from starting a page alone, or None; ``height_of`` gives rows' heights (a sheet
+    whose data rows are streamed knows them without holding them)."""
+    totals = [c.row for c in sheet["A"] if isinstance(c.value, str) and c.value.strip() == "合计"]
+    if not totals or sheet.max_row <= totals[-1]:
+        return None
+    total, last = totals[-1], sheet.max_row
+    starts = _pages(sheet, last, height_of or (lambda row: row_height(sheet, row)))
+    if any(total <= start <= last for start in starts):  # 合计 starts a page too
+        return max(1, total - ROWS_WITH_SIGNATURES) - 1
+    return None
 
 
 def keep_signatures_with_table(workbook: Any) -> None:
@@ -180,12 +194,6 @@ def keep_signatures_with_table(workbook: Any) -> None:
     from openpyxl.worksheet.pagebreak import Break
 
     for sheet in workbook.worksheets:
-        totals = [c.row for c in sheet["A"] if isinstance(c.value, str) and c.value.strip() == "合计"]
-        if not totals or sheet.max_row <= totals[-1]:
-            continue
-        total, last = totals[-1], sheet.max_row
-        starts = _pages(sheet, last)
-        stranded = any(total <= start <= last for start in starts)  # 合计 starts a page too
-        if stranded:
-            keep_from = max(1, total - ROWS_WITH_SIGNATURES)
-            sheet.row_breaks.append(Break(id=keep_from - 1))
+        row = signature_break(sheet)
+        if row is not None:
+            sheet.row_breaks.append(Break(id=row))

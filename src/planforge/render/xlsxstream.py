@@ -33,11 +33,20 @@ from openpyxl.styles import is_date_format
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
 from openpyxl.utils.exceptions import IllegalCharacterError
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.xml.functions import tostring
 
 from ..errors import TemplateError
 from ..fields import MAX_CELL_CHARACTERS
-from ..rowfit import DEFAULT_FONT_SIZE, needed_height, wide_characters, wrap_widths
+from ..rowfit import (
+    DEFAULT_FONT_SIZE,
+    needed_height,
+    row_height,
+    signature_break,
+    wide_characters,
+    wrap_widths,
+)
 from .excel import _NOT_FOUND, CellProgram, SheetFiller, _cell_value, too_long
 
 #: Rows joined into one piece of text before it is compressed into the zip.
@@ -150,6 +159,7 @@ class MarkedRow:
         self.merges = [(m.min_col, m.max_col) for m in sheet.merged_cells.ranges
                        if m.min_row == m.max_row == template_row]
         self.attributes = ">"  # of the frame's <row> tag after its number (see rows)
+        self.grown: dict[int, float] = {}  # rows grown for wrapped text, by number
 
     def rows(self, items: Sequence[Any], context: Mapping[str, Any]) -> Iterator[str]:
         """One ``<row>`` per item, from the marked row on (one empty row when there is none).
@@ -170,8 +180,8 @@ class MarkedRow:
             cells, tallest = found if found is not None else self._cells(
                 item, number, offset, context)
             if tallest > height:  # wrapped text: the row grows as rowfit grows it in memory
-                tag = (f'<row r="{number}" ht="{round(tallest + 0.5, 1)}" customHeight="1"'
-                       f'{unsized}')
+                self.grown[number] = round(tallest + 0.5, 1)
+                tag = f'<row r="{number}" ht="{self.grown[number]}" customHeight="1"{unsized}'
             else:
                 tag = f'<row r="{number}"{attributes}'
             yield f"{tag}{cells}</row>"
@@ -212,6 +222,10 @@ class MarkedRow:
 #: space to keep at either end (\x01 separates the values checked together).
 _UNSAFE = re.compile(r"[&<>\r\x00\x02-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]"
                      r"|(?:^|\x01)[ \t\n]|[ \t\n](?:\x01|$)")
+#: What may follow <rowBreaks> in a sheet part (ECMA-376 CT_Worksheet's order).
+_AFTER_ROW_BREAKS = re.compile(
+    r"<(colBreaks|customProperties|cellWatches|ignoredErrors|smartTags|drawing|legacyDrawing|"
+    r"legacyDrawingHF|drawingHF|picture|oleObjects|controls|webPublishItems|tableParts|extLst)\b")
 _ROW_NUMBER = "\x02row\x02"  # stands for the row number while a row text is compiled
 
 
@@ -322,15 +336,38 @@ def _dimension(head: str, last_row: int) -> str:
     return re.sub(r'<dimension ref="([A-Z]+\d+:[A-Z]+)(\d+)"', widened, head, count=1)
 
 
+def _page_breaks(sheet: Worksheet, marked: MarkedRow, count: int, tail: str) -> str:
+    """``tail`` (the sheet part after its rows) with the break that keeps the signature block
+    with the table, worked out as in memory from the heights the rows were written with."""
+    first, height = marked.template_row, marked.height or 15.0
+
+    def height_of(row: int) -> float:
+        if first <= row < first + count:
+            return marked.grown.get(row, height)
+        return row_height(sheet, row)
+
+    row = signature_break(sheet, height_of)
+    if row is None:
+        return tail
+    sheet.row_breaks.append(Break(id=row))
+    breaks = tostring(sheet.row_breaks.to_tree()).decode()
+    existing = re.search(r"<rowBreaks\b(?:[^>]*/>|.*?</rowBreaks>)", tail, re.S)
+    if existing:
+        return tail[:existing.start()] + breaks + tail[existing.end():]
+    later = re.search(_AFTER_ROW_BREAKS, tail)
+    at = later.start() if later else tail.rindex("</worksheet>")
+    return tail[:at] + breaks + tail[at:]
+
+
 def _write_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, xml: str, marked: MarkedRow,
-                 items: Sequence[Any], context: Mapping[str, Any], name: str) -> None:
+                 items: Sequence[Any], context: Mapping[str, Any], name: str,
+                 sheet: Worksheet) -> None:
     start, end = _row_span(xml, marked.template_row, name)
     head, tail = _dimension(xml[:start], marked.template_row + len(items) - 1), xml[end:]
     tag = xml[start:xml.index(">", start) + 1]
     marked.attributes = tag[len(f'<row r="{marked.template_row}"'):].replace("/>", ">")
     count = max(len(items), 1)
     extra_merges = len(marked.merges) * (count - 1)
-    merges_end = tail.find("</mergeCells>")
     info.compress_type = zipfile.ZIP_DEFLATED
     # Python 3.13 names it compress_level; before, ZipInfo had only the private attribute
     setattr(info, "compress_level" if hasattr(info, "compress_level") else "_compresslevel",
@@ -338,6 +375,8 @@ def _write_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, xml: str, mark
     with archive.open(info, "w", force_zip64=True) as part:
         part.write(head.encode())
         _write_chunks(part, marked.rows(items, context))
+        tail = _page_breaks(sheet, marked, count, tail)
+        merges_end = tail.find("</mergeCells>")
         if extra_merges and merges_end >= 0:
             before = re.sub(r'<mergeCells count="(\d+)"',
                             lambda m: f'<mergeCells count="{int(m.group(1)) + extra_merges}"',
@@ -369,29 +408,37 @@ def stream_workbook(workbook: openpyxl.Workbook, name: str, context: Mapping[str
                     lists: Mapping[str, list[Any]], marked: Mapping[str, int | None]) -> None:
     """Write the filled workbook; references in ``workbook`` are already moved for the rows to
     come (:func:`~planforge.render.excel.shift_references`)."""
-    rows: dict[str, MarkedRow] = {}
     for sheet in workbook.worksheets:
         filler = SheetFiller(sheet, env, name)
         template_row = marked[sheet.title]
         filler.fill_cells(context, skip_row=template_row)
         if template_row is not None:
-            rows[sheet.title] = MarkedRow(sheet, template_row, env, name)
             shift = max(len(lists[sheet.title]), 1) - 1
             filler.move_below(template_row, shift)
             for number in [r for r in sheet.row_dimensions if template_row < r <= template_row
                            + shift]:
                 del sheet.row_dimensions[number]  # left empty by the move; streamed instead
+    # Style ids are handed out as cells are first written; hand them out in the writer's order
+    # (sheets, rows, columns) before the marked rows ask for theirs, so that every cell gets
+    # the id it gets in memory (a date's extra style, when needed, comes last).
+    for sheet in workbook.worksheets:
+        for _, cell in sorted(sheet._cells.items()):  # noqa: SLF001 (the writer's own order)
+            if cell.has_style:
+                cell.style_id  # noqa: B018 (registers the style)
+    rows = {sheet.title: MarkedRow(sheet, marked[sheet.title], env, name)
+            for sheet in workbook.worksheets if marked[sheet.title] is not None}
     frame = io.BytesIO()
     workbook.save(frame)
-    parts = {sheet.path.lstrip("/"): sheet.title for sheet in workbook.worksheets
+    parts = {sheet.path.lstrip("/"): sheet for sheet in workbook.worksheets
              if sheet.title in rows}
     with zipfile.ZipFile(frame) as source, zipfile.ZipFile(
             target, "w", zipfile.ZIP_DEFLATED) as archive:
         for info in source.infolist():
-            title = parts.get(info.filename)
-            if title is None:
+            sheet = parts.get(info.filename)
+            if sheet is None:
                 archive.writestr(info, source.read(info), zipfile.ZIP_DEFLATED)
             else:
                 _write_sheet(archive, zipfile.ZipInfo(info.filename, info.date_time),
-                             source.read(info).decode(), rows[title], lists[title], context, name)
+                             source.read(info).decode(), rows[sheet.title], lists[sheet.title],
+                             context, name, sheet)
 
