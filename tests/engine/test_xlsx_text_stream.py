@@ -221,3 +221,24 @@ def test_a_value_over_excel_s_limit_is_named_when_streamed(tmp_path, monkeypatch
 
     with pytest.raises(TemplateError, match="32767"):
         fill(tmp_path, ["{{ row.a }}"], [{"a": "字" * 32768}], True, monkeypatch)
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["memory", "stream"])
+def test_wrapped_text_grows_its_row_in_both_writers(tmp_path, monkeypatch, stream):
+    """A short value with a line break, a long one, and one with a 2.5 em dash all wrap."""
+    from openpyxl.styles import Alignment
+
+    path = excel_template(tmp_path / "t.xlsx", ["姓名", "备注"], ["{{ row.a }}", "{{ row.b }}"])
+    workbook = load_workbook(path)
+    for cell in workbook.active[3]:
+        cell.alignment = Alignment(wrap_text=True)
+    workbook.save(path)
+    items = [{"a": "甲", "b": "一\n二"}, {"a": "乙", "b": "短"}, {"a": "丙", "b": "长" * 30},
+             {"a": "丁", "b": "⸻⸻⸻⸻"}]
+    monkeypatch.setattr(excel, "STREAM_MINIMUM", 1 if stream else 10**9)
+    target = tmp_path / "out.xlsx"
+    excel.render_xlsx(path, {"records": items, "document": {"title": "t"}},
+                      make_environment({}, autoescape=False), target, "records", {})
+    heights = load_workbook(target).active.row_dimensions
+    assert heights[3].height > 30 and heights[4].height == 30 and heights[5].height > 60
+    assert heights[6].height > 30  # four 2.5 em dashes do not fit a default column's line

@@ -139,7 +139,6 @@ class _Slot:
         return f"{self.head}{row}\"{self.style}><f>{_escape(text[1:])}</f><v></v></c>"
 
 
-
 class MarkedRow:
     """A sheet's marked row compiled once: its cells as slots, its ``<row>`` tag, its merges."""
 
@@ -307,7 +306,7 @@ class _RowFormats:
                 return None
         tallest = 0.0
         if wraps:
-            narrow = not self.wide.search(joined)
+            narrow = "\n" not in joined and not self.wide.search(joined)
             for position, slot in wraps:
                 value = values[position]
                 needed = (slot.one_line if narrow and len(value) <= slot.one_line_chars
