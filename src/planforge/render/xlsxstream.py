@@ -10,6 +10,10 @@ one ``<row>`` per record, written from text pieces: coordinates, style ids and t
 escaped, as an inline string or a number. Merged cells of the marked row are repeated the same
 way. Values come from the same :class:`~planforge.render.excel.CellProgram` as in memory, so a
 cell expression runs in the sandbox exactly as it does there.
+
+Text goes in as inline strings, as openpyxl writes it too: a shared-strings table would have to
+be built and held for the whole sheet and written after it, and the repeated text it saves
+costs little once deflated.
 """
 
 from __future__ import annotations
