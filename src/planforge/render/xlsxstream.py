@@ -8,7 +8,7 @@ down, the marked row left with its styles only), saved once, and copied member b
 the output. In the sheet part of each marked sheet the frame's single marked row is replaced by
 one ``<row>`` per record, written from text pieces: coordinates, style ids and the value, XML
 escaped, as an inline string or a number. Merged cells of the marked row are repeated the same
-way. Values come from the same :class:`~planforge.render.excel.CellProgram` as in memory, so a
+way. Values come from the same :class:`~planforge.render.excelcells.CellProgram` as in memory, so a
 cell expression runs in the sandbox exactly as it does there.
 
 Text goes in as inline strings, as openpyxl writes it too: a shared-strings table would have to
@@ -51,7 +51,7 @@ from ..rowfit import (
     wide_characters,
     wrap_widths,
 )
-from .excel import _NOT_FOUND, CellProgram, SheetFiller, _cell_value, too_long
+from .excelcells import NOT_FOUND, CellProgram, SheetFiller, cell_value, too_long
 
 #: Rows joined into one piece of text before it is compressed into the zip.
 ROWS_PER_WRITE = 512
@@ -126,7 +126,7 @@ class _Slot:
         if isinstance(value, date):
             style = self.date_styles[datetime if isinstance(value, datetime) else date]
             return f'{self.head}{row}"{style} t="n"><v>{to_excel(value):.16g}</v></c>'
-        converted = _cell_value(value)  # a boolean as 是/否, anything else as text
+        converted = cell_value(value)  # a boolean as 是/否, anything else as text
         return self.xml(row, str.__str__(converted) if isinstance(converted, str) else converted)
 
     def height_of(self, text: str) -> float:
@@ -204,8 +204,8 @@ class MarkedRow:
             elif item is None:
                 value = None
             else:
-                value = slot.program.look_up(item, offset + 1) if kind == "lookup" else _NOT_FOUND
-                if value is _NOT_FOUND:
+                value = slot.program.look_up(item, offset + 1) if kind == "lookup" else NOT_FOUND
+                if value is NOT_FOUND:
                     row_context = row_context or {**context, "row": item, "index": offset + 1}
                     value = slot.program.evaluate(row_context)
             if slot.wrap_width is not None and type(value) is str and value:
