@@ -219,8 +219,10 @@ def test_records_that_are_not_plain_dicts(tmp_path, monkeypatch):
 def test_a_value_over_excel_s_limit_is_named_when_streamed(tmp_path, monkeypatch):
     from planforge.errors import TemplateError
 
+    items = [{"a": "短"}] * 500 + [{"a": "字" * 32768}]
     with pytest.raises(TemplateError, match="32767"):
-        fill(tmp_path, ["{{ row.a }}"], [{"a": "字" * 32768}], True, monkeypatch)
+        fill(tmp_path, ["{{ row.a }}"], items, True, monkeypatch)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t.xlsx"]  # no half-written file
 
 
 @pytest.mark.parametrize("stream", [False, True], ids=["memory", "stream"])

@@ -434,14 +434,21 @@ def stream_workbook(workbook: openpyxl.Workbook, name: str, context: Mapping[str
     workbook.save(frame)
     parts = {sheet.path.lstrip("/"): sheet for sheet in workbook.worksheets
              if sheet.title in rows}
-    with zipfile.ZipFile(frame) as source, zipfile.ZipFile(
-            target, "w", zipfile.ZIP_DEFLATED) as archive:
-        for info in source.infolist():
-            sheet = parts.get(info.filename)
-            if sheet is None:
-                archive.writestr(info, source.read(info), zipfile.ZIP_DEFLATED)
-            else:
-                _write_sheet(archive, zipfile.ZipInfo(info.filename, info.date_time),
-                             source.read(info).decode(), rows[sheet.title], lists[sheet.title],
-                             context, name, sheet)
+    # A value can still fail (too long, refused by the sandbox) halfway through the rows: the
+    # file is written beside the target and takes its name only once it is whole.
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        with zipfile.ZipFile(frame) as source, zipfile.ZipFile(
+                partial, "w", zipfile.ZIP_DEFLATED) as archive:
+            for info in source.infolist():
+                sheet = parts.get(info.filename)
+                if sheet is None:
+                    archive.writestr(info, source.read(info), zipfile.ZIP_DEFLATED)
+                else:
+                    _write_sheet(archive, zipfile.ZipInfo(info.filename, info.date_time),
+                                 source.read(info).decode(), rows[sheet.title],
+                                 lists[sheet.title], context, name, sheet)
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
 
