@@ -5,7 +5,7 @@ Its modules each do one thing: :mod:`.model` (what a booklet is made of), :mod:`
 reportlab), :mod:`.images` and :mod:`.photos` (reading and checking photos), :mod:`.photopages`
 (two photos to a page), :mod:`.pdf` and :mod:`.word` (the PDF and Word booklets), :mod:`.raster`
 (PDF pages as pictures), :mod:`.build` (one build of both) and :mod:`.renderers` (the ``booklet``
-and ``photo-pages`` output kinds, registered through ``register_renderers``).
+and ``photo-pages`` output kinds, which this plugin registers through ``register_renderers``).
 
 The names below are the public API of this plugin for other plugins (docs/plugins.md).
 """
@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import importlib
 from typing import Any
+
+from planforge.hookspecs import hookimpl
 
 #: Each public name and the module defining it; a module is imported when a name of it is first
 #: used, so loading the plugin (every planforge run) does not load Pillow, reportlab or pypdf.
@@ -39,3 +41,11 @@ def __getattr__(name: str) -> Any:
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+
+
+@hookimpl
+def register_renderers(register: Any) -> None:
+    from .renderers import RENDERERS
+
+    for renderer in RENDERERS:
+        register(renderer)

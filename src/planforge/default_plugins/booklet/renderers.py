@@ -1,4 +1,4 @@
-"""The ``booklet`` and ``photo-pages`` output kinds, registered like the Word and Excel kinds.
+"""The ``booklet`` and ``photo-pages`` output kinds (the plugin registers them like Word and Excel).
 
 A document type naming ``booklet`` has its ``each`` list hold :class:`~.model.Binder` objects
 (its ``prepare`` builds them from the data); one item makes ``ENTRY.pdf`` and ``ENTRY.docx``,
@@ -13,7 +13,6 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from planforge.hookspecs import hookimpl
 from planforge.model import WHERE_KEY, Renderer, Rendering
 from planforge.output import OutputWriter, sanitize_filename
 
@@ -90,9 +89,3 @@ RENDERERS: tuple[Renderer, ...] = (
              writes=".docx, two captioned photos per A4 page",
              description="照片页：每页两张照片并配说明 / photo pages, two to a page"),
 )
-
-
-@hookimpl
-def register_renderers(register: Any) -> None:
-    for renderer in RENDERERS:
-        register(renderer)
