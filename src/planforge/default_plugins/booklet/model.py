@@ -50,7 +50,7 @@ class Document:
 
 @dataclass(frozen=True)
 class Photos:
-    """Photo pages laid out by :mod:`planforge.photos` (two landscape photos per A4 page)."""
+    """Photo pages laid out by :mod:`.photopages` (two photos per A4 page, captioned)."""
 
     paths: tuple[Path, ...]
     captions: Mapping[str, str] = field(default_factory=dict)

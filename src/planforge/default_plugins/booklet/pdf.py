@@ -97,6 +97,8 @@ class Part:
 
 
 def pdf_parts(binder: Binder, work: Path, converted: Mapping[Path, Path]) -> list[Part]:
+    """Every part as a PDF with its page count (``converted``: office file → its PDF); every
+    unreadable part is reported at once."""
     parts: list[Part] = []
     problems: list[Problem] = []
     for s_index, section in enumerate(binder.sections):
