@@ -119,3 +119,15 @@ def test_a_booklet_type_whose_items_are_not_binders_is_refused(tmp_path: Path, r
     result = run_cli("--plugins-dir", plugins, "fill", "test-booklet", data, "-o", tmp_path / "o")
     assert result.exit_code != 0 and "Binder" in result.output
     assert not (tmp_path / "o" / "manifest.json").exists()
+
+
+@pytest.mark.parametrize("target", ["photo-sheet", "test-booklet"])
+def test_a_missing_file_is_refused_before_anything_is_written(inputs, run_cli, tmp_path: Path,
+                                                              target: str) -> None:
+    plugins, data = inputs
+    gone = tmp_path / "不在了.jpg"
+    data.write_text(data.read_text(encoding="utf-8") + f"{gone},丢失\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli("--plugins-dir", plugins, "fill", target, data, "-o", out)
+    assert result.exit_code == 2 and str(gone) in result.output, result.output
+    assert not (out / "manifest.json").exists() and not list(out.glob("*.docx"))

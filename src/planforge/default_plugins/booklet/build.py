@@ -24,7 +24,8 @@ from .model import (
 )
 
 
-def _check_sources(binder: Binder) -> None:
+def check_sources(binder: Binder) -> None:
+    """Every file a booklet lists exists and is of a kind it can bind; all problems at once."""
     problems: list[Problem] = []
     for section in binder.sections:
         for doc in section.documents:
@@ -69,7 +70,7 @@ def build_booklet(
     """
     from .pdf import pdf_parts, write_pdf  # Pillow, reportlab and pypdf: only when building
     from .word import write_docx
-    _check_sources(binder)
+    check_sources(binder)
     result = BookletResult()
     binder, result.cleaned_characters = clean_binder(binder)
     office = _office_documents(binder)

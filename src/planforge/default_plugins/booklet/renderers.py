@@ -13,9 +13,11 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from planforge.errors import InputError, Location, PluginError, Problem
 from planforge.model import WHERE_KEY, Renderer, Rendering
 from planforge.output import OutputWriter, sanitize_filename
 
+from .build import build_booklet, check_sources
 from .model import Binder
 
 BOOKLET = "booklet"
@@ -31,8 +33,6 @@ def _rows(item: Any) -> list:
 
 def render_booklet(rendering: Rendering, writer: OutputWriter) -> Write:
     """A PDF and a Word booklet per Binder item, numbered and bookmarked."""
-    from planforge.errors import PluginError
-
     binders = rendering.items
     name = rendering.document_type.name
     if not all(isinstance(item, Binder) for item in binders):
@@ -43,13 +43,13 @@ def render_booklet(rendering: Rendering, writer: OutputWriter) -> Write:
     else:
         stems = [f"{rendering.entry}/{sanitize_filename(f'{index:02d} {binder.cover.title}')}"
                  for index, binder in enumerate(binders, start=1)]
+    for binder in binders:  # a missing file is refused before anything is written
+        check_sources(binder)
     for stem in stems:
         for suffix in (".pdf", ".docx"):
             writer.add(stem + suffix, name, [])
 
     def write() -> None:
-        from .build import build_booklet
-
         for binder, stem in zip(binders, stems, strict=True):
             result = build_booklet(binder, pdf_out=writer.path(stem + ".pdf"),
                                    docx_out=writer.path(stem + ".docx"))
@@ -71,6 +71,10 @@ def render_photo_pages(rendering: Rendering, writer: OutputWriter) -> Write:
     writer.add(relative, rendering.document_type.name,
                [row for item in rendering.items for row in _rows(item)])
     photos = [_photo(item) for item in rendering.items]
+    missing = [Problem("照片文件不存在", "photo file does not exist", Location(str(path)))
+               for path, _ in photos if not path.is_file()]
+    if missing:
+        raise InputError(missing)
 
     def write() -> None:
         from .photopages import write_photo_docx
