@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Mapping, Sequence
+from copy import deepcopy
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +80,39 @@ def _front_docx(binder: Binder, toc: Sequence[TocEntry] | None, labels: list[Toc
     return doc
 
 
+#: What of a Word file's section properties lays out its pages (its header and footer
+#: references point into the file itself, and its page numbering would restart: those are not).
+_GEOMETRY = ("w:pgSz", "w:pgMar", "w:cols", "w:docGrid")
+
+
+def _section_break(composer: Any, properties: Any, own_footer: bool) -> Any:
+    """End the booklet's current section with ``properties`` (a ``w:sectPr``): the pages since
+    the last break keep that file's page size and margins, so a Word part breaks into pages as
+    it does alone (and as in the PDF, whose contents gives the page numbers). The next content
+    starts on a new page. Returns the paragraph holding the break."""
+    from docx.oxml.ns import qn
+
+    section = deepcopy(properties)
+    if not own_footer:  # inherits the booklet's footer: 第 N 页 共 M 页 counting on
+        for tag in ("w:headerReference", "w:footerReference", "w:pgNumType", "w:titlePg",
+                    "w:type"):
+            for element in section.findall(qn(tag)):
+                section.remove(element)
+    paragraph = composer.doc.add_paragraph()
+    paragraph._p.get_or_add_pPr().append(section)
+    return paragraph
+
+
+def _take_geometry(target: Any, source: Any) -> None:
+    """Give the section ``target`` the page size and margins of ``source``."""
+    from docx.oxml.ns import qn
+
+    for tag in _GEOMETRY:
+        mine, theirs = target.find(qn(tag)), source.find(qn(tag))
+        if mine is not None and theirs is not None:
+            target.replace(mine, deepcopy(theirs))
+
+
 def _append_docx_parts(
     composer: Any,
     binder: Binder,
@@ -89,8 +123,26 @@ def _append_docx_parts(
     from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
     from docx.shared import Mm, Pt
 
+    booklet = composer.doc.element.body.sectPr  # the cover's: footer, A4, margins for photos
+    ended: list[Any] = []  # the section break just made, while nothing follows it
+
     def page_break() -> None:
+        if ended:  # a section break already began a new page
+            ended.clear()
+            return
         composer.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+    def add_word(path: Path) -> None:
+        part = Docx(str(path))
+        if len(part.sections) != 1:  # composed as it is: its own sections keep their pages
+            page_break()
+            composer.append(part)
+            return
+        own = deepcopy(part.sections[0]._sectPr)
+        if not ended:
+            _section_break(composer, booklet, own_footer=True)
+        composer.append(part)
+        ended[:] = [_section_break(composer, own, own_footer=False)]
 
     def add_images(images: Iterable[Path]) -> None:
         for i, image in enumerate(images):
@@ -123,6 +175,9 @@ def _append_docx_parts(
         if section.title_page:
             title_page(section.title)
         for d_index, doc in enumerate(section.documents):
+            if isinstance(doc, Document) and doc.path.suffix.lower() == ".docx":
+                add_word(doc.path)
+                continue
             page_break()
             if isinstance(doc, Photos):
                 target = work / f"photos-{s_index}-{d_index}.docx"
@@ -130,9 +185,7 @@ def _append_docx_parts(
                 composer.append(Docx(str(target)))
                 continue
             suffix = doc.path.suffix.lower()
-            if suffix == ".docx":
-                composer.append(Docx(str(doc.path)))
-            elif suffix in IMAGE_SUFFIXES:
+            if suffix in IMAGE_SUFFIXES:
                 add_images([doc.path])
             else:
                 pdf = doc.path if suffix == ".pdf" else converted.get(doc.path)
@@ -146,6 +199,10 @@ def _append_docx_parts(
                         f" / [{doc.label}] see the file {doc.path.name!r} "
                         "in the PDF booklet or the original."
                     )
+    if ended:  # a Word part ends the booklet: the last section is its, not an empty page
+        last = ended[0]._p
+        _take_geometry(booklet, last.pPr.sectPr)
+        last.getparent().remove(last)
 
 
 def write_docx(
