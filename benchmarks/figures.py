@@ -255,7 +255,7 @@ def _warm_up_photo(work: Path) -> Path:
 
 
 def photos_planforge(work: Path, params: Mapping[str, Any]) -> Result:
-    from planforge.photos import write_photo_pages
+    from planforge.default_plugins.booklet import write_photo_pages
 
     photos = [Path(p) for p in params["photos"]]
     out = work / "照片.docx"
@@ -270,7 +270,8 @@ def photos_baseline(work: Path, params: Mapping[str, Any]) -> Result:
     """Per photo: open, decode at full size, turn upright, resize to the printed size, encode."""
     from PIL import Image, ImageOps
 
-    from planforge.photos import BOX_H_MM, BOX_W_MM, PRINT_DPI, fit_box
+    from planforge.default_plugins.booklet.images import PRINT_DPI, fit_box
+    from planforge.default_plugins.booklet.photopages import BOX_H_MM, BOX_W_MM
 
     photos = [Path(p) for p in params["photos"]]
     for number, path in enumerate([_warm_up_photo(work), *photos]):
@@ -290,7 +291,7 @@ def photos_baseline(work: Path, params: Mapping[str, Any]) -> Result:
 
 
 def pdf_planforge(work: Path, params: Mapping[str, Any]) -> Result:
-    from planforge.convert import convert_to_pdf
+    from planforge.default_plugins.convert import convert_to_pdf
 
     documents = [Path(p) for p in params["documents"]]
     out = work / "pdf"
@@ -302,7 +303,7 @@ def pdf_planforge(work: Path, params: Mapping[str, Any]) -> Result:
 
 def pdf_baseline(work: Path, params: Mapping[str, Any]) -> Result:
     """One soffice process per file, all sharing one profile (only the first run creates it)."""
-    from planforge.convert import find_soffice
+    from planforge.default_plugins.convert import find_soffice
 
     documents = [Path(p) for p in params["documents"]]
     soffice, out = find_soffice(), work / "pdf"

@@ -170,7 +170,7 @@ def _ram_gib() -> float:
 
 def _libreoffice() -> str:
     try:
-        from planforge.convert import find_soffice
+        from planforge.default_plugins.convert import find_soffice
 
         done = subprocess.run([find_soffice(), "--version"], capture_output=True, text=True,
                               timeout=60, check=False)

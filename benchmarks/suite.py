@@ -422,7 +422,7 @@ class Suite:
 
     def _photo_note(self, row: Row, mine: dict[str, Any]) -> bool:
         pages = checks.photo_pages(Path(mine["output"]))
-        row.notes.append(f"planforge: `planforge.photos.write_photo_pages` to .docx; "
+        row.notes.append(f"planforge: `planforge.default_plugins.booklet.write_photo_pages` to .docx; "
                          f"{pages['pictures']} pictures placed, {pages['landscape']} upright "
                          "(all generated photos are landscape once turned by their EXIF tag). "
                          "baseline: open, `ImageOps.exif_transpose` (full decode), LANCZOS "
@@ -465,7 +465,7 @@ class Suite:
             theirs_pages = (checks.pdf_pages(Path(theirs["output"])) if not _failed(theirs)
                             else pages)
             row.notes.append(f"planforge: one LibreOffice run for the batch "
-                             f"(`planforge.convert.convert_to_pdf`), {len(pages)} PDFs; baseline: "
+                             f"(`planforge.default_plugins.convert.convert_to_pdf`), {len(pages)} PDFs; baseline: "
                              f"one soffice process per file sharing one profile, "
                              f"{len(theirs_pages)} PDFs; page counts "
                              f"{'match' if pages == theirs_pages else 'differ'}.")

@@ -27,7 +27,7 @@ from PIL import Image, ImageDraw, ImageFont
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from planforge.binder import _font_file, cjk_font  # noqa: E402
+from planforge.default_plugins.booklet.fonts import cjk_font, font_file  # noqa: E402
 
 ACTIVITY = "2026-03-12 送教下乡"
 ORGANIZER = "城关第一小学"
@@ -52,7 +52,7 @@ PHOTOS = [
 
 
 def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    path = _font_file()
+    path = font_file()
     if path is None:
         return ImageFont.load_default(size)
     index = 2 if path.suffix.lower() == ".ttc" and "CJK" in path.name else 0

@@ -48,7 +48,7 @@ def run_cli():
 @pytest.fixture(scope="session")
 def soffice() -> str:
     """LibreOffice, which must exist on CI; elsewhere its tests are skipped with the reason."""
-    from planforge.convert import find_soffice
+    from planforge.default_plugins.convert import find_soffice
     from planforge.errors import ToolMissingError
 
     try:
@@ -67,7 +67,7 @@ def pdf_text(soffice, tmp_path):
     """
     from pypdf import PdfReader
 
-    from planforge.convert import convert_to_pdf
+    from planforge.default_plugins.convert import convert_to_pdf
 
     def convert(*paths: Path) -> list[str]:
         pdfs = convert_to_pdf([Path(p) for p in paths], tmp_path / "pdf")

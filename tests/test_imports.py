@@ -17,7 +17,6 @@ PACKAGES = ((ROOT / "src" / "planforge", "planforge"), (ROOT / "plugins", "plugi
 
 #: Known circles, to be removed (issue 16 item 4): nothing may join them, none may grow.
 KNOWN = {
-    frozenset({"planforge.binder", "planforge.photos"}),
     frozenset({"planforge.render.word", "planforge.render.wordstream"}),
     frozenset({"plugins.gd_subsidy", "plugins.gd_subsidy.advisories", "plugins.gd_subsidy.check",
                "plugins.gd_subsidy.context"}),

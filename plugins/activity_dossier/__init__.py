@@ -99,11 +99,11 @@ def dossier_check(folder: Path, no_convert: bool) -> None:
 )
 def photos_command(folder: Path, out: Path, expected: int, captions: Path | None) -> None:
     """照片页:每页两张横版照片并配说明 / Photo pages, two captioned photos per A4 page."""
-    from planforge.photos import check_photos, list_photo_files, write_photo_pages
+    from planforge.default_plugins.booklet import check_photos, list_photo_files, write_photo_pages
 
     mapping, cleaned = clean_context(_load_captions(captions))
     files = list_photo_files(folder)
-    check = check_photos(files, expected=expected or None, where=str(folder))
+    check = check_photos(files, expected=expected or None, landscape=True, where=str(folder))
     check.raise_for_errors()
     _warn(check.warnings, cleaned)
     write_photo_pages([p.path for p in check.photos], out, mapping)
@@ -146,7 +146,7 @@ def _load_captions(path: Path | None) -> dict[str, str]:
 )
 def binder_command(binder_file: Path, out: Path, docx_out: Path | None) -> None:
     """按清单装订文件(封面、目录、页码、书签)/ Bind the documents listed in BINDER.yaml."""
-    from planforge.binder import build_booklet, load_binder_yaml
+    from planforge.default_plugins.booklet import build_booklet, load_binder_yaml
 
     binder = load_binder_yaml(binder_file)
     result = build_booklet(binder, pdf_out=out, docx_out=docx_out)

@@ -19,30 +19,29 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from planforge.binder import (
+from planforge.default_plugins.booklet import (
+    PHOTO_SUFFIXES,
     SUPPORTED_SUFFIXES,
     Binder,
     BookletResult,
     Cover,
     Document,
+    PhotoCheck,
     Photos,
     Section,
     build_booklet,
-    resolve_inside,
-)
-from planforge.convert import ConversionError, convert_to_pdf, find_soffice
-from planforge.errors import InputError, Location, Problem, ToolMissingError
-from planforge.output import FOLDER_MODE, check_output_folder, check_outside_inputs, sha256_of
-from planforge.photos import (
-    DEFAULT_EXPECTED,
-    PHOTO_SUFFIXES,
-    PhotoCheck,
     caption_for,
     check_photos,
+    resolve_inside,
 )
+from planforge.default_plugins.convert import ConversionError, convert_to_pdf, find_soffice
+from planforge.errors import InputError, Location, Problem, ToolMissingError
+from planforge.output import FOLDER_MODE, check_output_folder, check_outside_inputs, sha256_of
 from planforge.settings import read_mapping
 
 DOSSIER_FILE = "dossier.yaml"
+#: Seed 002 asks for ten photos per activity (原图照片多角度10张), landscape (横版粘贴).
+DEFAULT_EXPECTED = 10
 
 #: (key, Chinese title, accepted Chinese keys), in binding order.
 SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -391,6 +390,7 @@ def photo_check(dossier: Dossier) -> PhotoCheck:
         dossier.photo_files,
         expected=dossier.expected_photos,
         order=dossier.photo_order,
+        landscape=True,
         where=where,
     )
 
@@ -494,7 +494,7 @@ def check_dossier(folder: Path, convert: bool = True) -> tuple[Dossier | None, R
     found, missing = reflections(dossier)
     report.errors.extend(missing)
     report.warnings.extend(missing_process_materials(dossier))
-    from planforge.binder import OFFICE_SUFFIXES
+    from planforge.default_plugins.booklet import OFFICE_SUFFIXES
 
     docs = _all_documents(dossier)
     report.errors.extend(_unreadable(docs))
@@ -532,15 +532,14 @@ def check_dossier(folder: Path, convert: bool = True) -> tuple[Dossier | None, R
 
 def _unreadable(docs: Sequence[Document]) -> list[Problem]:
     """PDFs and images that cannot be opened (office files are tried by the conversion)."""
-    from planforge.binder import IMAGE_SUFFIXES, _open_pdf
-    from planforge.photos import read_photo
+    from planforge.default_plugins.booklet import IMAGE_SUFFIXES, open_pdf, read_photo
 
     problems: list[Problem] = []
     for doc in docs:
         suffix = doc.path.suffix.lower()
         try:
             if suffix == ".pdf":
-                _open_pdf(doc.path, doc.path)
+                open_pdf(doc.path, doc.path)
             elif suffix in IMAGE_SUFFIXES:
                 read_photo(doc.path)
         except InputError as exc:
@@ -591,16 +590,15 @@ def make_binder(dossier: Dossier, ordered_photos: Sequence[Path]) -> Binder:
     sections: list[Section] = []
     for key, title, _ in SECTIONS:
         if key == "photos":
-            sections.append(
-                Section(title, (Photos(tuple(ordered_photos), dossier.captions, title),))
-            )
+            sections.append(Section(
+                title, (Photos(tuple(ordered_photos), dossier.captions, title),), title_page=True))
             continue
         docs = dossier.sections.get(key, [])
         if len(docs) == 1 and not docs[0].title:
             docs = [Document(docs[0].path, title)]  # one file: the section is its title
         if docs or key != "originals":
-            sections.append(Section(title, tuple(docs)))
-    return Binder(Cover(dossier.theme, tuple(lines)), tuple(sections), number_cover=False)
+            sections.append(Section(title, tuple(docs), title_page=key == "originals"))
+    return Binder(Cover(dossier.theme, tuple(lines)), tuple(sections))
 
 
 def _copy_tree(src: Path, dest: Path) -> None:

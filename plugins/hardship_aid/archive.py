@@ -17,8 +17,8 @@ from typing import Any
 import click
 
 from planforge import __version__
-from planforge.binder import Binder, Cover, Document, Section, build_booklet
-from planforge.convert import convert_to_pdf
+from planforge.default_plugins.booklet import Binder, Cover, Document, Section, build_booklet
+from planforge.default_plugins.convert import convert_to_pdf
 from planforge.engine import Engine, Prepared
 from planforge.model import WHERE_KEY
 from planforge.output import OutputWriter, check_outside_inputs, sanitize_filename, sha256_of

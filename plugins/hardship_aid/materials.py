@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from planforge.binder import SUPPORTED_SUFFIXES
+from planforge.default_plugins.booklet import SUPPORTED_SUFFIXES
 
 from .rules import DISASTER, ILLNESS
 

@@ -39,6 +39,7 @@ LOAD_PLUGINS_ENV = "PLANFORGE_LOAD_PLUGINS"
 #: planforge's own plugins, imported by name as llm does: this module only loads them, so the
 #: renderers (which start worker processes that load plugins) do not import it back.
 DEFAULT_PLUGINS = ("planforge.default_plugins.field_types", "planforge.default_plugins.filters",
+                   "planforge.default_plugins.booklet",
                    "planforge.default_plugins.renderers")
 
 

@@ -410,7 +410,7 @@ def audit_folder(folder: Path) -> list[Problem]:
     Office files are converted in one LibreOffice run with planforge's font mapping; a PDF
     already beside a document (``fill --pdf``) is audited as the file the clerk will print.
     """
-    from .convert import convert_to_pdf
+    from .default_plugins.convert import convert_to_pdf
 
     folder = Path(folder)
     listed = _manifest(folder)

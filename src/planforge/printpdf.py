@@ -11,7 +11,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from .convert import convert_to_pdf, find_soffice
+from .default_plugins.convert import convert_to_pdf, find_soffice
 from .output import OutputWriter
 
 OFFICE_SUFFIXES = (".docx", ".xlsx")

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from planforge.convert import find_soffice, have_soffice
+from planforge.default_plugins.convert import find_soffice, have_soffice
 from planforge.engine import Engine
 from planforge.errors import InputError
 from planforge.model import Field, TableSpec

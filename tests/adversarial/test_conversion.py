@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import planforge.convert as convert_module
-from planforge.convert import FILES_PER_RUN, convert
+import planforge.default_plugins.convert as convert_module
+from planforge.default_plugins.convert import FILES_PER_RUN, convert
 
 SOFFICE_ARGUMENTS = 252  # what soffice 7.x/24.x acts on; it drops the rest without a word
 

@@ -16,7 +16,7 @@ import openpyxl
 import pytest
 from openpyxl import Workbook
 
-from planforge.convert import convert, have_soffice
+from planforge.default_plugins.convert import convert, have_soffice
 from planforge.engine import Engine
 from planforge.errors import InputError
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from planforge.photos import HEIF_SUPPORTED
+from planforge.default_plugins.booklet import HEIF_SUPPORTED
 
 from .targets import invoke
 from .test_hostile_images import photo, photo_folder

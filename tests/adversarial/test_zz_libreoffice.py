@@ -21,7 +21,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from planforge.convert import ConversionError, convert
+from planforge.default_plugins.convert import ConversionError, convert
 
 from .collect import STATE, keep
 from .documents import W

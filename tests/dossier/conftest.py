@@ -12,7 +12,7 @@ for extra in (ROOT / "src", ROOT / "plugins", ROOT / "scripts"):
     if str(extra) not in sys.path:
         sys.path.insert(0, str(extra))
 
-from planforge.convert import have_soffice  # noqa: E402
+from planforge.default_plugins.convert import have_soffice  # noqa: E402
 
 HAVE_SOFFICE = have_soffice()
 

@@ -8,7 +8,7 @@ import pytest
 from docx import Document
 from pypdf import PdfReader
 
-from planforge.convert import ConversionError, convert, convert_to_pdf, find_soffice
+from planforge.default_plugins.convert import ConversionError, convert, convert_to_pdf, find_soffice
 from planforge.errors import ToolMissingError
 
 
@@ -68,7 +68,7 @@ def test_missing_soffice_gives_install_hint(monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def test_no_soffice_anywhere(monkeypatch: pytest.MonkeyPatch) -> None:
-    import planforge.convert as conv
+    import planforge.default_plugins.convert as conv
 
     monkeypatch.delenv("PLANFORGE_SOFFICE", raising=False)
     monkeypatch.setattr(conv.shutil, "which", lambda name: None)

@@ -140,9 +140,11 @@ def test_contents_numbers_are_real_pages(built: Path) -> None:
         assert int(m.group(1)) == page + 1, title
         checked += 1
     assert checked >= 12
-    for index in range(1, len(reader.pages)):
-        footer = reader.pages[index].extract_text()
-        assert f"- {index + 1} -" in footer, f"page {index + 1} footer"
+    total = len(reader.pages)
+    for index in range(total):  # the cover too: its page is counted in the contents
+        text = " ".join(reader.pages[index].extract_text().split())
+        assert f"第 {index + 1} 页 共 {total} 页" in text, f"page {index + 1} footer"
+        assert not re.search(r"- \d+ -", text), f"page {index + 1} still says - n -"
 
 
 @pytest.mark.libreoffice
@@ -151,9 +153,10 @@ def test_photos_upright_in_booklet(built: Path) -> None:
     outline = _outline(reader)
     first = next(p for lv, t, p in outline if lv == 0 and t == "照片")
     end = next(p for lv, t, p in outline if lv == 0 and t == "活动小结")
-    assert end - first == 5  # ten photos, two per page
+    assert end - first == 6  # the section's title page, then ten photos two per page
+    assert not reader.pages[first].images
     placed = 0
-    for page in reader.pages[first:end]:
+    for page in reader.pages[first + 1:end]:
         for image in page.images:
             img = Image.open(io.BytesIO(image.data)).convert("RGB")
             assert img.width > img.height  # landscape once upright
@@ -165,6 +168,66 @@ def test_photos_upright_in_booklet(built: Path) -> None:
             assert max(red_rows) < 48 * 0.15, "marker is not at the top: photo not upright"
             placed += 1
     assert placed == 10
+
+
+@pytest.mark.libreoffice
+def test_booklet_pdf_and_word_pass_the_print_audit(built: Path, tmp_path: Path) -> None:
+    """Both booklets as the clerk prints them: every page 第 N 页 共 M 页, nothing cut or foreign.
+    The Word booklet counts its pages with PAGE / NUMPAGES fields, filled in when printed."""
+    from docx import Document as Docx
+
+    from planforge.default_plugins.convert import convert_to_pdf
+    from planforge.printaudit import audit_pdf, declared_language
+
+    pdf, docx = built / f"{ACTIVITY}.pdf", built / f"{ACTIVITY}.docx"
+    assert [str(p) for p in audit_pdf(pdf)] == []
+    footer = Docx(docx).sections[0].footer._element.xml
+    assert "PAGE" in footer and "NUMPAGES" in footer
+    (printed,) = convert_to_pdf([docx], tmp_path)
+    assert [str(p) for p in [*audit_pdf(printed, docx), *declared_language(docx)]] == []
+    # Each Word part keeps its own margins, so the Word booklet breaks into the PDF's pages and
+    # the contents' numbers (taken from the PDF) are true in both.
+    word, bound = PdfReader(printed).pages, _booklet(built).pages
+    assert len(word) == len(bound)
+    starts = [("".join(a.extract_text().split())[:6], "".join(b.extract_text().split())[:6])
+              for a, b in zip(word, bound, strict=True)]
+    compared = [(a, b) for a, b in starts if not a.startswith("第")]  # pictures: footer only
+    assert len(compared) >= 20 and all(a == b for a, b in compared), starts
+
+
+def test_the_audit_sends_back_a_booklet_numbered_dash_n_dash(tmp_path: Path) -> None:
+    """The old ``- n -`` stamp is not a page number a reviewing office accepts."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    from planforge.default_plugins.booklet.fonts import cjk_font
+    from planforge.printaudit import audit_pdf
+
+    planted = tmp_path / "汇编.pdf"
+    font = cjk_font("活动资料汇编第页")
+    canvas = Canvas(str(planted), pagesize=(595, 842))
+    for number in (1, 2, 3):
+        canvas.setFont(font, 14)
+        canvas.drawString(100, 700, f"活动资料汇编 第{number}部分")
+        canvas.setFont("Helvetica", 10.5)
+        canvas.drawCentredString(297, 28, f"- {number} -")
+        canvas.showPage()
+    canvas.save()
+    problems = audit_pdf(planted)
+    assert [p.where.file for p in problems] == [f"{planted}, 第{n}页/page {n}" for n in (1, 2, 3)]
+    assert all("第 N 页 共 M 页" in p.zh for p in problems)
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("title", ["照片", "手写资料原件"])
+def test_photos_and_originals_open_with_their_heading(built: Path, title: str) -> None:
+    """Photo pages and scans print no title of their own: a title page says where they begin,
+    on the page the contents gives (seed 002's order: 照片 … 手写资料原件)."""
+    reader = _booklet(built)
+    start = next(p for lv, t, p in _outline(reader) if lv == 0 and t == title)
+    lines = [line.strip() for line in reader.pages[start].extract_text().splitlines()]
+    assert lines[0] == title and lines[1:] == [f"第 {start + 1} 页 共 {len(reader.pages)} 页"]
+    contents = reader.pages[1].extract_text()
+    assert re.search(re.escape(title) + rf"[\s.…]*{start + 1}\b", contents)
 
 
 def _is_marker(rgb: tuple[int, int, int]) -> bool:

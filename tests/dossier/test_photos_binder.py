@@ -11,9 +11,19 @@ from make_dossier_sample import PHOTOS, make_sample
 from PIL import Image
 from pypdf import PdfReader
 
-from planforge.binder import Binder, Cover, Document, Section, build_pdf, load_binder_yaml
+from planforge.default_plugins.booklet import (
+    Binder,
+    Cover,
+    Document,
+    Section,
+    build_pdf,
+    check_photos,
+    list_photo_files,
+    load_binder_yaml,
+    read_photo,
+    write_photo_pages,
+)
 from planforge.errors import InputError
-from planforge.photos import check_photos, list_photo_files, read_photo, write_photo_pages
 
 
 @pytest.fixture(scope="module")
@@ -36,9 +46,22 @@ def test_explicit_order_and_portrait_warning(sample: Path, tmp_path: Path) -> No
     files = list_photo_files(sample / "照片")[:3]
     tall = tmp_path / "tall.jpg"
     Image.new("RGB", (600, 900), "navy").save(tall)
-    check = check_photos([*files, tall], expected=None, order=["IMG_0103", "tall.jpg"])
+    check = check_photos([*files, tall], expected=None, order=["IMG_0103", "tall.jpg"],
+                         landscape=True)
     assert [p.path.name for p in check.photos][:2] == ["IMG_0103.jpg", "tall.jpg"]
     assert len(check.warnings) == 2  # portrait and under one megapixel
+
+
+def test_count_and_orientation_are_the_callers_rules(sample: Path, tmp_path: Path) -> None:
+    """The photo checker knows no programme: ten photos and landscape are the dossier's asks."""
+    files = list_photo_files(sample / "照片")[:3]
+    tall = tmp_path / "tall.jpg"
+    Image.new("RGB", (1200, 1800), "navy").save(tall)
+    plain = check_photos([*files, tall])
+    assert not plain.errors and not plain.warnings
+    ruled = check_photos([*files, tall], expected=10, landscape=True)
+    assert ["10" in p.zh and "4" in p.zh for p in ruled.errors] == [True]
+    assert [p.where.file for p in ruled.warnings] == [str(tall)]
 
 
 @pytest.mark.slow
@@ -98,9 +121,9 @@ def test_missing_file_in_binder(tmp_path: Path) -> None:
 
 
 def test_heic_photo(tmp_path: Path) -> None:
-    from planforge import photos
+    from planforge.default_plugins.booklet import images
 
-    if not photos.HEIF_SUPPORTED:
+    if not images.HEIF_SUPPORTED:
         pytest.skip("pillow-heif not installed")
     path = tmp_path / "iphone.heic"
     try:
@@ -109,7 +132,7 @@ def test_heic_photo(tmp_path: Path) -> None:
         pytest.skip("this pillow-heif cannot encode HEIC")
     photo = read_photo(path)
     assert (photo.width, photo.height) == (1600, 1200)
-    assert photos.load_print_image(path)[0].size == (1260, 945)
+    assert images.load_print_image(path, (160.0, 120.0))[0].size == (1260, 945)
 
 
 @pytest.mark.parametrize("orientation", range(1, 9))
@@ -118,7 +141,7 @@ def test_print_images_are_upright_for_every_exif_orientation(tmp_path: Path,
     """A red corner drawn top-left stays top-left once printed, as Pillow's exif_transpose has it."""
     from PIL import ImageOps
 
-    from planforge.photos import load_print_image
+    from planforge.default_plugins.booklet import load_print_image
 
     upright = Image.new("RGB", (1600, 1200), (0, 160, 0))
     upright.paste((220, 0, 0), (0, 0, 400, 300))

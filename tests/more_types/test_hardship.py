@@ -188,6 +188,10 @@ def test_sample_files_command_binds_one_archive_per_teacher(run_cli, tmp_path, s
     text = "".join(reader.pages[0].extract_text().split())
     assert "2026年市级特困教师资助专项档案" in text and "刘建华" in text
     assert "特困教师资助申请表" in "".join(reader.pages[2].extract_text().split())
+    from planforge.printaudit import audit_pdf  # every page 第 N 页 共 M 页, as any booklet
+
+    assert "第9页共9页" in "".join(reader.pages[8].extract_text().split())
+    assert [str(p) for p in audit_pdf(archives[0])] == []
     disaster = [item["/Title"] for item in PdfReader(archives[2]).outline
                 if not isinstance(item, list)]
     assert disaster[-1] == "民政/村委会证明"

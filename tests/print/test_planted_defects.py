@@ -71,7 +71,7 @@ def test_a_split_signature_block_is_reported(soffice, tmp_path) -> None:
 def test_a_japanese_font_is_reported(soffice, tmp_path, monkeypatch) -> None:
     """The PDF beside a document without zh-CN, made by LibreOffice without planforge's font
     mapping: 黑体 comes out in Noto CJK's Japanese glyphs, as the issue found it."""
-    from planforge.convert import convert_to_pdf
+    from planforge.default_plugins.convert import convert_to_pdf
 
     jp = _document(tmp_path / "jp.docx", ["骨直角化", "填表人：李四"], font="黑体", chinese=False)
     with monkeypatch.context() as unmapped:

@@ -12,7 +12,7 @@ import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..convert import convert_to_pdf
+from ..default_plugins.convert import convert_to_pdf
 
 #: Pixels per inch of a preview: a page is readable at about 600 px wide.
 RESOLUTION = 72

@@ -1,4 +1,4 @@
-"""Convert office files with LibreOffice, many files per run.
+"""Built-in plugin module: convert office files with LibreOffice, many files per run.
 
 Starting LibreOffice costs seconds, so a build hands every file that needs converting to ONE
 ``soffice`` run. Each run uses a private throw-away profile so that two builds (or a build and a
@@ -18,8 +18,9 @@ import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from .errors import InputError, Location, Problem, ToolMissingError
-from .fonts import FONTCONFIG
+from planforge.errors import InputError, Location, Problem, ToolMissingError
+from planforge.fonts import FONTCONFIG
+from planforge.output import write_atomic
 
 __all__ = [
     "INSTALL_HINT",
@@ -265,9 +266,7 @@ def convert(
                 )
                 continue
             dest = out / name
-            tmp_dest = out / f".{name}.part"
-            shutil.copyfile(made, tmp_dest)
-            os.replace(tmp_dest, dest)
+            write_atomic(dest, lambda tmp, made=made: shutil.copyfile(made, tmp))
             results.append(dest)
         if problems:
             raise ConversionError(problems)
