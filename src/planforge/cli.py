@@ -88,7 +88,7 @@ class PlanforgeGroup(click.Group):
         if "plugin_commands" not in cache:
             group = click.Group()
             try:
-                register_commands(state.registry, group)
+                register_commands(state.registry, group, lambda: state.engine)
             except PlanforgeError as error:
                 report_error(error)
                 ctx.exit(error.exit_code)

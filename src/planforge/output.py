@@ -297,6 +297,8 @@ class OutputWriter:
             raise
         self.force = force
         self.files: list[OutputFile] = []
+        #: Files added but not made after all, and why (see :meth:`omit`).
+        self.omitted: list[tuple[str, PlanforgeError]] = []
         self._published = False
 
     def path(self, relative: str) -> Path:
@@ -308,10 +310,25 @@ class OutputWriter:
     def add(self, relative: str, document_type: str, rows: Iterable[Location] = ()) -> None:
         self.files.append(OutputFile(relative, document_type, tuple(rows)))
 
+    def omit(self, relative: str, reason: PlanforgeError) -> None:
+        """Leave out a file added earlier that could not be made (a booklet's PDF without
+        LibreOffice): the run still publishes the rest, its manifest says what is missing and
+        why, and then ``reason`` is raised, so the clerk gets what could be made and the error."""
+        self.files = [f for f in self.files if f.path != relative]
+        (self.staging / relative).unlink(missing_ok=True)
+        self.omitted.append((relative, reason))
+
     def manifest(self, **about: Any) -> Manifest:
         """The manifest of the files added so far; ``about`` comes first in it."""
+        if self.omitted:
+            about["omitted"] = [{"path": path, "reason": str(reason)}
+                                for path, reason in self.omitted]
         return Manifest(about, dt.datetime.now().astimezone().isoformat(timespec="seconds"),
                         tuple(self.files), self.staging)
+
+    def _raise_omitted(self) -> None:
+        if self.omitted:
+            raise self.omitted[0][1]
 
     def check_overwrites(self) -> None:
         """Refuse to go on if a file added so far would overwrite one planforge did not write.
@@ -341,6 +358,7 @@ class OutputWriter:
                 raise
             raise fault from error
         self._published = True
+        self._raise_omitted()
         return self.folder
 
     def publish_zip(self, manifest: Manifest, archive: Path) -> Path:
@@ -357,6 +375,7 @@ class OutputWriter:
                     manifest.write(stream)
 
         write_atomic(archive, write)
+        self._raise_omitted()
         return archive
 
     def _release(self) -> None:

@@ -19,7 +19,9 @@ from make_dossier_sample import ACTIVITY, MARKER_RGB, PHOTOS, make_sample
 from PIL import Image
 from pypdf import PdfReader
 
+from planforge.engine import Engine
 from planforge.errors import InputError, PlanforgeError, ToolMissingError
+from planforge.plugins import load_plugins
 
 SECTION_ORDER = [
     "封面",
@@ -39,7 +41,7 @@ def _cli() -> click.Group:
     def cli() -> None:
         """planforge stand-in for the tests."""
 
-    activity_dossier.register_commands(cli)
+    activity_dossier.register_commands(cli, lambda: Engine(load_plugins()))
     return cli
 
 
