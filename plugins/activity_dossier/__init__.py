@@ -60,7 +60,7 @@ def dossier_group(engine: Callable[[], Any]) -> click.Group:
         """
         run = engine()
         prepared = run.prepare(DOCUMENT_TYPE, [folder], {})
-        _warn(prepared.data.warnings)
+        _warn(prepared.data.warnings, prepared.cleaned_characters)
         written = run.fill(prepared, Path(out) / prepared.context["name"], as_zip, force=force)
         click.echo(f"已生成 / written: {written}")
         booklet = written / f"{prepared.context['name']}.pdf"

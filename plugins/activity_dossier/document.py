@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from planforge import DocumentType, InputData, InputError, Location, Problem, Record, Renderer
-from planforge.binder import build_booklet
+from planforge.binder import Document, build_booklet
 from planforge.photos import caption_for
+from planforge.text import strip_xml_illegal
 
 from .activity import (
     DOSSIER_FILE,
@@ -69,10 +70,24 @@ def _read_files(dossier: Dossier) -> dict[Path, None]:
 
 
 def prepare_activity(data: InputData, settings: dict[str, Any]) -> dict[str, Any]:
-    """The activity, its photos in booklet order and its name (``date theme``)."""
-    record = data.tables["activity"][0]
-    return {"activity": record["dossier"], "photos": record["photos"],
-            "name": record["dossier"].name}
+    """The activity as plain values (so the engine strips and counts the characters no document
+    holds from every text the booklet prints, as from any form's), its photos in booklet order
+    and its name (``date theme``)."""
+    dossier: Dossier = data.tables["activity"][0]["dossier"]
+    activity = {**vars(dossier), "sections": {
+        key: [{"path": document.path, "title": document.title} for document in documents]
+        for key, documents in dossier.sections.items()}}
+    del activity["warnings"]  # told once, by the command
+    theme = strip_xml_illegal(dossier.theme)[0]
+    return {"activity": activity, "photos": data.tables["activity"][0]["photos"],
+            "name": safe_name(f"{dossier.date.isoformat()} {theme}")}
+
+
+def _dossier(activity: dict[str, Any]) -> Dossier:
+    """The activity of a context back as the dossier it was read as."""
+    return Dossier(**{**activity, "sections": {
+        key: [Document(item["path"], item["title"]) for item in documents]
+        for key, documents in activity["sections"].items()}})
 
 
 def _courseware_files(item: Path) -> list[Path]:
@@ -100,7 +115,7 @@ def render_dossier(rendering: Any, writer: Any) -> Callable[[], None]:
     Without LibreOffice the Word booklet and the packages are still published; the PDF is left
     out and the run then fails with the reason (exit 3), as ``dossier build`` always did.
     """
-    dossier: Dossier = rendering.context["activity"]
+    dossier = _dossier(rendering.context["activity"])
     photos = rendering.context["photos"]
     name, rows = rendering.document_type.name, [Location(str(dossier.folder / DOSSIER_FILE))]
     pdf, docx = f"{rendering.entry}.pdf", f"{rendering.entry}.docx"
