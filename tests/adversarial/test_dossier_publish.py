@@ -21,14 +21,14 @@ from pathlib import Path
 
 import pytest
 
-import planforge.output as output_module
 from planforge.engine import Engine
-from planforge.output import JOURNAL, OutputWriter, recover
+from planforge.output import JOURNAL, recover
 
 from .activity import NAME, SAMPLE, office_free_activity
 from .collect import case
 from .documents import check_published
 from .targets import invoke, registry
+from .test_interrupted import Killed, die_at_move, moves_of
 
 CLI = [sys.executable, "-c", "from planforge.cli import main; main()"]
 TARGET = "activity-dossier"
@@ -132,61 +132,32 @@ def booklets_bound_once(monkeypatch, bound, built) -> None:
     _bind_once(monkeypatch, bound)
 
 
-class Killed(BaseException):
-    """The process dying: nothing after it runs, not even the staging folder's clean-up."""
-
-
 def _moves(engine, activities, tmp_path) -> int:
     old, new = activities
     out = tmp_path / "count"
     engine.fill(engine.prepare(TARGET, [old], {}), out)
     add_clerks_files(out)
-    calls = []
-    real = os.replace
-
-    def counting(*args):
-        calls.append(args)
-        return real(*args)
-
-    output_module.os.replace = counting
-    try:
-        engine.fill(engine.prepare(TARGET, [new], {}), out)
-    finally:
-        output_module.os.replace = real
-    return len(calls)
+    return moves_of(lambda: engine.fill(engine.prepare(TARGET, [new], {}), out))
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("death", ["error", "kill"])
 def test_a_dossier_publish_stopped_after_any_number_of_moves_rolls_forward(
-        engine, activities, built, booklets_bound_once, tmp_path, monkeypatch, death):
+        engine, activities, built, booklets_bound_once, tmp_path, death):
     """The photo package holds the clerk's note, so it is published photo by photo: each move
     is a moment to die at; the old build or the new one is there whole, and the note stays."""
     old, new = activities
     expected_old, expected_new = digests(built[0]), digests(built[1])
     moves = _moves(engine, activities, tmp_path)
     assert moves >= 2 + 10 + 4  # staged manifest, journal, each new photo, booklet, packages
-    real_replace, real_close = os.replace, OutputWriter.close
     for stop in range(moves):
         case()
         out = tmp_path / f"out{stop}"
         shutil.copytree(built[0], out)
         kept = add_clerks_files(out)
-        calls = []
-
-        def failing(*args, stop=stop, calls=calls):
-            if len(calls) == stop:
-                raise OSError("disk full") if death == "error" else Killed()
-            calls.append(args)
-            return real_replace(*args)
-
-        monkeypatch.setattr(output_module.os, "replace", failing)
-        if death == "kill":  # a dead process cleans nothing up; the kernel drops its lock
-            monkeypatch.setattr(OutputWriter, "close", lambda self: self._release())
-        with pytest.raises((OSError, Killed)):
+        with pytest.MonkeyPatch.context() as patch, pytest.raises((OSError, Killed)):
+            die_at_move(patch, stop, death)
             engine.fill(engine.prepare(TARGET, [new], {}), out)
-        monkeypatch.setattr(output_module.os, "replace", real_replace)
-        monkeypatch.setattr(OutputWriter, "close", real_close)
         assert_consistent(out, kept)
         was_committed = committed(out)
         recover(out)
