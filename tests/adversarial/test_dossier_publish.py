@@ -7,6 +7,7 @@ build takes seconds, not the minute a Word-filled activity takes.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -29,6 +30,7 @@ from .collect import case
 from .documents import check_published
 from .targets import invoke, registry
 from .test_interrupted import Killed, die_at_move, moves_of
+from .test_output_folder import read_only, tree
 
 CLI = [sys.executable, "-c", "from planforge.cli import main; main()"]
 TARGET = "activity-dossier"
@@ -275,3 +277,41 @@ def test_fill_and_dossier_build_publish_the_same_dossier(engine, activities,
         assert sorted(bundle.namelist()) == sorted([*_listed(filled), "manifest.json"])
         assert {f["path"]: f["sha256"] for f in listed["files"]} == digests(filled)
     assert listed["target"] == TARGET and listed["inputs"][0]["file"].endswith("dossier.yaml")
+
+
+# --------------------------------------------------------------------------- the machine refuses
+
+
+def test_a_full_disk_while_packaging_photos_exits_4_and_leaves_the_previous_dossier(
+        activities, built, booklets_bound_once, tmp_path, monkeypatch):
+    parent = tmp_path / "out"
+    shutil.copytree(built[0], parent / NAME)
+    add_clerks_files(parent / NAME)
+    before = tree(parent)
+    real = shutil.copyfile
+
+    def full(source, target, *args, **kwargs):
+        if "照片包" in str(target):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(target))
+        return real(source, target, *args, **kwargs)
+
+    monkeypatch.setattr(shutil, "copyfile", full)
+    result = invoke("dossier", "build", activities[1], "-o", parent)
+    monkeypatch.setattr(shutil, "copyfile", real)
+    assert result.exit_code == 4, result.output
+    assert "No space left on device" in result.output and "Traceback" not in result.output
+    assert tree(parent) == before  # no staging left either: tree() sees hidden entries
+
+
+@pytest.mark.parametrize("existing", [False, True])
+def test_a_read_only_disk_exits_4_and_changes_no_dossier(activities, built, booklets_bound_once,
+                                                          tmp_path, monkeypatch, existing):
+    parent = tmp_path / "ro"
+    parent.mkdir()
+    if existing:
+        shutil.copytree(built[0], parent / NAME)
+    before = tree(parent)
+    with read_only(monkeypatch, parent):
+        result = invoke("dossier", "build", activities[1], "-o", parent)
+    assert result.exit_code == 4, result.output
+    assert "Read-only file system" in result.output and tree(parent) == before
