@@ -218,10 +218,9 @@ def _planforge_archive(path: Path) -> bool:
         return False
 
 
-def check_outside_inputs(output: Path, inputs: Iterable[Path], replaced: bool = False) -> None:
+def check_outside_inputs(output: Path, inputs: Iterable[Path]) -> None:
     """Refuse an output folder that is, or lies inside, a folder planforge reads recursively:
-    the next run would read its own outputs (and staging folders) as input. A ``replaced``
-    output (one published by replacing the whole folder) may not hold such a folder either."""
+    the next run would read its own outputs (and staging folders) as input."""
     where, output = Path(os.path.realpath(output)), os.path.abspath(output)
     problems = []
     for given in inputs:
@@ -233,11 +232,6 @@ def check_outside_inputs(output: Path, inputs: Iterable[Path], replaced: bool = 
                 f"the output folder {output} lies inside the input folder {folder}, which "
                 "planforge reads with everything in it: the next run would read its own outputs; "
                 "write the output outside that folder", Location(str(output))))
-        elif replaced and source.is_relative_to(where):
-            problems.append(Problem(
-                f"输出文件夹「{output}」包含输入文件夹「{folder}」，生成时会被整体替换；请换一个输出位置",
-                f"the output folder {output} holds the input folder {folder} and would replace "
-                "it; choose another output location", Location(str(output))))
     if problems:
         raise InputError(problems)
 
