@@ -314,6 +314,10 @@ def test_without_libreoffice_docx_and_packages_are_built(
     assert (folder / f"{ACTIVITY}.docx").is_file()
     assert len(list((folder / "照片包").iterdir())) == 10
     assert not (folder / f"{ACTIVITY}.pdf").exists()
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    (omitted,) = manifest["omitted"]  # published without it, and saying why
+    assert omitted["path"] == f"{ACTIVITY}.pdf" and "LibreOffice" in omitted["reason"]
+    assert omitted["path"] not in {f["path"] for f in manifest["files"]}
 
 
 def test_safe_folder_name() -> None:
