@@ -87,6 +87,23 @@ def test_field_type_filter_and_command_examples(docs_plugins, run_cli):
     assert result.exit_code == 0 and "2027年3月31日" in result.output
 
 
+def test_a_command_fills_through_the_engine_it_is_handed(docs_plugins, run_cli, tmp_path):
+    """``school-list`` is ``fill notes-list`` by another name: the same staged, listed output."""
+    import json
+
+    data = tmp_path / "counts.csv"
+    data.write_text("学校,人数\n实验小学,12\n", encoding="utf-8")
+    result = run_cli("--plugins-dir", docs_plugins, "school-list", data, "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["target"] == "notes-list"
+    assert [f["path"] for f in manifest["files"]] == ["参训学校名单.md"]
+    bad = data.with_name("bad.csv")
+    bad.write_text("学校,人数\n实验小学,十二个\n", encoding="utf-8")
+    refused = run_cli("--plugins-dir", docs_plugins, "school-list", bad, "-o", tmp_path / "no")
+    assert refused.exit_code == 2 and not (tmp_path / "no").exists()
+
+
 RUN = re.compile(r"<!-- run: (\S+) -->\n```sh\n(.*?)```", re.S)
 
 

@@ -1,12 +1,15 @@
 """Built-in plugin: activity dossiers (活动资料汇编), photo pages and general booklets.
 
-Adds ``planforge dossier build|check``, ``planforge photos`` and ``planforge binder``. User
+Registers the document type ``activity-dossier`` and its renderer (``planforge fill
+activity-dossier FOLDER``; :mod:`.document`) and adds ``planforge dossier build|check`` (``build``
+is that fill into the ``date theme`` folder), ``planforge photos`` and ``planforge binder``. User
 mistakes raise :class:`planforge.errors.PlanforgeError` subclasses; the planforge CLI prints them
 and exits with code 2 (3 when LibreOffice is missing).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +18,8 @@ import click
 from planforge.errors import InputError, Location, Problem
 from planforge.hookspecs import hookimpl
 from planforge.text import clean_context, cleaned_note
+
+from .document import ACTIVITY_DOSSIER, DOCUMENT_TYPE, DOSSIER_RENDERER
 
 __all__ = ["binder_command", "dossier_group", "photos_command", "register_commands"]
 
@@ -26,34 +31,50 @@ def _warn(problems: list[Problem], cleaned: int = 0) -> None:
         click.echo(cleaned_note(cleaned), err=True)
 
 
-@click.group("dossier")
-def dossier_group() -> None:
-    """活动资料:检查并装订一次活动的资料 / Check and bind one activity's materials."""
+def dossier_group(engine: Callable[[], Any]) -> click.Group:
+    """``planforge dossier build|check``; ``build`` fills through ``engine()``."""
+
+    @click.group("dossier")
+    def group() -> None:
+        """活动资料:检查并装订一次活动的资料 / Check and bind one activity's materials."""
+
+    @group.command("build")
+    @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+    @click.option(
+        "-o",
+        "--out",
+        "out",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("."),
+        show_default=True,
+        help="在此文件夹内创建「日期 主题」文件夹 / parent folder of the 'date theme' folder",
+    )
+    @click.option("--zip", "as_zip", is_flag=True,
+                  help="写成一个「日期 主题.zip」/ write one 'date theme.zip' archive instead")
+    @click.option("--force", is_flag=True,
+                  help="覆盖输出中不是 planforge 写的文件 / overwrite files planforge did not write")
+    def build(folder: Path, out: Path, as_zip: bool, force: bool) -> None:
+        """装订活动资料 / Build the booklet, photo package and courseware package.
+
+        The same run as ``planforge fill activity-dossier FOLDER -o OUT/日期 主题``.
+        """
+        run = engine()
+        prepared = run.prepare(DOCUMENT_TYPE, [folder], {})
+        _warn(prepared.data.warnings, prepared.cleaned_characters)
+        written = run.fill(prepared, Path(out) / prepared.context["name"], as_zip, force=force)
+        click.echo(f"已生成 / written: {written}")
+        booklet = written / f"{prepared.context['name']}.pdf"
+        if not as_zip and booklet.is_file():
+            from pypdf import PdfReader
+
+            pages = len(PdfReader(booklet).pages)
+            click.echo(f"  {booklet.name}  ({pages} 页 / pages)")
+
+    group.add_command(dossier_check)
+    return group
 
 
-@dossier_group.command("build")
-@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option(
-    "-o",
-    "--out",
-    "out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("."),
-    show_default=True,
-    help="在此文件夹内创建「日期 主题」文件夹 / parent folder of the 'date theme' folder",
-)
-def dossier_build(folder: Path, out: Path) -> None:
-    """装订活动资料 / Build the booklet, photo package and courseware package."""
-    from .activity import build_dossier
-
-    result = build_dossier(folder, out, progress=lambda msg: click.echo(msg, err=True))
-    _warn(result.warnings, result.booklet.cleaned_characters)
-    click.echo(f"已生成 / written: {result.folder}")
-    if result.booklet.pdf is not None:
-        click.echo(f"  {result.booklet.pdf.name}  ({result.booklet.pages} 页 / pages)")
-
-
-@dossier_group.command("check")
+@click.command("check")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option(
     "--no-convert",
@@ -159,8 +180,19 @@ def binder_command(binder_file: Path, out: Path, docx_out: Path | None) -> None:
 
 
 @hookimpl
-def register_commands(cli: Any) -> None:
+def register_document_types(register: Callable[[Any], None]) -> None:
+    """``activity-dossier``: ``planforge fill activity-dossier FOLDER -o OUT``."""
+    register(ACTIVITY_DOSSIER)
+
+
+@hookimpl
+def register_renderers(register: Callable[[Any], None]) -> None:
+    register(DOSSIER_RENDERER)
+
+
+@hookimpl
+def register_commands(cli: Any, engine: Callable[[], Any]) -> None:
     """Add ``dossier``, ``photos`` and ``binder`` to the planforge command group."""
-    cli.add_command(dossier_group)
+    cli.add_command(dossier_group(engine))
     cli.add_command(photos_command)
     cli.add_command(binder_command)

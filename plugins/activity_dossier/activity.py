@@ -1,4 +1,4 @@
-"""The activity dossier (活动资料): read dossier.yaml, check it, build the named activity folder.
+"""The activity dossier (活动资料): read dossier.yaml, check it, lay out its booklet.
 
 Seed 002 fixes the binding order (封面 → 目录 → 活动实施方案 → 活动具体安排 → 活动简报 → 过程性资料 →
 照片 → 活动小结 → 手写资料原件), ten landscape photos two to a page, one reflection of at least one
@@ -9,12 +9,9 @@ package and the courseware package.
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
 import re
-import shutil
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,20 +20,16 @@ from planforge.default_plugins.booklet import (
     PHOTO_SUFFIXES,
     SUPPORTED_SUFFIXES,
     Binder,
-    BookletResult,
     Cover,
     Document,
     PhotoCheck,
     Photos,
     Section,
-    build_booklet,
-    caption_for,
     check_photos,
     resolve_inside,
 )
 from planforge.default_plugins.convert import ConversionError, convert_to_pdf, find_soffice
 from planforge.errors import InputError, Location, Problem, ToolMissingError
-from planforge.output import FOLDER_MODE, check_output_folder, check_outside_inputs, sha256_of
 from planforge.settings import read_mapping
 
 DOSSIER_FILE = "dossier.yaml"
@@ -599,110 +592,3 @@ def make_binder(dossier: Dossier, ordered_photos: Sequence[Path]) -> Binder:
         if docs or key != "originals":
             sections.append(Section(title, tuple(docs), title_page=key == "originals"))
     return Binder(Cover(dossier.theme, tuple(lines)), tuple(sections))
-
-
-def _copy_tree(src: Path, dest: Path) -> None:
-    if src.is_dir():
-        for item in sorted(src.rglob("*")):
-            if item.is_file() and not item.name.startswith("."):
-                target = dest / src.name / item.relative_to(src)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(item, target)
-    else:
-        dest.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(src, dest / src.name)
-
-
-@dataclass
-class BuildResult:
-    """The activity folder written and what went into it."""
-
-    folder: Path
-    booklet: BookletResult
-    photos: list[Path]
-    warnings: list[Problem]
-
-
-def build_dossier(
-    folder: Path, out_parent: Path, progress: Callable[[str], None] | None = None
-) -> BuildResult:
-    """Build ``OUT/YYYY-MM-DD theme/``: booklet .docx + .pdf, 照片包/, 课件包/, manifest.json.
-
-    Everything is written to a temporary folder beside the target and moved into place at the
-    end, so a failed build never leaves half a dossier. Without LibreOffice the Word booklet and
-    packages are still produced, then ToolMissingError is raised.
-    """
-    say = progress or (lambda _msg: None)
-    dossier = load_dossier(folder)
-    check = photo_check(dossier)
-    _, missing = reflections(dossier)
-    errors = check.errors + missing
-    if errors:
-        raise InputError(errors)
-    name = dossier.name
-    out_parent = Path(out_parent)
-    final = out_parent / name
-    check_output_folder(out_parent)
-    check_outside_inputs(final, [dossier.folder], replaced=True)  # courseware lies inside it
-    out_parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=out_parent))
-    os.chmod(staging, FOLDER_MODE)  # becomes the dossier folder: as open as any the user makes
-    try:
-        ordered = [p.path for p in check.photos]
-        say("装订册 / booklet …")
-        booklet = build_booklet(
-            make_binder(dossier, ordered),
-            pdf_out=staging / f"{name}.pdf",
-            docx_out=staging / f"{name}.docx",
-        )
-        say("照片包 / photo package …")
-        photo_dir = staging / "照片包"
-        photo_dir.mkdir()
-        packaged = []
-        for i, photo in enumerate(check.photos, start=1):
-            caption = safe_name(caption_for(photo.path, dossier.captions))
-            target = photo_dir / f"{i:02d} {caption}{photo.suffix}"  # a PNG named .jpg stays PNG
-            shutil.copyfile(photo.path, target)
-            packaged.append(target)
-        course_dir = staging / "课件包"
-        course_dir.mkdir()
-        for item in dossier.courseware:
-            _copy_tree(item, course_dir)
-        files = sorted(p for p in staging.rglob("*") if p.is_file())
-        manifest = {
-            "name": name,
-            "date": dossier.date.isoformat(),
-            "theme": dossier.theme,
-            "generator": "planforge activity_dossier",
-            "pdf_missing_reason": str(booklet.pdf_error) if booklet.pdf_error else None,
-            "files": [
-                {
-                    "path": p.relative_to(staging).as_posix(),
-                    "bytes": p.stat().st_size,
-                    "sha256": sha256_of(p),
-                }
-                for p in files
-            ],
-        }
-        (staging / "manifest.json").write_text(
-            json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-        )
-        if final.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{name}.old.", dir=out_parent))
-            os.replace(final, old / "x")
-            os.replace(staging, final)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(staging, final)
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
-    result = BuildResult(
-        folder=final,
-        booklet=booklet,
-        photos=[final / "照片包" / p.name for p in packaged],
-        warnings=dossier.warnings + check.warnings,
-    )
-    if booklet.pdf_error is not None:
-        raise booklet.pdf_error
-    return result

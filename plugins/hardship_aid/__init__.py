@@ -3,14 +3,16 @@
 ``planforge fill hardship-aid 花名册.xlsx --set level=省级 --set year=2026 -o OUT`` writes 附件1
 汇总表(花名册), 附件2 申请表 (one per teacher) and the 申报材料清单; with ``--set materials=DIR``
 (one sub-folder of scans per teacher) the checklist says what is present and what is missing.
-``planforge hardship-aid files …`` also binds each teacher's 专项档案 PDF (cover, contents,
-申请表, then the scans in checklist order). The rules are in :mod:`.rules`, the context in
+``planforge fill hardship-aid-files …`` (friendly name ``planforge hardship-aid files …``) also
+binds each teacher's 专项档案 PDF (cover, contents, 申请表, then the scans in checklist order;
+:mod:`.archive`). The rules are in :mod:`.rules`, the context in
 :mod:`.context`, file recognition in :mod:`.materials`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from planforge import (
@@ -24,6 +26,7 @@ from planforge import (
 )
 from planforge.resources import templates_dir
 
+from .archive import ARCHIVE_FOLDER, ARCHIVE_RENDERER, ARCHIVE_TYPE
 from .context import prepare
 from .rules import CITY_BUDGET, CITY_QUOTA, HARDSHIPS, LEVELS, SERVING, STATUSES
 
@@ -98,6 +101,15 @@ DOCUMENT_TYPES = (
     _type("hardship-checklist", f"{TITLE}申报材料清单", "申报材料清单.xlsx", EXCEL_TABLE, None,
           description="Per teacher, each required material present, missing or not needed."),
 )
+#: The 专项档案 bind each teacher's scans: the materials folder is required.
+FILES_SETTINGS = tuple(replace(setting, required=True) if setting.name == "materials" else setting
+                       for setting in SETTINGS)
+ARCHIVE = DocumentType(
+    name=ARCHIVE_TYPE, title=ARCHIVE_FOLDER, template=FORMS / "附件2-申请表.docx",
+    renderer=ARCHIVE_TYPE, inputs=INPUTS, settings=FILES_SETTINGS, each="teachers",
+    prepare=prepare, provides=PROVIDES, source=SOURCE,
+    description="专项档案: per teacher one PDF (cover, contents, 申请表, the scans in checklist "
+                "order), bound with the forms of package hardship-aid-files.")
 PACKAGE = Package(
     name="hardship-aid",
     title="特困教师资助申报材料（汇总表、申请表、材料清单）",
@@ -108,22 +120,39 @@ PACKAGE = Package(
     description="特困教师资助: 汇总表(花名册), 申请表 and the material checklist of one run.",
     source=SOURCE,
 )
+FILES_PACKAGE = Package(
+    name="hardship-aid-files",
+    title="特困教师资助申报材料及专项档案（汇总表、申请表、材料清单、每位教师的专项档案）",
+    members=(*PACKAGE.members, ARCHIVE_TYPE),
+    inputs=INPUTS,
+    settings=FILES_SETTINGS,
+    prepare=prepare,
+    description="The forms of hardship-aid plus one bound 专项档案 PDF per teacher "
+                "(needs LibreOffice and --set materials=DIR).",
+    source=SOURCE,
+)
 
 
 @hookimpl
 def register_document_types(register: Callable[[Any], None]) -> None:
-    for document_type in DOCUMENT_TYPES:
+    for document_type in (*DOCUMENT_TYPES, ARCHIVE):
         register(document_type)
 
 
 @hookimpl
 def register_packages(register: Callable[[Any], None]) -> None:
     register(PACKAGE)
+    register(FILES_PACKAGE)
 
 
 @hookimpl
-def register_commands(cli: Any) -> None:
-    """``planforge hardship-aid files``: the forms plus one 专项档案 PDF per teacher."""
+def register_renderers(register: Callable[[Any], None]) -> None:
+    register(ARCHIVE_RENDERER)
+
+
+@hookimpl
+def register_commands(cli: Any, engine: Callable[[], Any]) -> None:
+    """``planforge hardship-aid files``: ``fill hardship-aid-files`` by its friendly name."""
     from .archive import hardship_group
 
-    cli.add_command(hardship_group)
+    cli.add_command(hardship_group(engine))

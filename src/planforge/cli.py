@@ -88,7 +88,7 @@ class PlanforgeGroup(click.Group):
         if "plugin_commands" not in cache:
             group = click.Group()
             try:
-                register_commands(state.registry, group)
+                register_commands(state.registry, group, lambda: state.engine)
             except PlanforgeError as error:
                 report_error(error)
                 ctx.exit(error.exit_code)
@@ -272,6 +272,9 @@ def blank(ctx: click.Context, target: str, output: str, force: bool) -> None:
 
     state = _state(ctx)
     job = state.engine.job(target)
+    if job.read is not None:
+        raise PlanforgeError(f"「{target}」读取的是文件夹而不是表格，没有空白表 / {target!r} reads a "
+                             "folder, not a spreadsheet: it has no blank")
     written = write_blank(job.inputs, state.registry.field_types, Path(output), force)
     click.echo(f"已写入 / written: {written}")
 

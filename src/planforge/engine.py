@@ -17,6 +17,7 @@ from .model import (
     Field,
     InputData,
     Package,
+    Read,
     Renderer,
     Rendering,
     TableSpec,
@@ -55,6 +56,11 @@ class Job:
     settings: tuple[Field, ...]
     prepare: Callable[[InputData, dict[str, Any]], dict[str, Any]]
     package: Package | None = None
+    read: Read | None = None  # the members' own reader of inputs that are not tables
+
+    def load(self, binder: Binder, files: list[Path]) -> InputData:
+        """Read the run's inputs: with the type's own reader, or as tables through ``binder``."""
+        return self.read(files) if self.read else binder.load(files, self.inputs)
 
 
 @dataclass
@@ -72,8 +78,8 @@ class Prepared:
 
     def read_folders(self) -> list[Path]:
         """The folders given in settings of type ``folder``, which the run reads recursively."""
-        return [Path(str(self.settings[f.name])).expanduser() for f in self.job.settings
-                if f.type == FOLDER and self.settings.get(f.name)]
+        return [*(Path(str(self.settings[f.name])).expanduser() for f in self.job.settings
+                  if f.type == FOLDER and self.settings.get(f.name)), *self.data.folders]
 
 
 def _merge_settings(*groups: tuple[Field, ...]) -> tuple[Field, ...]:
@@ -107,11 +113,11 @@ class Engine:
             settings = _merge_settings(target.settings, *(m.settings for m in members),
                                        _renderer_settings(members, self.registry.renderers))
             prepare = target.prepare or members[0].prepare or default_prepare
-            return Job(name, members, inputs, settings, prepare, target)
+            return Job(name, members, inputs, settings, prepare, target, members[0].read)
         return Job(name, (target,), target.inputs,
                    _merge_settings(target.settings,
                                    _renderer_settings((target,), self.registry.renderers)),
-                   target.prepare or default_prepare)
+                   target.prepare or default_prepare, read=target.read)
 
     def sibling_settings(self, job: Job) -> set[str]:
         """Names and labels of the settings of every target of the job's plugins: one settings
@@ -140,13 +146,13 @@ class Engine:
         settings_ok = not problems
         data = last = None
         try:
-            data = self.binder.load(files, job.inputs)
+            data = job.load(self.binder, files)
         except InputError as error:
             problems.extend(error.problems)
             data = getattr(error, "data", None)
         if previous:
             try:
-                last = self.binder.load(previous, job.inputs)
+                last = job.load(self.binder, previous)
             except InputError as error:
                 problems.extend(error.problems)
                 last = getattr(error, "data", None)

@@ -65,5 +65,11 @@ def register_template_filters(register: Callable[[str, Callable[..., Any]], None
 
 
 @hookspec
-def register_commands(cli: Any) -> None:
-    """Add commands to the ``planforge`` click group (e.g. ``planforge dossier build``)."""
+def register_commands(cli: Any, engine: Callable[[], Any]) -> None:
+    """Add commands to the ``planforge`` click group (e.g. ``planforge dossier build``).
+
+    ``engine()`` returns the engine of the running ``planforge`` (its plugins, ``--plugins-dir``
+    included): a command that fills a target calls ``engine().prepare(...)`` and
+    ``engine().fill(...)``, so its outputs are staged, listed and published like ``fill``'s.
+    An implementation may leave ``engine`` out of its parameters.
+    """

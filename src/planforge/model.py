@@ -99,6 +99,8 @@ class InputData:
     files: tuple[Path, ...] = ()
     previous: InputData | None = None  # last period's data (``--previous``), for 增减 tables
     warnings: list = field(default_factory=list)  # Problems worth telling, not blocking
+    #: Folders read with everything in them (an activity folder): no output may lie inside one.
+    folders: tuple[Path, ...] = ()
 
     @property
     def records(self) -> list[Record]:
@@ -110,6 +112,9 @@ WHERE_KEY = "_where"
 
 #: ``prepare(data, settings)`` returns the template context; it may raise InputError.
 Prepare = Callable[[InputData, dict[str, Any]], dict[str, Any]]
+#: ``read(paths)`` reads inputs that are not tables (an activity folder) into InputData; it
+#: may raise InputError.
+Read = Callable[[list[Path]], InputData]
 
 
 def default_prepare(data: InputData, settings: dict[str, Any]) -> dict[str, Any]:
@@ -161,6 +166,9 @@ class DocumentType:
     #: Pictures of a Word template replaced per run (a region's logo, a scanned signature): the
     #: picture's name, title or alt text in the template → the ``image`` setting naming the file.
     pictures: Mapping[str, str] = field(default_factory=dict)
+    #: Reads the type's inputs itself when they are not tables (an activity folder); ``inputs``
+    #: and ``fields`` then describe nothing the engine reads.
+    read: Read | None = None
 
     def __post_init__(self) -> None:
         self.template = Path(self.template)

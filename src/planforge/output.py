@@ -218,10 +218,9 @@ def _planforge_archive(path: Path) -> bool:
         return False
 
 
-def check_outside_inputs(output: Path, inputs: Iterable[Path], replaced: bool = False) -> None:
+def check_outside_inputs(output: Path, inputs: Iterable[Path]) -> None:
     """Refuse an output folder that is, or lies inside, a folder planforge reads recursively:
-    the next run would read its own outputs (and staging folders) as input. A ``replaced``
-    output (one published by replacing the whole folder) may not hold such a folder either."""
+    the next run would read its own outputs (and staging folders) as input."""
     where, output = Path(os.path.realpath(output)), os.path.abspath(output)
     problems = []
     for given in inputs:
@@ -233,11 +232,6 @@ def check_outside_inputs(output: Path, inputs: Iterable[Path], replaced: bool = 
                 f"the output folder {output} lies inside the input folder {folder}, which "
                 "planforge reads with everything in it: the next run would read its own outputs; "
                 "write the output outside that folder", Location(str(output))))
-        elif replaced and source.is_relative_to(where):
-            problems.append(Problem(
-                f"输出文件夹「{output}」包含输入文件夹「{folder}」，生成时会被整体替换；请换一个输出位置",
-                f"the output folder {output} holds the input folder {folder} and would replace "
-                "it; choose another output location", Location(str(output))))
     if problems:
         raise InputError(problems)
 
@@ -297,6 +291,8 @@ class OutputWriter:
             raise
         self.force = force
         self.files: list[OutputFile] = []
+        #: Files added but not made after all, and why (see :meth:`omit`).
+        self.omitted: list[tuple[str, PlanforgeError]] = []
         self._published = False
 
     def path(self, relative: str) -> Path:
@@ -308,10 +304,25 @@ class OutputWriter:
     def add(self, relative: str, document_type: str, rows: Iterable[Location] = ()) -> None:
         self.files.append(OutputFile(relative, document_type, tuple(rows)))
 
+    def omit(self, relative: str, reason: PlanforgeError) -> None:
+        """Leave out a file added earlier that could not be made (a booklet's PDF without
+        LibreOffice): the run still publishes the rest, its manifest says what is missing and
+        why, and then ``reason`` is raised, so the clerk gets what could be made and the error."""
+        self.files = [f for f in self.files if f.path != relative]
+        (self.staging / relative).unlink(missing_ok=True)
+        self.omitted.append((relative, reason))
+
     def manifest(self, **about: Any) -> Manifest:
         """The manifest of the files added so far; ``about`` comes first in it."""
+        if self.omitted:
+            about["omitted"] = [{"path": path, "reason": str(reason)}
+                                for path, reason in self.omitted]
         return Manifest(about, dt.datetime.now().astimezone().isoformat(timespec="seconds"),
                         tuple(self.files), self.staging)
+
+    def _raise_omitted(self) -> None:
+        if self.omitted:
+            raise self.omitted[0][1]
 
     def check_overwrites(self) -> None:
         """Refuse to go on if a file added so far would overwrite one planforge did not write.
@@ -341,6 +352,7 @@ class OutputWriter:
                 raise
             raise fault from error
         self._published = True
+        self._raise_omitted()
         return self.folder
 
     def publish_zip(self, manifest: Manifest, archive: Path) -> Path:
@@ -357,6 +369,7 @@ class OutputWriter:
                     manifest.write(stream)
 
         write_atomic(archive, write)
+        self._raise_omitted()
         return archive
 
     def _release(self) -> None:

@@ -307,12 +307,16 @@ def _check_packages(registry: Registry) -> None:
             del registry.packages[package.name]
 
 
-def register_commands(registry: Registry, cli: Any) -> None:
-    """Let each plugin add its commands; a failing plugin is reported, the rest still work."""
+def register_commands(registry: Registry, cli: Any,
+                      engine: Callable[[], Any] | None = None) -> None:
+    """Let each plugin add its commands; a failing plugin is reported, the rest still work.
+
+    ``engine`` makes the running planforge's engine, for the commands that fill targets."""
     infos = {f"{p.source}:{p.name}": p for p in registry.plugins}
+    given = {"cli": cli, "engine": engine}
     for impl in reversed(registry.manager.hook.register_commands.get_hookimpls()):
         try:
-            impl.function(cli=cli)
+            impl.function(**{name: given[name] for name in impl.argnames if name in given})
         except Exception as error:
             info = infos.get(impl.plugin_name)
             if info is not None:

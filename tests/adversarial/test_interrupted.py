@@ -86,11 +86,8 @@ def engine(tiny_registry) -> Engine:
     return Engine(tiny_registry)
 
 
-def _moves_of_a_publish(engine, tmp_path, old, new, clerk: bool) -> int:
-    out = tmp_path / "count"
-    engine.fill(engine.prepare("tiny-package", [old], {}), out, jobs=1)
-    if clerk:
-        add_clerks_files(out)
+def moves_of(run) -> int:
+    """How many renames (``os.replace``) ``run()`` makes: each is a moment a publish may die."""
     calls = []
     real = os.replace
 
@@ -100,14 +97,39 @@ def _moves_of_a_publish(engine, tmp_path, old, new, clerk: bool) -> int:
 
     output_module.os.replace = counting
     try:
-        engine.fill(engine.prepare("tiny-form", [new], {}), out, jobs=1)
+        run()
     finally:
         output_module.os.replace = real
     return len(calls)
 
 
+def _moves_of_a_publish(engine, tmp_path, old, new, clerk: bool) -> int:
+    out = tmp_path / "count"
+    engine.fill(engine.prepare("tiny-package", [old], {}), out, jobs=1)
+    if clerk:
+        add_clerks_files(out)
+    return moves_of(lambda: engine.fill(engine.prepare("tiny-form", [new], {}), out, jobs=1))
+
+
 class Killed(BaseException):
     """The process dying: nothing after it runs, not even ``finally`` clean-up of staging."""
+
+
+def die_at_move(patch: pytest.MonkeyPatch, stop: int, death: str) -> None:
+    """The next publish fails at its ``stop``-th rename: with ``OSError`` (a full disk) or, for
+    ``kill``, as a dying process does: nothing more runs, the kernel drops its lock."""
+    real = os.replace
+    calls = []
+
+    def failing(*args):
+        if len(calls) == stop:
+            raise OSError("disk full") if death == "error" else Killed()
+        calls.append(args)
+        return real(*args)
+
+    patch.setattr(output_module.os, "replace", failing)
+    if death == "kill":
+        patch.setattr(OutputWriter, "close", lambda self: self._release())
 
 
 @pytest.mark.slow
@@ -124,27 +146,14 @@ def test_a_publish_stopped_after_any_number_of_moves_rolls_forward(engine, tmp_p
     expected = {p: document_parts(reference / p) for p in check_published(reference)}
     moves = _moves_of_a_publish(engine, tmp_path, old, new, clerk)
     assert moves >= 4 + 3 * clerk  # journal, the entry (each form), the manifest staged and moved
-    real_replace, real_close = os.replace, OutputWriter.close
     for stop in range(moves):
         case()
         out = tmp_path / f"out{stop}"
         engine.fill(engine.prepare("tiny-package", [old], {}), out, jobs=1)
         kept = add_clerks_files(out) if clerk else frozenset()
-        calls = []
-
-        def failing(*args, stop=stop, calls=calls):
-            if len(calls) == stop:
-                raise OSError("disk full") if death == "error" else Killed()
-            calls.append(args)
-            return real_replace(*args)
-
-        monkeypatch.setattr(output_module.os, "replace", failing)
-        if death == "kill":  # a dead process cleans nothing up; the kernel drops its lock
-            monkeypatch.setattr(OutputWriter, "close", lambda self: self._release())
-        with pytest.raises((OSError, Killed)):
+        with pytest.MonkeyPatch.context() as patch, pytest.raises((OSError, Killed)):
+            die_at_move(patch, stop, death)
             engine.fill(engine.prepare("tiny-form", [new], {}), out, jobs=1)
-        monkeypatch.setattr(output_module.os, "replace", real_replace)
-        monkeypatch.setattr(OutputWriter, "close", real_close)
         assert_consistent(out, kept)
         recovered = recover(out)
         assert_consistent(out, kept)

@@ -489,26 +489,38 @@ def _dossier_name(folder: Path) -> str:
     return f"{data['date']} {data['theme']}"
 
 
-@pytest.mark.parametrize("where", ["inside", "courseware", "the dossier folder", "itself",
-                                   "holding it"])
+@pytest.mark.parametrize("where", ["inside", "courseware", "the dossier folder", "itself"])
 def test_a_dossier_is_never_built_inside_what_it_reads(tmp_path, dossier, where):
-    """Nor where its build would replace the dossier: a folder named like the activity (the
+    """Nor where its build would write into the dossier: a folder named like the activity (the
     sample's own name) built with ``-o ..`` was replaced by the booklet, the input lost."""
     built = dossier.parent / _dossier_name(dossier)
     if where == "itself":
         dossier = dossier.rename(built)
-    elif where == "holding it":
-        built.mkdir()
-        dossier = dossier.rename(built / "资料")
     out = {"inside": dossier / "输出", "courseware": dossier / "课件",
-           "the dossier folder": dossier, "itself": built.parent,
-           "holding it": built.parent}[where]
+           "the dossier folder": dossier, "itself": built.parent}[where]
     before = tree(tmp_path)
     result = invoke("dossier", "build", dossier, "-o", out)
     assert result.exit_code == 2, result.output
     no_traceback(result)
     assert str(dossier) in result.output
     assert tree(tmp_path) == before
+
+
+@pytest.mark.slow
+def test_a_dossier_folder_inside_the_folder_its_build_writes_is_kept(tmp_path, dossier):
+    """The build publishes its booklet and packages beside the activity folder, file by file,
+    as every run publishes: the folder it read is the clerk's and stays as it was."""
+    built = dossier.parent / _dossier_name(dossier)
+    built.mkdir()
+    dossier = dossier.rename(built / "资料")
+    before = tree(dossier)
+    result = invoke("dossier", "build", dossier, "-o", built.parent)
+    assert result.exit_code == 0, result.output
+    assert tree(dossier) == before
+    kept = frozenset(p.relative_to(built).as_posix() for p in dossier.rglob("*") if p.is_file())
+    check_published(built, thorough=False, kept=kept)
+    assert invoke("dossier", "build", dossier, "-o", built.parent).exit_code == 0
+    assert tree(dossier) == before
 
 
 @pytest.fixture

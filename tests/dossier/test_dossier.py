@@ -19,7 +19,9 @@ from make_dossier_sample import ACTIVITY, MARKER_RGB, PHOTOS, make_sample
 from PIL import Image
 from pypdf import PdfReader
 
+from planforge.engine import Engine
 from planforge.errors import InputError, PlanforgeError, ToolMissingError
+from planforge.plugins import load_plugins
 
 SECTION_ORDER = [
     "封面",
@@ -39,7 +41,7 @@ def _cli() -> click.Group:
     def cli() -> None:
         """planforge stand-in for the tests."""
 
-    activity_dossier.register_commands(cli)
+    activity_dossier.register_commands(cli, lambda: Engine(load_plugins()))
     return cli
 
 
@@ -375,6 +377,10 @@ def test_without_libreoffice_docx_and_packages_are_built(
     assert (folder / f"{ACTIVITY}.docx").is_file()
     assert len(list((folder / "照片包").iterdir())) == 10
     assert not (folder / f"{ACTIVITY}.pdf").exists()
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    (omitted,) = manifest["omitted"]  # published without it, and saying why
+    assert omitted["path"] == f"{ACTIVITY}.pdf" and "LibreOffice" in omitted["reason"]
+    assert omitted["path"] not in {f["path"] for f in manifest["files"]}
 
 
 def test_safe_folder_name() -> None:

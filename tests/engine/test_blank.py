@@ -24,7 +24,16 @@ def registry():
 
 
 def _targets(registry) -> list[str]:
-    return sorted({*registry.document_types, *registry.packages})
+    """Every target read from spreadsheets (not the activity dossier, which reads a folder)."""
+    engine = Engine(registry)
+    return sorted(name for name in {*registry.document_types, *registry.packages}
+                  if engine.job(name).read is None)
+
+
+def test_a_target_reading_a_folder_has_no_blank(run_cli, tmp_path):
+    result = run_cli("blank", "activity-dossier", "-o", tmp_path / "b.xlsx")
+    assert result.exit_code == 2 and "reads a folder" in result.output
+    assert not (tmp_path / "b.xlsx").exists()
 
 
 @pytest.mark.slow

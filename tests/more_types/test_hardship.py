@@ -281,3 +281,16 @@ def test_sample_scans_print_no_escapes():
     for scan in scans:
         text = "".join(page.extract_text() or "" for page in PdfReader(scan).pages)
         assert "\\u" not in text, scan
+
+
+def test_the_archives_alone_are_refused_before_anything_is_rendered(run_cli, tmp_path):
+    """The 专项档案 bind the 申请表 of the same run: filled on its own, the type says which
+    package makes them, and no file is written."""
+    data = hardship_roster(tmp_path / "花名册.xlsx", TEACHERS)
+    (tmp_path / "材料").mkdir()
+    out = tmp_path / "out"
+    result = run_cli("fill", "hardship-archive", data, *PROVINCE, "--set",
+                     f"materials={tmp_path / '材料'}", "-o", out)
+    assert result.exit_code == 2, result.output
+    assert "hardship-aid-files" in result.output
+    assert not out.exists() or not list(out.iterdir())

@@ -305,8 +305,8 @@ def _catalogue(registry: Registry, engine: Engine) -> list[dict[str, Any]]:
         items = []
         for contribution in info.contributes:
             kind, _, name = contribution.partition(":")
-            if kind not in {"document_type", "package"}:
-                continue
+            if kind not in {"document_type", "package"} or engine.job(name).read:
+                continue  # a type reading a folder (the dossier) has its own page, not a form
             target = registry.target(name)
             members = (tuple(registry.document_types[m] for m in target.members)
                        if isinstance(target, Package) else (target,))
