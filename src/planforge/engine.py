@@ -34,7 +34,7 @@ from .plugins import Registry
 from .printpdf import require_libreoffice, stage_pdfs
 from .render.jinja import make_environment, render_text
 from .text import clean_context
-from .validate import Binder
+from .validate import RecordBinder
 
 Progress = Callable[[int], None]
 Render = Callable[[], None]
@@ -95,7 +95,7 @@ class Engine:
 
     def __init__(self, registry: Registry):
         self.registry = registry
-        self.binder = Binder(registry.field_types)
+        self.binder = RecordBinder(registry.field_types)
         self.word_env = make_environment(registry.filters, autoescape=True)
         self.text_env = make_environment(registry.filters, autoescape=False)
 

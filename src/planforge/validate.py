@@ -28,7 +28,7 @@ def _is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and normalize_value(value) == "")
 
 
-class Binder:
+class RecordBinder:
     """Applies fields to cells with the registered field types."""
 
     def __init__(self, field_types: Mapping[str, FieldType]):

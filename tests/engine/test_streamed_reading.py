@@ -19,7 +19,7 @@ from planforge.errors import InputError, Location
 from planforge.fields import BUILTIN_FIELD_TYPES, PROVINCE_CODES, ResidentId, parse_resident_id
 from planforge.model import Field, FieldError, Record, TableSpec
 from planforge.readers import HEADER_SCAN_ROWS, DataFile, _lines, _searched_marks, read_table
-from planforge.validate import Binder
+from planforge.validate import RecordBinder
 
 #: GB/T 2260's province-level codes, written out independently of the module's constant.
 PROVINCES = ("11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36",
@@ -48,8 +48,8 @@ MAN, WOMAN = an_id(sequence="113"), an_id(sequence="224")
 
 
 @pytest.fixture
-def binder() -> Binder:
-    return Binder({t.name: t for t in BUILTIN_FIELD_TYPES})
+def binder() -> RecordBinder:
+    return RecordBinder({t.name: t for t in BUILTIN_FIELD_TYPES})
 
 
 def roster(path: Path, rows: list[list], hidden: tuple[int, ...] = ()) -> Path:
