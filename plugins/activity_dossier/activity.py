@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from planforge import InputError, Location, Problem, ToolMissingError, read_mapping
 from planforge.binder import (
     SUPPORTED_SUFFIXES,
     Binder,
@@ -31,7 +32,6 @@ from planforge.binder import (
     resolve_inside,
 )
 from planforge.convert import ConversionError, convert_to_pdf, find_soffice
-from planforge.errors import InputError, Location, Problem, ToolMissingError
 from planforge.output import FOLDER_MODE, check_output_folder, check_outside_inputs, sha256_of
 from planforge.photos import (
     DEFAULT_EXPECTED,
@@ -40,7 +40,6 @@ from planforge.photos import (
     caption_for,
     check_photos,
 )
-from planforge.settings import read_mapping
 
 DOSSIER_FILE = "dossier.yaml"
 

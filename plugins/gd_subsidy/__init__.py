@@ -22,8 +22,8 @@ from planforge import (
     Package,
     TableSpec,
     hookimpl,
+    templates_dir,
 )
-from planforge.resources import templates_dir
 
 from .check import check_city, check_county
 from .context import CITY_NAMES, COUNTY_NAMES, city_context, county_context, forms_context

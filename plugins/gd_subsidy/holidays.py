@@ -85,8 +85,7 @@ class Calendar:
         if value in (None, ""):
             return cls()
         if isinstance(value, str):
-            from planforge.errors import InputError
-            from planforge.settings import read_mapping
+            from planforge import InputError, read_mapping
 
             try:
                 value = read_mapping(Path(value.strip()), "节假日安排文件", "holiday schedule file")

@@ -21,8 +21,8 @@ from planforge import (
     Package,
     TableSpec,
     hookimpl,
+    templates_dir,
 )
-from planforge.resources import templates_dir
 
 from .context import prepare
 from .rules import CITY_BUDGET, CITY_QUOTA, HARDSHIPS, LEVELS, SERVING, STATUSES
