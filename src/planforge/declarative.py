@@ -158,8 +158,9 @@ def _split(data: Any, where: str) -> Split | None:
     if data is None:
         return None
     data = _check_keys(data, {"setting", "values", "file_name"}, where)
-    split = Split(_required(data, "setting", where), _required(data, "values", where))
-    return Split(split.setting, split.values, data.get("file_name", split.file_name))
+    _required(data, "setting", where)
+    _required(data, "values", where)
+    return Split(**data)
 
 
 def _table(data: Any, where: str) -> TableSpec:

@@ -29,7 +29,7 @@ HEADERS = ["序号", "姓名", "性别", "身份证号码", "金额"]
 PEOPLE = TableSpec("people", (
     Field("seq", "序号", "integer"),
     Field("name", "姓名", required=True),
-    Field("sex", "性别", "sex"),
+    Field("sex", "性别", "sex", matches_id="id_number"),
     Field("id_number", "身份证号码", "resident_id", required=True, unique=True),
     Field("amount", "金额", "amount"),
 ), sheets=("名册",))

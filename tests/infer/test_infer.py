@@ -131,6 +131,7 @@ def test_a_two_level_header_roster(run_cli, pdf_text, tmp_path: Path):
     assert list(fields) == ["姓名", "身份证号码", "性别", "培训学时", "培训金额（元）", "备注"]
     assert fields["身份证号码"]["type"] == "resident_id" and fields["身份证号码"]["required"]
     assert fields["性别"]["type"] == "sex" and fields["培训学时"]["type"] == "integer"
+    assert fields["性别"]["matches_id"] == "id_number"
     assert fields["培训金额（元）"]["type"] == "amount"
     assert "培训金额" in fields["培训金额（元）"]["aliases"]  # data may omit the unit
     assert "个人信息姓名" in fields["姓名"]["aliases"]
