@@ -25,11 +25,6 @@ PACKAGES = ((ROOT / "src" / "planforge", "planforge"), (ROOT / "plugins", "plugi
 #: Known circles, to be removed (issue 16 item 4): nothing may join them, none may grow.
 KNOWN = {
     frozenset({"planforge.binder", "planforge.photos"}),
-    frozenset({"planforge.render.word", "planforge.render.wordstream"}),
-    frozenset({"plugins.gd_subsidy", "plugins.gd_subsidy.advisories", "plugins.gd_subsidy.check",
-               "plugins.gd_subsidy.context"}),
-    frozenset({"plugins.hardship_aid", "plugins.hardship_aid.archive",
-               "plugins.hardship_aid.context"}),
 }
 
 
@@ -53,7 +48,9 @@ def imported(name: str, path: Path, modules: set[str]) -> set[str]:
             parts = package.split(".")
             base = parts[:len(parts) - node.level + 1] if node.level else []
             module = ".".join([*base, *([node.module] if node.module else [])])
-            targets += [module, *(f"{module}.{alias.name}" for alias in node.names)]
+            # each name is a submodule (``from . import rules`` imports rules, as ``from .rules
+            # import x`` does) or a name of the module, found below by its prefix
+            targets += [f"{module}.{alias.name}" for alias in node.names]
     found = set()
     for target in targets:
         while target and target not in modules:  # a name imported from a module: the module
@@ -105,6 +102,18 @@ def test_the_finder_sees_a_circle_through_a_late_import():
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}, "e": set()}
     assert circles(graph) == {frozenset({"a", "b", "c"})}
     assert circles({"a": {"b"}, "b": set()}) == set()
+
+
+def test_the_finder_reads_what_a_module_imports(tmp_path):
+    """A submodule imported by name is that submodule, not its package; a name of a package is
+    the package; late and relative imports count."""
+    modules = {"pkg", "pkg.a", "pkg.b", "pkg.c", "other"}
+    source = tmp_path / "a.py"
+    source.write_text("from . import b\nfrom .c import thing\ndef late():\n"
+                      "    from pkg import NAME\n    import other\n", encoding="utf-8")
+    assert imported("pkg.a", source, modules) == {"pkg.b", "pkg.c", "pkg", "other"}
+    source.write_text("from . import b, NAME\n", encoding="utf-8")
+    assert imported("pkg.a", source, modules) == {"pkg.b", "pkg"}
 
 
 def test_no_new_import_circles():
