@@ -41,13 +41,14 @@ from .text import clean_context, cleaned_note, normalize_header  # noqa: E402
 #: Names whose modules load on first use: importing planforge stays light (no Jinja, stdnum,
 #: YAML), since every command and every plugin imports it.
 _ON_FIRST_USE = {
+    "parse_date": "planforge.fields",
     "parse_resident_id": "planforge.fields",
     "read_mapping": "planforge.settings",
     "rmb_upper": "planforge.default_plugins.filters",
 }
 if TYPE_CHECKING:
     from .default_plugins.filters import rmb_upper
-    from .fields import parse_resident_id
+    from .fields import parse_date, parse_resident_id
     from .settings import read_mapping
 
 
@@ -67,6 +68,7 @@ __all__ = [
     "PluginError", "Problem", "Record", "Renderer", "Rendering", "Split", "TableSpec",
     "TemplateError", "hookimpl", "__version__",
     # helpers the built-in plugins share with any other
-    "ToolMissingError", "clean_context", "cleaned_note", "normalize_header", "parse_resident_id",
+    "ToolMissingError", "clean_context", "cleaned_note", "normalize_header", "parse_date",
+    "parse_resident_id",
     "read_mapping", "rmb_upper", "templates_dir",
 ]
