@@ -90,6 +90,7 @@ def test_field_type_filter_and_command_examples(docs_plugins, run_cli):
 RUN = re.compile(r"<!-- run: (\S+) -->\n```sh\n(.*?)```", re.S)
 
 
+@pytest.mark.slow
 def test_template_infer_walkthrough_runs_as_written(run_cli, tmp_path, monkeypatch):
     """docs/plugins.md's worked example: a blank annex to filled forms, command by command."""
     import shlex

@@ -68,6 +68,7 @@ def recalculated_copy(path: Path, folder: Path) -> Path:
     return folder / "saved" / path.name
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not have_soffice(), reason="LibreOffice is not installed")
 def test_the_same_workbook_saved_by_a_program_that_calculates_is_read(planforge, tmp_path):
     (tmp_path / "src").mkdir()

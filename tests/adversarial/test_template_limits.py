@@ -65,6 +65,7 @@ EXHAUSTING = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("place", PLACES)
 def test_exhausting_templates_are_stopped_wherever_jinja_runs(tmp_path, place):
     data = data_file(tmp_path)

@@ -301,6 +301,7 @@ def test_build_refuses_before_writing(copy: Path, tmp_path: Path) -> None:
     assert not (out / ACTIVITY).exists()
 
 
+@pytest.mark.slow
 def test_without_libreoffice_docx_and_packages_are_built(
     copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -271,6 +271,7 @@ def _sheet_xml(path: Path) -> bytes:
         return archive.read("xl/worksheets/sheet1.xml")
 
 
+@pytest.mark.slow
 def test_formulas_without_results_are_found_alike_by_search_and_by_parse(tmp_path):
     """Over 1 MB of rows (so across the chunks the search reads), hidden rows, an empty text
     result (cached) and a namespace-prefixed copy of the same sheet (parsed)."""

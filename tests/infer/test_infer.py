@@ -64,6 +64,7 @@ def _with_headers(data: Path, renames: dict[str, str], target: Path) -> Path:
      SAMPLES / "teacher-pairing" / "教师结对名单.xlsx", {}, "教师一对一结对帮扶名单",
      ("unit=城关第一小学", "preparer=王芳", "reviewer=李华", "date=2026-03-20")),
 ])
+@pytest.mark.slow
 def test_a_shipped_excel_annex_fills_as_the_hand_made_plugin(
         run_cli, tmp_path: Path, plugin, template, data, renames, title, settings):
     data = _with_headers(data, renames, tmp_path / data.name)
