@@ -94,6 +94,7 @@ def _docx_text(path: Path) -> list[str]:
     return lines
 
 
+@pytest.mark.slow
 def test_a_shipped_word_form_fills_as_the_hand_made_plugin(run_cli, tmp_path: Path):
     """The 送教下乡活动登记表: label/blank cells and tick boxes, one form per visit."""
     blank = strip_docx(EXAMPLES / "visit_record" / "送教下乡活动登记表.docx",
