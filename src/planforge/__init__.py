@@ -1,7 +1,8 @@
 """planforge: official paperwork of Chinese school-support programmes, from structured data.
 
-The public API for plugins is :mod:`planforge.hookspecs` plus the names in ``__all__``
-(docs/plugins.md, "The public API"); everything else may change without notice.
+The public API for plugins is the names in ``__all__``, :mod:`planforge.hookspecs` and
+:mod:`planforge.formkit` (docs/plugins.md, "The public API"); everything else may change without
+notice, and tests/test_imports.py keeps the built-in plugins to it.
 """
 
 __version__ = "0.1.0"
@@ -69,6 +70,5 @@ __all__ = [
     "TemplateError", "hookimpl", "__version__",
     # helpers the built-in plugins share with any other
     "ToolMissingError", "clean_context", "cleaned_note", "normalize_header", "parse_date",
-    "parse_resident_id",
-    "read_mapping", "rmb_upper", "templates_dir",
+    "parse_resident_id", "read_mapping", "rmb_upper", "templates_dir",
 ]
