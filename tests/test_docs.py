@@ -107,6 +107,7 @@ def test_a_command_fills_through_the_engine_it_is_handed(docs_plugins, run_cli, 
 RUN = re.compile(r"<!-- run: (\S+) -->\n```sh\n(.*?)```", re.S)
 
 
+@pytest.mark.slow
 def test_template_infer_walkthrough_runs_as_written(run_cli, tmp_path, monkeypatch):
     """docs/plugins.md's worked example: a blank annex to filled forms, command by command."""
     import shlex

@@ -15,9 +15,7 @@ from typing import Any
 
 import click
 
-from planforge.errors import InputError, Location, Problem
-from planforge.hookspecs import hookimpl
-from planforge.text import clean_context, cleaned_note
+from planforge import InputError, Problem, clean_context, cleaned_note, hookimpl, read_mapping
 
 from .document import ACTIVITY_DOSSIER, DOCUMENT_TYPE, DOSSIER_RENDERER
 
@@ -134,25 +132,7 @@ def photos_command(folder: Path, out: Path, expected: int, captions: Path | None
 def _load_captions(path: Path | None) -> dict[str, str]:
     if path is None:
         return {}
-    import yaml
-
-    from planforge.yamlload import in_both_languages, load_yaml
-
-    try:
-        data = load_yaml(path.read_text(encoding="utf-8"), path) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        zh, en = in_both_languages(exc)
-        raise InputError(
-            Problem(f"无法读取照片说明:{zh}", f"cannot read captions: {en}", Location(str(path)))
-        ) from exc
-    if not isinstance(data, dict):
-        raise InputError(
-            Problem(
-                "照片说明应是「文件名: 说明」的映射",
-                "captions must map file names to captions",
-                Location(str(path)),
-            )
-        )
+    data = read_mapping(path, "照片说明", "captions")
     return {str(k): str(v) for k, v in data.items()}
 
 

@@ -16,6 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from planforge import (
+    InputError,
+    Location,
+    Problem,
+    ToolMissingError,
+    read_mapping,
+    sanitize_filename,
+)
 from planforge.default_plugins.booklet import (
     PHOTO_SUFFIXES,
     SUPPORTED_SUFFIXES,
@@ -29,8 +37,6 @@ from planforge.default_plugins.booklet import (
     resolve_inside,
 )
 from planforge.default_plugins.convert import ConversionError, convert_to_pdf, find_soffice
-from planforge.errors import InputError, Location, Problem, ToolMissingError
-from planforge.settings import read_mapping
 
 DOSSIER_FILE = "dossier.yaml"
 #: Seed 002 asks for ten photos per activity (原图照片多角度10张), landscape (横版粘贴).
@@ -65,7 +71,6 @@ REFLECTION_WORDS = ("感受", "心得", "体会")
 #: The 过程性资料 seed 002 lists by name (课件 is the courseware package, 感受 are per person):
 #: each must be a process file whose title or file name carries the word.
 PROCESS_MATERIALS = ("教学设计", "教学反思", "听评表")
-_FORBIDDEN = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
 @dataclass
@@ -89,7 +94,7 @@ class Dossier:
     @property
     def name(self) -> str:
         """The activity's name: ``YYYY-MM-DD theme``, safe as a file name everywhere."""
-        return safe_name(f"{self.date.isoformat()} {self.theme}")
+        return sanitize_filename(f"{self.date.isoformat()} {self.theme}")
 
 
 @dataclass
@@ -99,14 +104,6 @@ class Report:
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     facts: list[str] = field(default_factory=list)
-
-
-def safe_name(text: str) -> str:
-    """Make ``text`` a file name valid on Windows and Unix: no separators, ``..`` or ``<>:"|?*``."""
-    cleaned = _FORBIDDEN.sub("_", text)
-    cleaned = re.sub(r"\.{2,}", ".", cleaned)
-    cleaned = re.sub(r"\s+", " ", cleaned).strip(" .")
-    return cleaned[:120] or "_"
 
 
 def _get(data: dict[str, Any], key: str, aliases: Sequence[str]) -> Any:

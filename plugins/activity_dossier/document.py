@@ -14,9 +14,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from planforge import DocumentType, InputData, InputError, Location, Problem, Record, Renderer
+from planforge import (
+    DocumentType,
+    InputData,
+    InputError,
+    Location,
+    Problem,
+    Record,
+    Renderer,
+    clean_context,
+    sanitize_filename,
+)
 from planforge.default_plugins.booklet import Document, build_booklet, caption_for
-from planforge.text import strip_xml_illegal
 
 from .activity import (
     DOSSIER_FILE,
@@ -25,7 +34,6 @@ from .activity import (
     make_binder,
     photo_check,
     reflections,
-    safe_name,
 )
 
 DOCUMENT_TYPE = "activity-dossier"
@@ -77,9 +85,9 @@ def prepare_activity(data: InputData, settings: dict[str, Any]) -> dict[str, Any
         key: [{"path": document.path, "title": document.title} for document in documents]
         for key, documents in dossier.sections.items()}}
     del activity["warnings"]  # told once, by the command
-    theme = strip_xml_illegal(dossier.theme)[0]
+    theme = clean_context(dossier.theme)[0]
     return {"activity": activity, "photos": data.tables["activity"][0]["photos"],
-            "name": safe_name(f"{dossier.date.isoformat()} {theme}")}
+            "name": sanitize_filename(f"{dossier.date.isoformat()} {theme}")}
 
 
 def _dossier(activity: dict[str, Any]) -> Dossier:
@@ -98,7 +106,7 @@ def _courseware_files(item: Path) -> list[Path]:
 def _photo_copies(dossier: Dossier, photos: list[Any]) -> dict[str, Path]:
     """The photo package: numbered in booklet order, named by caption, with the suffix of
     what each photo is (a PNG named .jpg stays a PNG, named .png)."""
-    return {f"{PHOTO_PACKAGE}/{number:02d} {safe_name(caption_for(photo.path, dossier.captions))}"
+    return {f"{PHOTO_PACKAGE}/{number:02d} {sanitize_filename(caption_for(photo.path, dossier.captions))}"
             f"{photo.suffix}": photo.path for number, photo in enumerate(photos, start=1)}
 
 

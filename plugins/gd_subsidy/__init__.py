@@ -22,8 +22,8 @@ from planforge import (
     Package,
     TableSpec,
     hookimpl,
+    templates_dir,
 )
-from planforge.resources import templates_dir
 
 from .check import check_city, check_county
 from .context import CITY_NAMES, COUNTY_NAMES, city_context, county_context, forms_context
@@ -36,7 +36,7 @@ SOURCE = "广东省原民办代课教师生活困难补助工作方案（seed 00
 ROSTER_FIELDS = (
     Field("seq", "序号", "integer", aliases=("编号",), min=0),
     Field("name", "姓名", required=True, max_length=50),
-    Field("sex", "性别", "sex"),
+    Field("sex", "性别", "sex", matches_id="id_number"),
     Field("id_number", "身份证号码", "resident_id", aliases=("身份证号", "公民身份号码"),
           required=True, unique=True),
     Field("category", "类别", "choice", aliases=("人员类别", "教师类别"), choices=CATEGORIES,

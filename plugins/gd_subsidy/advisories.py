@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from typing import Any
 
-from planforge.errors import Location, Problem
+from planforge import Location, Problem
 
 from . import rules
 

@@ -19,9 +19,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from planforge.default_plugins.filters import rmb_upper
-from planforge.errors import InputError, Location, Problem
-from planforge.text import normalize_header
+from planforge import InputError, Location, Problem, normalize_header, rmb_upper
 
 from . import rules
 

@@ -19,9 +19,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from planforge.default_plugins.filters import rmb_upper
-from planforge.errors import InputError, Location, Problem
-from planforge.model import WHERE_KEY, InputData, Record
+from planforge import WHERE_KEY, InputData, InputError, Location, Problem, Record, rmb_upper
 
 from . import advisories, rules
 from .advisories import SETTINGS_ORIGIN

@@ -17,6 +17,8 @@ from typing import Any
 
 import chinese_calendar
 
+from planforge import Field, FieldError, parse_date
+
 from .errors import CalendarOutOfRange, RuleError
 
 #: Accepted keys of one year's schedule: days off, and weekend days that are working days.
@@ -24,7 +26,7 @@ OFF_KEYS = ("放假", "休息", "节假日", "holidays", "off")
 WORK_KEYS = ("调休上班", "上班", "补班", "workdays", "work")
 #: Between the two ends of a range: 2027-02-06~2027-02-13, 2027-02-06至2027-02-13.
 _RANGE = re.compile(r"\s*(?:~|～|至|到|—|－－|--)\s*")
-_DAY = re.compile(r"(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*日?")
+_DAY = Field("day", "节假日安排中的日期", "date")
 
 
 def example(year: int) -> str:
@@ -34,18 +36,11 @@ def example(year: int) -> str:
 
 
 def _day(value: Any, year: int) -> date:
-    if isinstance(value, date):
-        day = value
-    else:
-        match = _DAY.fullmatch(str(value).strip())
-        if match is None:
-            raise RuleError(f"节假日安排中「{value}」不是日期（应写作 {year}-10-01）",
-                            f"{value!r} in the holiday schedule is not a date (write {year}-10-01)")
-        try:
-            day = date(*map(int, match.groups()))
-        except ValueError:
-            raise RuleError(f"节假日安排中「{value}」不是有效日期",
-                            f"{value!r} in the holiday schedule is not a valid date") from None
+    """A day of the schedule, written as a date cell may be (2027-10-01, 2027年10月1日 …)."""
+    try:
+        day = parse_date(value, _DAY)
+    except FieldError as error:
+        raise RuleError(f"节假日安排中{error.zh}", f"in the holiday schedule: {error.en}") from None
     if day.year != year:
         raise RuleError(f"节假日安排{year}年中出现了{day}：日期应在{year}年内",
                         f"the {year} holiday schedule lists {day}, which is not in {year}")
@@ -85,8 +80,7 @@ class Calendar:
         if value in (None, ""):
             return cls()
         if isinstance(value, str):
-            from planforge.errors import InputError
-            from planforge.settings import read_mapping
+            from planforge import InputError, read_mapping
 
             try:
                 value = read_mapping(Path(value.strip()), "节假日安排文件", "holiday schedule file")

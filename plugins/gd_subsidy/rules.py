@@ -19,8 +19,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from planforge.fields import parse_resident_id
-from planforge.model import Field, FieldError
+from planforge import Field, FieldError, parse_resident_id
 
 # The errors live in .errors (the holiday calendar raises them too); rules.RuleError and
 # rules.CalendarOutOfRange stay where every caller finds them.

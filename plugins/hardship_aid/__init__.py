@@ -23,8 +23,8 @@ from planforge import (
     Package,
     TableSpec,
     hookimpl,
+    templates_dir,
 )
-from planforge.resources import templates_dir
 
 from .archive import ARCHIVE_FOLDER, ARCHIVE_RENDERER, ARCHIVE_TYPE
 from .context import prepare
@@ -36,7 +36,7 @@ TITLE = "{{ settings.year }}年{{ level.name }}特困教师资助"
 
 FIELDS = (
     Field("name", "姓名", required=True, max_length=50),
-    Field("sex", "性别", "sex"),
+    Field("sex", "性别", "sex", matches_id="id_number"),
     Field("id_number", "身份证号码", "resident_id", aliases=("身份证号", "公民身份号码"),
           required=True, unique=True),
     Field("school", "学校", aliases=("工作单位", "所在学校", "单位"), required=True),

@@ -17,11 +17,9 @@ from typing import Any
 
 import click
 
-from planforge import WHERE_KEY, PlanforgeError, Renderer
+from planforge import WHERE_KEY, PlanforgeError, Renderer, gather_settings, sanitize_filename
 from planforge.default_plugins.booklet import Binder, Cover, Document, Section, build_booklet
 from planforge.default_plugins.convert import convert_to_pdf, find_soffice
-from planforge.output import sanitize_filename
-from planforge.settings import gather_settings
 
 from .context import FILES_KEY
 from .materials import MATERIALS

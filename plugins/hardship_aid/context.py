@@ -14,9 +14,7 @@ from typing import Any
 
 import click
 
-from planforge import InputData, InputError, Location, Problem, Record
-from planforge.default_plugins.filters import rmb_upper
-from planforge.model import WHERE_KEY
+from planforge import WHERE_KEY, InputData, InputError, Location, Problem, Record, rmb_upper
 
 from . import materials as mat
 from .rules import (

@@ -9,13 +9,25 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
 #: Small members compress well (styles, repeated XML) and are harmless; past this size a
 #: member whose ratio only a bomb reaches is refused.
 MAX_RATIO = 200
 RATIO_FROM = 10 * 1024 * 1024
 _DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+def open_zip(path: Path, kind: tuple[str, str],
+             refuse: Callable[[str, str], Exception]) -> zipfile.ZipFile:
+    """``path`` opened as a zip; a file that is none, or cannot be read, is refused with
+    ``refuse(zh, en)`` naming what it should have been (``kind``, in Chinese and English)."""
+    try:
+        return zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as error:
+        raise refuse(f"不是有效的{kind[0]}（{error}）",
+                     f"is not a valid {kind[1]} ({error})") from None
 
 
 def leaves_folder(name: str) -> bool:

@@ -8,19 +8,16 @@ becomes its ``prepare``, so periodic reports need no Python either.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import fields as dataclass_fields
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .checks import parse_checks, with_checks
 from .derive import make_prepare, parse_derive
-from .errors import PluginError
+from .errors import InputError, PluginError
 from .hookspecs import hookimpl
 from .model import WORD_PER_RECORD, DocumentType, Field, Package, Split, TableSpec
-from .yamlload import in_both_languages, load_yaml
+from .settings import read_mapping
 
 DECLARATIVE_FILES = ("plugin.yaml", "plugin.yml", "plugin.toml")
 _FIELD_KEYS = {f.name for f in dataclass_fields(Field)}
@@ -158,8 +155,9 @@ def _split(data: Any, where: str) -> Split | None:
     if data is None:
         return None
     data = _check_keys(data, {"setting", "values", "file_name"}, where)
-    split = Split(_required(data, "setting", where), _required(data, "values", where))
-    return Split(split.setting, split.values, data.get("file_name", split.file_name))
+    _required(data, "setting", where)
+    _required(data, "values", where)
+    return Split(**data)
 
 
 def _table(data: Any, where: str) -> TableSpec:
@@ -189,14 +187,10 @@ def read_description(folder: Path) -> tuple[Path, dict]:
     for name in DECLARATIVE_FILES:
         path = folder / name
         if path.exists():
-            text = path.read_text(encoding="utf-8-sig")
             try:
-                data = (tomllib.loads(text) if path.suffix == ".toml"
-                        else load_yaml(text, path))
-            except (tomllib.TOMLDecodeError, yaml.YAMLError) as error:
-                zh, en = in_both_languages(error)
-                raise _fail(str(path), f"格式错误：{zh}", f"malformed: {en}") from None
-            return path, data
+                return path, read_mapping(path, "插件描述", "plugin description")
+            except InputError as error:
+                raise PluginError(str(error.problems[0])) from None
     raise _fail(str(folder), "没有 plugin.yaml", "no plugin.yaml found")
 
 

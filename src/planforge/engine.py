@@ -35,7 +35,7 @@ from .plugins import Registry
 from .printpdf import require_libreoffice, stage_pdfs
 from .render.jinja import make_environment, render_text
 from .text import clean_context
-from .validate import Binder
+from .validate import RecordBinder
 
 Progress = Callable[[int], None]
 Render = Callable[[], None]
@@ -58,7 +58,7 @@ class Job:
     package: Package | None = None
     read: Read | None = None  # the members' own reader of inputs that are not tables
 
-    def load(self, binder: Binder, files: list[Path]) -> InputData:
+    def load(self, binder: RecordBinder, files: list[Path]) -> InputData:
         """Read the run's inputs: with the type's own reader, or as tables through ``binder``."""
         return self.read(files) if self.read else binder.load(files, self.inputs)
 
@@ -101,7 +101,7 @@ class Engine:
 
     def __init__(self, registry: Registry):
         self.registry = registry
-        self.binder = Binder(registry.field_types)
+        self.binder = RecordBinder(registry.field_types)
         self.word_env = make_environment(registry.filters, autoescape=True)
         self.text_env = make_environment(registry.filters, autoescape=False)
 

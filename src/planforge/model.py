@@ -38,7 +38,12 @@ class FieldType:
 
 @dataclass(frozen=True)
 class Field:
-    """One column of the input: its identifier, its Chinese header and how to check it."""
+    """One column of the input: its identifier, its Chinese header and how to check it.
+
+    ``matches_id`` (on a ``sex`` field) names the ``resident_id`` field of the same table whose
+    number must encode the same sex; a row where they disagree is refused. A plugin asks for it
+    where its programme's rules depend on sex (an age threshold), and not otherwise.
+    """
 
     name: str
     label: str
@@ -53,6 +58,7 @@ class Field:
     pattern: str | None = None
     unique: bool = False
     help: str = ""
+    matches_id: str | None = None
 
     def headers(self) -> tuple[str, ...]:
         """Every header text that names this column."""
@@ -72,6 +78,17 @@ class TableSpec:
     sheets: tuple[str, ...] = ()
     required: bool = False
     title: str = ""
+
+    def __post_init__(self) -> None:
+        types = {column.name: column.type for column in self.fields}
+        for column in self.fields:
+            if column.matches_id is not None and (
+                    column.type != "sex" or types.get(column.matches_id) != "resident_id"):
+                raise ValueError(
+                    f"字段「{column.name}」的 matches_id 只能用于 sex 类型的字段，并指向同一表中 "
+                    f"resident_id 类型的字段 / field {column.name!r}: matches_id belongs on a sex "
+                    f"field and names a resident_id field of the same table, not "
+                    f"{column.matches_id!r}")
 
 
 @dataclass(slots=True)

@@ -137,24 +137,26 @@ def _lenient(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return apply
 
 
-def _quarter_from_text(text: str) -> Quarter | None:
-    for pattern in _PATTERNS:
-        match = pattern.match(text)
-        if match:
-            return Quarter(f"{match.group(1)}Q{_CN_NUMBERS[match.group(2)]}")
-    return None
+def _period(kind: type, patterns: tuple[re.Pattern, ...], canonical: Callable[..., str],
+            zh: str, en: str, zh_forms: str, en_forms: str
+            ) -> tuple[Callable[[Any], Any], Callable[[Any, Field], Any], Callable[[Any], Any]]:
+    """A kind of period's converter (a date, a datetime or text written in one of ``patterns``,
+    whose groups ``canonical`` writes as the kind's own text), field type and filter."""
+    def from_text(text: str) -> Any:
+        match = next(filter(None, (pattern.match(text) for pattern in patterns)), None)
+        return kind(canonical(*match.groups())) if match else None
+
+    def convert(value: Any) -> Any:
+        return _to_period(value, kind, from_text)
+
+    return convert, _field_type(convert, zh, en, zh_forms, en_forms), _lenient(convert)
 
 
-def to_quarter(value: Any) -> Quarter | None:
-    """A date, a datetime or text (2026Q1, 2026年第一季度, 2026-03-15) as its quarter."""
-    return _to_period(value, Quarter, _quarter_from_text)
-
-
-#: The ``quarter`` field type: 2026Q1, 2026年第一季度, 2026年1季度 or a date inside it.
-parse_quarter = _field_type(to_quarter, "季度", "quarter", "2026Q1 或 2026年第一季度",
-                            "2026Q1 or 2026年第一季度")
-#: ``{{ date|quarter }}`` in templates and derivations; None stays None.
-quarter_filter = _lenient(to_quarter)
+#: A date, a datetime or text (2026Q1, 2026年第一季度, 2026-03-15) as its quarter; the
+#: ``quarter`` field type; ``{{ date|quarter }}`` in templates and derivations (None stays None).
+to_quarter, parse_quarter, quarter_filter = _period(
+    Quarter, _PATTERNS, lambda year, number: f"{year}Q{_CN_NUMBERS[number]}", "季度", "quarter",
+    "2026Q1 或 2026年第一季度", "2026Q1 or 2026年第一季度")
 
 
 _SEMESTER_PATTERN = re.compile(
@@ -200,23 +202,11 @@ class Semester(str):
         return isinstance(day, dt.date) and self.first <= day <= self.last
 
 
-def _semester_from_text(text: str) -> Semester | None:
-    match = _SEMESTER_PATTERN.match(text)
-    if match:
-        return Semester(f"{match.group(1)}-{match.group(2)}-{_CN_NUMBERS[match.group(3)]}")
-    return None
-
-
-def to_semester(value: Any) -> Semester | None:
-    """A date or text (2025-2026-2, 2025—2026学年第二学期, 2026-03-15) as its semester."""
-    return _to_period(value, Semester, _semester_from_text)
-
-
-#: The ``semester`` field type: 2025-2026-2, 2025—2026学年第二学期 or a date inside it.
-parse_semester = _field_type(to_semester, "学期", "semester", "2025-2026-2 或 2025—2026学年第二学期",
-                             "2025-2026-2")
-#: ``{{ date|semester_of }}`` in templates and derivations; None stays None.
-semester_filter = _lenient(to_semester)
+#: A date or text (2025-2026-2, 2025—2026学年第二学期, 2026-03-15) as its semester; the
+#: ``semester`` field type; ``{{ date|semester_of }}`` in templates and derivations.
+to_semester, parse_semester, semester_filter = _period(
+    Semester, (_SEMESTER_PATTERN,), lambda first, last, number: f"{first}-{last}-{_CN_NUMBERS[number]}",
+    "学期", "semester", "2025-2026-2 或 2025—2026学年第二学期", "2025-2026-2")
 
 
 _CN_COUNTS = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,

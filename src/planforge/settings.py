@@ -62,11 +62,6 @@ def _unrepeated(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return data
 
 
-def read_settings_file(path: Path) -> dict[str, Any]:
-    """A YAML, JSON or TOML mapping of settings."""
-    return read_mapping(path)
-
-
 def gather_settings(pairs: Iterable[str], settings_file: str | Path | None
                     ) -> tuple[dict[str, Any], str]:
     """A command's settings: the ``--settings`` file, then ``--set`` pairs over it; and where
@@ -75,7 +70,7 @@ def gather_settings(pairs: Iterable[str], settings_file: str | Path | None
     pairs = tuple(pairs)
     origin = "--set"
     if settings_file:
-        values.update(read_settings_file(Path(settings_file)))
+        values.update(read_mapping(Path(settings_file)))
         origin = f"{settings_file} / --set" if pairs else str(settings_file)
     values.update(parse_assignments(pairs))
     return values, origin

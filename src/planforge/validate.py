@@ -28,7 +28,7 @@ def _is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and normalize_value(value) == "")
 
 
-class Binder:
+class RecordBinder:
     """Applies fields to cells with the registered field types."""
 
     def __init__(self, field_types: Mapping[str, FieldType]):
@@ -97,7 +97,7 @@ class Binder:
             if (first is None and not formulas) or _is_marker(first):
                 continue
             values, found = self._row(table, number, cells, plan, formulas)
-            found.extend(_sex_agrees_with_id(spec, values, table, number, columns))
+            found.extend(_sex_matches_id(spec, values, table, number, columns))
             if _is_footer(first, found, below_footer=footer is not None):
                 footer = footer or number
                 continue
@@ -330,24 +330,18 @@ def _cell(table: RawTable, row: int, field: Field, index: int | None) -> Locatio
     return table.where(row, table.headers[index] if index is not None else field.label)
 
 
-def _sex_agrees_with_id(spec: TableSpec, values: dict, table: RawTable, row: int,
-                        columns: dict[str, int]) -> list[Problem]:
-    ids = [v for v in values.values() if isinstance(v, ResidentId)]
-    sex_fields = [f for f in spec.fields if f.type == "sex" and values.get(f.name)]
-    if len(ids) != 1:
-        return []
+def _sex_matches_id(spec: TableSpec, values: dict, table: RawTable, row: int,
+                    columns: dict[str, int]) -> list[Problem]:
+    """A sex that disagrees with the ID number its field names (``Field.matches_id``)."""
     problems = []
-    for field in sex_fields:
-        if values[field.name] != ids[0].sex:
-            header = table.headers[columns[field.name]]
-            problems.append(
-                Problem(
-                    f"性别「{values[field.name]}」与身份证号码（{ids[0].sex}性）不符",
-                    f"sex {values[field.name]!r} disagrees with the ID number "
-                    f"({'male' if ids[0].sex == '男' else 'female'})",
-                    table.where(row, header),
-                )
-            )
+    for field in spec.fields:
+        sex, number = values.get(field.name), values.get(field.matches_id or "")
+        if sex and isinstance(number, ResidentId) and sex != number.sex:
+            problems.append(Problem(
+                f"性别「{sex}」与身份证号码（{number.sex}性）不符",
+                f"sex {sex!r} disagrees with the ID number "
+                f"({'male' if number.sex == '男' else 'female'})",
+                table.where(row, table.headers[columns[field.name]])))
     return problems
 
 

@@ -32,7 +32,7 @@ def test_a_long_public_notice_never_holds_its_whole_body(tmp_path, monkeypatch, 
                                                 "objection_contact": "县教育局"},
                "notice": {"start": dt.date(2020, 5, 6), "end": dt.date(2020, 5, 11)}}
     target = tmp_path / "公示名单.docx"
-    WordTemplate(NOTICE, Engine(load_plugins(None)).word_env).write(context, target)
+    wordstream.write_document(WordTemplate(NOTICE, Engine(load_plugins(None)).word_env), context, target)
     rows = Document(str(target)).tables[0].rows
     assert len(rows) == count + 1 and rows[-1].cells[1].text == f"人员{count} & <b>"
     keep(target, origin="streamed public notice")

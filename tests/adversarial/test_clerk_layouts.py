@@ -20,7 +20,7 @@ from planforge.errors import InputError
 from planforge.model import Field, TableSpec
 from planforge.plugins import load_plugins
 from planforge.readers import RawTable, _table
-from planforge.validate import _SIGNATURE_LABELS, Binder
+from planforge.validate import _SIGNATURE_LABELS, RecordBinder
 
 from .collect import case
 from .test_spreadsheets import HEADERS, all_text, fills, person, refused, roster
@@ -68,6 +68,7 @@ def recalculated_copy(path: Path, folder: Path) -> Path:
     return folder / "saved" / path.name
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not have_soffice(), reason="LibreOffice is not installed")
 def test_the_same_workbook_saved_by_a_program_that_calculates_is_read(planforge, tmp_path):
     (tmp_path / "src").mkdir()
@@ -173,7 +174,7 @@ def test_a_person_whose_row_starts_with_a_label_word_is_still_data(planforge, tm
     assert "联系人" in all_text(fills(planforge, data, tmp_path / "out"))
 
 
-BINDER = Binder(load_plugins(None).field_types)
+BINDER = RecordBinder(load_plugins(None).field_types)
 FOOTER_CELL = st.builds(lambda label, colon, text: f"{label}{colon}{text}",
                         st.sampled_from(_SIGNATURE_LABELS), st.sampled_from(["：", ":", " ："]),
                         st.text(st.characters(categories=["Lo", "Nd"]), max_size=8))

@@ -39,6 +39,7 @@ def _dossier(tmp_path: Path) -> Path:
     return folder
 
 
+@pytest.mark.slow
 def test_a_dossier_with_control_characters_builds_with_a_note(tmp_path):
     out = tmp_path / "out"
     result = invoke("dossier", "build", _dossier(tmp_path), "-o", out)
@@ -54,6 +55,7 @@ def test_a_dossier_with_control_characters_builds_with_a_note(tmp_path):
     keep(booklet, origin="dossier with control characters")
 
 
+@pytest.mark.slow
 def test_a_binder_list_with_control_characters_builds_with_a_note(tmp_path):
     folder = tmp_path / "binder"
     folder.mkdir()
@@ -77,6 +79,7 @@ def test_a_binder_list_with_control_characters_builds_with_a_note(tmp_path):
     keep(docx, origin="binder with control characters")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("suffix", [".docx", ".pdf"])
 def test_photo_pages_with_control_characters_in_captions_and_names(tmp_path, suffix):
     folder = tmp_path / "照片"

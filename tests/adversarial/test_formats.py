@@ -31,7 +31,8 @@ from .test_spreadsheets import (
     wanted_sheet_hidden,
 )
 
-pytestmark = pytest.mark.skipif(not have_soffice(), reason="LibreOffice is needed to save .xls/.ods")
+pytestmark = [pytest.mark.skipif(not have_soffice(), reason="LibreOffice is needed to save .xls/.ods"),
+              pytest.mark.slow]
 
 FORMATS = ("xls", "ods")
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "gd-subsidy"

@@ -95,7 +95,7 @@ def test_photo_pages_refuse_a_bad_image_by_name(tmp_path, name):
     assert not out.exists()
 
 
-@pytest.mark.parametrize("suffix", [".docx", ".pdf"])
+@pytest.mark.parametrize("suffix", [".docx", pytest.param(".pdf", marks=pytest.mark.slow)])
 def test_photo_pages_place_photos_with_absurd_exif(tmp_path, suffix):
     folder = photo_folder(tmp_path / "照片", {n: make() for n, make in ODD.items()})
     out = tmp_path / f"photos{suffix}"

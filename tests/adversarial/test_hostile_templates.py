@@ -187,6 +187,7 @@ def test_templates_linking_outside_themselves_are_refused(tmp_path, kind, target
     assert not out.exists() or not [p for p in out.iterdir() if not p.name.startswith(".")]
 
 
+@pytest.mark.slow
 def test_a_zip_bomb_template_is_refused_before_inflating(tmp_path):
     plugin = declarative(tmp_path / "plugins", "form.docx")
     _bomb(plugin / "form.docx", 300 << 20)

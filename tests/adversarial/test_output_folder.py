@@ -273,6 +273,7 @@ def test_an_output_that_cannot_be_one_is_refused_before_anything_is_written(
     assert not Path(os.devnull).is_file() and Path(os.devnull).exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["photos", "binder", "dossier build"])
 def test_every_command_says_an_output_below_a_file_is_wrong(tmp_path, command):
     """Commands that write one file (or a dossier) with their own writers: the same answer."""

@@ -66,6 +66,7 @@ def _encoded(kind: str, colour: tuple[int, int, int]) -> bytes:
     return buffer.getvalue()
 
 
+@pytest.mark.slow
 def test_the_photo_package_keeps_each_photo_s_real_type_and_files_are_readable(tmp_path):
     folder = tmp_path / "dossier"
     shutil.copytree(next(SAMPLE_DOSSIER.iterdir()), folder)

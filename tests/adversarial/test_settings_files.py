@@ -130,6 +130,35 @@ def test_an_alias_bomb_binder_list_and_captions_are_refused(tmp_path):
     assert not (tmp_path / "out.pdf").exists() and not (tmp_path / "photos.docx").exists()
 
 
+def test_captions_are_read_like_every_mapping_file(tmp_path):
+    """Photo captions go through the one mapping-file reader: TOML and JSON read as YAML does,
+    and a list instead of a mapping is refused naming the file, writing nothing."""
+    from docx import Document
+
+    photos = tmp_path / "照片"
+    photos.mkdir()
+    first = sorted(next(DOSSIER.iterdir()).glob("照片/*.jpg"))[0]
+    shutil.copy(first, photos / first.name)
+    first = first.name
+    out = tmp_path / "photos.docx"
+    listed = tmp_path / "captions.yaml"
+    listed.write_text(f"- {first}\n", encoding="utf-8")
+    refused(run("photos", photos, "-o", out, "--captions", listed, "--expected", "0"),
+            listed, "照片说明应为键值表", "the captions must be a mapping")
+    assert not out.exists()
+    for name, text in (("captions.toml", f'"{first}" = "开班仪式 & <合影>"\n'),
+                       ("captions.json", f'{{"{first}": "开班仪式 & <合影>"}}')):
+        captions = tmp_path / name
+        captions.write_text(text, encoding="utf-8-sig")
+        result = run("photos", photos, "-o", out, "--captions", captions, "--expected", "0")
+        assert result.exit_code == 0, result.output
+        paragraphs = [p.text for table in Document(out).tables for row in table.rows
+                      for cell in row.cells for p in cell.paragraphs]
+        paragraphs += [p.text for p in Document(out).paragraphs]
+        assert any("开班仪式 & <合影>" in text for text in paragraphs), paragraphs
+        out.unlink()
+
+
 # --------------------------------------------------------------------------- repeated keys
 
 
@@ -185,6 +214,7 @@ def test_a_key_of_another_target_of_the_same_plugin_is_no_typo():
     assert "materials" not in engine.sibling_settings(city)  # hardship-aid's, not gd-subsidy's
 
 
+@pytest.mark.slow
 def test_the_notice_needs_its_objection_contact(tmp_path):
     text = SETTINGS.read_text(encoding="utf-8")
     kept = text[:text.index("objection_contact:")]

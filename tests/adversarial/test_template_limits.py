@@ -65,6 +65,7 @@ EXHAUSTING = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("place", PLACES)
 def test_exhausting_templates_are_stopped_wherever_jinja_runs(tmp_path, place):
     data = data_file(tmp_path)
@@ -96,8 +97,9 @@ def test_the_paragraph_of_an_exhausting_word_template_is_named(tmp_path):
 
 
 @pytest.mark.parametrize("cell", ["{{ row.name|center(2000000000) }}",
-                                  "前缀{% for i in range(99999) %}{% for j in range(99999) %}"
-                                  "{% endfor %}{% endfor %}"])
+                                  pytest.param("前缀{% for i in range(99999) %}{% for j in "
+                                               "range(99999) %}{% endfor %}{% endfor %}",
+                                               marks=pytest.mark.slow)])
 def test_the_cell_of_an_exhausting_excel_template_is_named(tmp_path, cell):
     plugin = declarative(tmp_path / "plugins", "table.xlsx", "excel-table")
     excel_template(plugin / "table.xlsx", ["序号", "姓名", "备注"], ["{{ index }}", "{{ row.name }}",

@@ -366,6 +366,7 @@ def test_build_refuses_before_writing(copy: Path, tmp_path: Path) -> None:
     assert not (out / ACTIVITY).exists()
 
 
+@pytest.mark.slow
 def test_without_libreoffice_docx_and_packages_are_built(
     copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -384,7 +385,7 @@ def test_without_libreoffice_docx_and_packages_are_built(
 
 
 def test_safe_folder_name() -> None:
-    from activity_dossier.activity import safe_name
+    from planforge import sanitize_filename as safe_name
 
     assert safe_name('2026-03-12 送教/下乡..\\a:b*?"<>|') == "2026-03-12 送教_下乡._a_b______"
     assert "/" not in safe_name("../../etc") and ".." not in safe_name("../../etc")

@@ -82,6 +82,7 @@ def test_photo_pages_pdf_and_docx(sample: Path, tmp_path: Path) -> None:
     assert sum(p.paragraph_format.page_break_before is True for p in doc.paragraphs) == 4
 
 
+@pytest.mark.slow
 def test_binder_yaml_pdf_only(sample: Path) -> None:
     (sample / "binder.yaml").write_text(
         "title: 听课资料\ndate: 2026-03-12\nsections:\n"

@@ -37,7 +37,7 @@ document_types:
     sheets: [名册]
     fields: &fields
       - {name: name, label: 姓名, aliases: [名字], required: true}
-      - {name: sex, label: 性别, type: sex}
+      - {name: sex, label: 性别, type: sex, matches_id: id_number}
       - {name: id_number, label: 身份证号码, aliases: [身份证号, 公民身份号码], type: resident_id, required: true, unique: true}
       - {name: birth, label: 出生日期, type: date}
       - {name: amount, label: 金额, type: amount}

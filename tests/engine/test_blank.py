@@ -141,9 +141,9 @@ def test_libreoffice_opens_the_blank(registry, pdf_text, tmp_path: Path):
 def test_every_example_value_is_one_the_column_accepts(registry):
     """The example row teaches the format: each value must pass its own field's check."""
     from planforge.blank import example_value
-    from planforge.validate import Binder
+    from planforge.validate import RecordBinder
 
-    binder = Binder(registry.field_types)
+    binder = RecordBinder(registry.field_types)
     engine = Engine(registry)
     for name in _targets(registry):
         for spec in engine.job(name).inputs:

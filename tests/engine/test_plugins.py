@@ -71,7 +71,9 @@ def test_plugins_dir_from_the_environment(run_cli, tmp_path, monkeypatch):
      "renderer must be a name"),
     ("name: x\ndocument_types:\n  - {name: y, title: t, template: t.docx, fields: [{label: a}]}\n",
      "fields[0]: 缺少「name」"),
-    ("name: x\ndocument_types: [\n", "malformed"),
+    ("name: x\ndocument_types: [\n", "无法读取插件描述"),
+    ("name: x\nname: y\ndocument_types: []\n", "key 'name' on line 2 repeats line 1"),
+    ("- name: x\n", "the plugin description must be a mapping"),
 ])
 def test_declarative_mistakes_are_reported_with_their_key(tmp_path, yaml_text, message):
     folder = tmp_path / "x"

@@ -44,7 +44,7 @@ def streamed_and_whole(template: Path, context: dict, env, tmp_path: Path) -> tu
         streamed = wordstream.stream_document(word, context, tmp_path / "direct.docx")
     except wordstream.CannotStream:
         streamed = False
-    word.write(context, tmp_path / "written.docx")
+    wordstream.write_document(word, context, tmp_path / "written.docx")
     word.render(context, tmp_path / "whole.docx")
     written, whole = entries(tmp_path / "written.docx"), entries(tmp_path / "whole.docx")
     assert list(written) == list(whole)
@@ -148,7 +148,7 @@ def test_picture_values_in_a_later_chunk_go_to_docxtpl(env, tmp_path, small_chun
                                                    "{%p endfor %}"])
     people = [{"photo": "无"} for _ in range(6)] + [{"photo": ImageFile(tmp_path / "p.png")}]
     target = tmp_path / "out.docx"
-    WordTemplate(template, env).write({"people": people}, target)
+    wordstream.write_document(WordTemplate(template, env), {"people": people}, target)
     xml = entries(target)["word/document.xml"]
     assert b"<w:drawing>" in xml and str(tmp_path).encode() not in xml
 

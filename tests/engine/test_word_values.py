@@ -15,6 +15,7 @@ from planforge.plugins import load_plugins
 from planforge.render.batch import Batch, Volume, render_volumes
 from planforge.render.excel import render_xlsx
 from planforge.render.word import WordTemplate, render_docx
+from planforge.render.wordstream import write_document
 
 from .forms import excel_template, word_template
 from .test_render import docx_text
@@ -61,7 +62,7 @@ def test_pictures_deep_in_a_single_document(engine, tmp_path):
         "{% endfor %}"])
     pictures = photos(tmp_path / "data", 1)
     context = {"groups": [{"name": "一组", "rows": [{"photo": pictures[0]}]}]}
-    WordTemplate(template, engine.word_env).write(context, tmp_path / "out.docx")
+    write_document(WordTemplate(template, engine.word_env), context, tmp_path / "out.docx")
     media, xml = media_and_xml(tmp_path / "out.docx")
     assert media and "<w:drawing>" in xml and str(tmp_path) not in xml
 

@@ -461,6 +461,7 @@ def edited_copy(tmp_path: Path, sheet_name: str, change) -> Path:
     return target
 
 
+@pytest.mark.slow
 def test_missing_city_standard_names_everyone_it_blocks(tmp_path) -> None:
     out = tmp_path / "out"
     result = invoke("fill", "gd-subsidy", ROSTER, "--previous", LAST, "--settings", SETTINGS,

@@ -64,6 +64,7 @@ def _with_headers(data: Path, renames: dict[str, str], target: Path) -> Path:
      SAMPLES / "teacher-pairing" / "教师结对名单.xlsx", {}, "教师一对一结对帮扶名单",
      ("unit=城关第一小学", "preparer=王芳", "reviewer=李华", "date=2026-03-20")),
 ])
+@pytest.mark.slow
 def test_a_shipped_excel_annex_fills_as_the_hand_made_plugin(
         run_cli, tmp_path: Path, plugin, template, data, renames, title, settings):
     data = _with_headers(data, renames, tmp_path / data.name)
@@ -93,6 +94,7 @@ def _docx_text(path: Path) -> list[str]:
     return lines
 
 
+@pytest.mark.slow
 def test_a_shipped_word_form_fills_as_the_hand_made_plugin(run_cli, tmp_path: Path):
     """The 送教下乡活动登记表: label/blank cells and tick boxes, one form per visit."""
     blank = strip_docx(EXAMPLES / "visit_record" / "送教下乡活动登记表.docx",
@@ -131,6 +133,7 @@ def test_a_two_level_header_roster(run_cli, pdf_text, tmp_path: Path):
     assert list(fields) == ["姓名", "身份证号码", "性别", "培训学时", "培训金额（元）", "备注"]
     assert fields["身份证号码"]["type"] == "resident_id" and fields["身份证号码"]["required"]
     assert fields["性别"]["type"] == "sex" and fields["培训学时"]["type"] == "integer"
+    assert fields["性别"]["matches_id"] == "id_number"
     assert fields["培训金额（元）"]["type"] == "amount"
     assert "培训金额" in fields["培训金额（元）"]["aliases"]  # data may omit the unit
     assert "个人信息姓名" in fields["姓名"]["aliases"]

@@ -97,6 +97,7 @@ IGNORABLE_BODY = (
 )
 
 
+@pytest.mark.slow
 def test_markup_in_an_ignorable_namespace_is_skipped_as_office_does():
     declared = IGNORABLE_BODY.format(w=W, ignorable='mc:Ignorable="w14"').encode()
     assert part_problems("word/document.xml", declared) == []
@@ -104,6 +105,7 @@ def test_markup_in_an_ignorable_namespace_is_skipped_as_office_does():
     assert part_problems("word/document.xml", undeclared)
 
 
+@pytest.mark.slow
 def test_alternate_content_is_read_through_its_fallback():
     body = (
         f'<w:document xmlns:w="{W}" xmlns:mc="http://schemas.openxmlformats.org/markup-'
@@ -230,6 +232,7 @@ def test_a_print_file_of_forms_opening_with_a_page_break_setting_is_valid(tmp_pa
         assert starts == [breaks_already] + [True] * (len(names) * count - 1)
 
 
+@pytest.mark.slow
 def test_blank_workbooks_are_schema_valid(tmp_path):
     """``planforge blank`` writes data validations, comments and column styles: every type's
     blank must open in Excel without a repair prompt too."""

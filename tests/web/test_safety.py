@@ -215,6 +215,7 @@ def _wait_done(client, job: str) -> dict:
     raise AssertionError("the job did not finish")
 
 
+@pytest.mark.slow
 def test_two_tabs_fill_at_once_without_mixing(app):
     """Two uploads filled concurrently: each job's files come from its own data."""
     client, token = _client(app)

@@ -81,9 +81,10 @@ def render_word_single(rendering: Rendering, writer: OutputWriter) -> Write:
 
     def write() -> None:
         from planforge.render.word import WordTemplate
+        from planforge.render.wordstream import write_document
 
-        WordTemplate(rendering.document_type.template, rendering.word_env,
-                     rendering.pictures).write(rendering.context, writer.path(relative))
+        write_document(WordTemplate(rendering.document_type.template, rendering.word_env,
+                                    rendering.pictures), rendering.context, writer.path(relative))
 
     return write
 

@@ -40,6 +40,10 @@ def description(found: Inference, name: str, template: str) -> dict:
     if found.file_name:
         document["file_name"] = found.file_name
     document["fields"] = [f.as_yaml() for f in found.fields]
+    ids = [f["name"] for f in document["fields"] if f.get("type") == "resident_id"]
+    for field in document["fields"]:
+        if field.get("type") == "sex" and len(ids) == 1:  # a form must not print them disagreeing
+            field["matches_id"] = ids[0]
     if found.settings:
         document["settings"] = [{**s.as_yaml(), **({"default": ""} if s.type == "text" else {})}
                                 for s in found.settings]

@@ -12,12 +12,12 @@ clerk who unzips a form with a careless tool: such names are refused too.
 
 from __future__ import annotations
 
-import zipfile
+from functools import partial
 from pathlib import Path
 
 from lxml import etree
 
-from ..archives import leaves_folder, oversized
+from ..archives import leaves_folder, open_zip, oversized
 from ..errors import TemplateError
 
 #: No real form template comes near these; a bomb passes them by orders of magnitude.
@@ -33,12 +33,7 @@ def _refuse(path: Path, zh: str, en: str) -> TemplateError:
 def check_office_package(path: Path) -> None:
     """Raise :class:`TemplateError` if ``path`` is a zip bomb or links to external targets."""
     path = Path(path)
-    try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as error:
-        raise _refuse(path, f"不是有效的 Office 文件（{error}）",
-                      f"is not a valid Office file ({error})") from None
-    with archive:
+    with open_zip(path, (" Office 文件", "Office file"), partial(_refuse, path)) as archive:
         infos = archive.infolist()
         for info in infos:
             if leaves_folder(info.filename):

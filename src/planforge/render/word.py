@@ -258,23 +258,6 @@ class WordTemplate:
         render_docx(self.path, context, self.env, target, self.media)
         return None
 
-    def write(self, context: Mapping[str, Any], target: Path) -> None:
-        """Write one document for all records (a word-single type), streamed when it is long.
-
-        A template looping over a long list at the top of its body is written a chunk of
-        records at a time (:mod:`.wordstream`), so memory does not grow with the records;
-        the document is the one :meth:`render` writes.
-        """
-        from .wordstream import CannotStream, stream_document
-
-        if self.fast:
-            try:
-                if stream_document(self, context, target):
-                    return
-            except (CannotStream, _NeedsDocument):
-                pass
-        self.render(context, target)
-
     def print_file(self, target: Path, copies: int = 1) -> PrintFile:
         """A print file of forms from this template, written as the forms are rendered."""
         return PrintFile(self, target, copies)

@@ -32,6 +32,7 @@ from .word import (
     _WP,
     MainPartWriter,
     WordTemplate,
+    _NeedsDocument,
     _serialise,
     _split_element,
 )
@@ -61,6 +62,22 @@ class _Loop:
     after: Template
     token: str
     uniform: bool  # every record gives elements of the same shape (tags only in text)
+
+
+def write_document(template: WordTemplate, context: Mapping[str, Any], target: Path) -> None:
+    """Write one document for all records (a word-single type), streamed when it is long.
+
+    A template looping over a long list at the top of its body is written a chunk of records at
+    a time, so memory does not grow with the records; the document is the one
+    :meth:`WordTemplate.render` writes.
+    """
+    if template.fast:
+        try:
+            if stream_document(template, context, target):
+                return
+        except (CannotStream, _NeedsDocument):
+            pass
+    template.render(context, target)
 
 
 def stream_document(template: WordTemplate, context: Mapping[str, Any], target: Path) -> bool:

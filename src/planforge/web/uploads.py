@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import stat
 import zipfile
+from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
-from ..archives import leaves_folder, oversized
+from ..archives import leaves_folder, open_zip, oversized
 from ..errors import InputError, Location, Problem
 from ..output import sanitize_filename
 
@@ -91,12 +92,7 @@ def unpack_folder(archive: Path, target: Path) -> Path:
     whose compression ratio only a bomb reaches.
     """
     label = archive.name
-    try:
-        bundle = zipfile.ZipFile(archive)
-    except (zipfile.BadZipFile, OSError) as error:
-        raise _refuse(label, f"不是有效的 zip 压缩包（{error}）",
-                      f"is not a valid .zip archive ({error})") from None
-    with bundle:
+    with open_zip(archive, (" zip 压缩包", ".zip archive"), partial(_refuse, label)) as bundle:
         infos = bundle.infolist()
         if len(infos) > MAX_MEMBERS:
             raise _refuse(label, f"压缩包内有 {len(infos)} 个文件，超过上限 {MAX_MEMBERS}",
