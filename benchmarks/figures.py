@@ -26,7 +26,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from . import data
+from . import data, reading
 from .measure import PeakMemory, current_rss_mb, own_peak_mb, reset_peak
 
 APPLICATION = "gd-subsidy-application"
@@ -424,6 +424,7 @@ SIDES: dict[str, Callable[[Path, Mapping[str, Any]], Result]] = {
     "sample-cli": sample_cli,
     "web-check": web_check,
     "cli-validate": cli_validate,
+    **reading.SIDES,
 }
 
 
