@@ -71,18 +71,19 @@ def _cell(value: Any) -> Any:
 
 
 class UnreadSheet(Exception):
-    """An .xlsx sheet python-calamine may not read as openpyxl does (written in UTF-16, or
-    with namespace prefixes): the workbook is read by openpyxl instead."""
+    """An .xlsx sheet python-calamine may not read as openpyxl does (see
+    :attr:`SheetScan.unlike`): the workbook is read by openpyxl instead."""
 
 
 class CalamineBook:
     """One workbook opened by python-calamine; sheets are parsed as they are read."""
 
-    def __init__(self, path: Path, kind: str):
+    def __init__(self, path: Path, kind: str, dates: dict[int, str] | None = None):
         import python_calamine
 
         self.path = path
         self.kind = kind
+        self.dates = dates  # an .xlsx's date styles (see xlsx_parts.date_styles)
         # By its name when that is right: only then is a password named (from a handle,
         # calamine tries each format and says none fits); by its content when it is not.
         if path.suffix.lower() == f".{kind}":
@@ -115,17 +116,18 @@ class CalamineBook:
     @staticmethod
     def _cells(sheet, scan: SheetScan) -> Iterator[Sequence[Any]]:
         """Rows below the last value are read while they hold a formula without a result."""
-        errors, floats = scan.errors, scan.floats
+        values, floats = scan.values, scan.floats
         top, left = sheet.start if sheet.height else (0, 0)
         yield from repeat((), top)
         padding = (None,) * left
         number = top
         for number, row in enumerate(sheet.iter_rows(), start=top + 1):  # noqa: B007
             cells = [*padding, *map(_cell, row)]
-            if number in errors:
-                cells = [errors[number].get(column, cell) for column, cell in enumerate(cells)]
             for column in floats.get(number, ()):
-                cells[column] = float(cells[column])  # written 1.0: openpyxl reads a float
+                if cells[column].__class__ is int:  # written 1.0: openpyxl reads a float
+                    cells[column] = float(cells[column])
+            if number in values:
+                cells = [values[number].get(column, cell) for column, cell in enumerate(cells)]
             yield cells
         yield from repeat((), max(scan.uncomputed, default=0) - number)
 
@@ -151,9 +153,9 @@ class CalamineBook:
             if self.kind == XLSX:
                 if not self._members:
                     self._members = sheet_members(self.path)
-                self._scans[name] = scan_sheet(self.path, self._members.get(name))
-                if not self._scans[name].plain:
-                    raise UnreadSheet(f"sheet {name!r} is not plain UTF-8 XML")
+                self._scans[name] = scan_sheet(self.path, self._members.get(name), self.dates)
+                if self._scans[name].unlike:
+                    raise UnreadSheet(f"sheet {name!r}: {self._scans[name].unlike}")
             else:
                 scan = {XLS: _scan_xls, ODS: _scan_ods}.get(self.kind)
                 self._scans[name] = scan(self.path, name) if scan else SheetScan()
@@ -173,7 +175,7 @@ def _scan_xls(path: Path, name: str) -> SheetScan:
             for column, kind in enumerate(sheet.row_types(index)):
                 if kind == xlrd.XL_CELL_ERROR:
                     text = xlrd.error_text_from_code.get(sheet.cell_value(index, column), "#N/A")
-                    scan.errors.setdefault(index + 1, {})[column] = text
+                    scan.values.setdefault(index + 1, {})[column] = text
         return scan
     finally:
         book.release_resources()
@@ -210,7 +212,7 @@ def _scan_ods(path: Path, name: str) -> SheetScan:
                 repeats = int(element.get(f"{_TABLE}number-columns-repeated") or 1)
                 if element.get(_CALC_VALUE_TYPE) == "error":
                     text = "".join(element.itertext()).strip() or "#N/A"
-                    row = scan.errors.setdefault(number + 1, {})
+                    row = scan.values.setdefault(number + 1, {})
                     row.update(dict.fromkeys(range(column, column + min(repeats, _MOST_REPEATS)),
                                              text))
                 column += repeats

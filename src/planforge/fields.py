@@ -149,7 +149,7 @@ def parse_month(raw: Any, field: Field) -> dt.date:
                 f"「{raw}」可能是{year}年1月，也可能是{year}年10月；请写作“{year}年1月”或“{year}年10月”",
                 f"{raw!r} may mean January or October of {year}; write {year}-01 or {year}-10",
             )
-        if 1 <= int(month) <= 12 and int(year) > 1000:
+        if 1 <= int(month) <= 12 and 1000 < int(year) <= 9999:  # else an Excel serial day
             return dt.date(int(year), int(month), 1)
     if isinstance(raw, dt.date | dt.datetime):
         return dt.date(raw.year, raw.month, 1)

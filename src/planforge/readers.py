@@ -463,12 +463,13 @@ class DataFile:
         import openpyxl
 
         from .calamine_books import CalamineBook
-        from .xlsx_parts import dates_read_alike
+        from .xlsx_parts import date_styles
 
         if self._workbook is None and self._reads_xlsx_with(CALAMINE):
             try:
-                if dates_read_alike(self.path):
-                    self._workbook = CalamineBook(self.path, self._kind)
+                dates = date_styles(self.path)
+                if dates is not None:
+                    self._workbook = CalamineBook(self.path, self._kind, dates)
             except Exception:  # a damaged package: openpyxl names what is wrong, as it did
                 self._workbook = None
             if self._workbook is None:

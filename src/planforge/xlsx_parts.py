@@ -17,6 +17,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 
@@ -31,11 +32,14 @@ class SheetScan:
 
     hidden: set[int] = field(default_factory=set)
     uncomputed: dict[int, set[int]] = field(default_factory=dict)  # formulas without a result
-    errors: dict[int, dict[int, str]] = field(default_factory=dict)  # t="e": #N/A, #DIV/0!
+    #: Cells python-calamine reads otherwise, as openpyxl reads them: an error's text (#N/A,
+    #: #DIV/0!), and a number a date format cannot show (negative, past 9999) as #VALUE!.
+    values: dict[int, dict[int, Any]] = field(default_factory=dict)
     floats: dict[int, set[int]] = field(default_factory=dict)  # whole numbers written 1.0, 1E+3
-    #: Whether the sheet is plain UTF-8 XML without namespace prefixes, which the byte search
-    #: and python-calamine read; another is parsed here and its values read by openpyxl.
-    plain: bool = True
+    #: Why python-calamine may not read the sheet as openpyxl does ("" when it may): written
+    #: in UTF-16 or with namespace prefixes (parsed here), or a number past any date in a date
+    #: format (which python-calamine may fail on). Such a workbook's values are read by openpyxl.
+    unlike: str = ""
 
 
 # ----------------------------------------------------------------------------- the package
@@ -78,18 +82,22 @@ _DATE_1904 = re.compile(rb"""date1904\s*=\s*["'](?:1|true)["']""")
 _STYLES = "xl/styles.xml"  # where openpyxl reads them, whatever the relationships say
 
 
-def dates_read_alike(path: Path) -> bool:
-    """Whether python-calamine turns exactly the cells into dates, times and durations that
-    openpyxl does: the same verdict on every cell style, and the 1900 date system (both
-    handle 1904, but the rare workbook that uses it is left to openpyxl)."""
+def date_styles(path: Path) -> dict[int, str] | None:
+    """The cell styles openpyxl reads a number in as a date ("date") or a duration
+    ("duration"), when python-calamine gives the same verdict on every style; None when it
+    does not, or the workbook counts days from 1904 (both handle it, but the rare workbook that
+    does is left to openpyxl)."""
     with zipfile.ZipFile(path) as archive:
         if _DATE_1904.search(archive.read(workbook_part(archive))):
-            return False
+            return None
         try:
             styles = archive.read(_STYLES)
         except KeyError:
-            return True  # no styles: neither reader sees a date format
-    return _openpyxl_verdicts(styles) == _calamine_verdicts(styles)
+            return {}  # no styles: neither reader sees a date format
+    verdicts = _openpyxl_verdicts(styles)
+    if verdicts != _calamine_verdicts(styles):
+        return None
+    return {index: verdict for index, verdict in enumerate(verdicts) if verdict}
 
 
 def _openpyxl_verdicts(styles: bytes) -> list[str]:
@@ -170,22 +178,26 @@ _ERROR_CELL = re.compile(rb"""<c\b[^>]*\st\s*=\s*["']e["'][^>]*(?<!/)>(.*?)</c>"
 _ERROR_VALUE = re.compile(rb"<v>([^<]*)</v>")
 _CELL_REFERENCE = re.compile(rb'\sr="([A-Za-z]{1,3})([0-9]+)"')
 _CELL_TYPE = re.compile(rb'\st="([A-Za-z]+)"')
+_CELL_STYLE = re.compile(rb'\ss="([0-9]+)"')
+#: A number no date can show, or near that: negative, seven digits and more, an exponent.
+_UNDATED = re.compile(rb"<v>(-[0-9.eE+-]+|[0-9]{7,}(?:\.[0-9]*)?|[0-9.]+[eE][-+]?[0-9]+)</v>")
 _ROW_END = b"</row>"
 _ENCODING = re.compile(rb"""^\s*<\?xml[^>]*\sencoding\s*=\s*["']([^"']+)["']""")
 
 
-def scan_sheet(path: Path, member: str | None) -> SheetScan:
+def scan_sheet(path: Path, member: str | None, dates: dict[int, str] | None = None) -> SheetScan:
     """The sheet's marks, found by searching its bytes (ten times faster than parsing them);
     a sheet that mentions "hidden" is parsed for its rows, one the search cannot read (UTF-16,
-    namespace prefixes, cells without references) for everything."""
+    namespace prefixes, cells without references) for everything. ``dates`` are the styles
+    openpyxl reads as dates (see :func:`date_styles`)."""
     if not member:
         return SheetScan()
     name = member.lstrip("/")
     with zipfile.ZipFile(path) as archive:
-        searched = _searched(archive, name)
+        searched = _searched(archive, name, dates or {})
         if searched is None:
             scan = _parsed(archive, name, cells=True)
-            scan.plain = False
+            scan.unlike = "not plain UTF-8 XML"
             return scan
         scan, mentions_hidden = searched
         if mentions_hidden:
@@ -193,7 +205,8 @@ def scan_sheet(path: Path, member: str | None) -> SheetScan:
         return scan
 
 
-def _searched(archive: zipfile.ZipFile, member: str) -> tuple[SheetScan, bool] | None:
+def _searched(archive: zipfile.ZipFile, member: str, dates: dict[int, str] | None = None
+              ) -> tuple[SheetScan, bool] | None:
     """The marks from a search of the bytes, row by row, and whether "hidden" occurs (only a
     parse says which rows); None when the search cannot place a cell."""
     scan = SheetScan()
@@ -214,12 +227,12 @@ def _searched(archive: zipfile.ZipFile, member: str) -> tuple[SheetScan, bool] |
                 continue  # no row ends in what was read yet
             rows, pending = pending[:cut], pending[cut:]
             mentions_hidden = mentions_hidden or b"hidden" in rows
-            if not _search_rows(rows, scan):
+            if not _search_rows(rows, scan, dates or {}):
                 return None
     return scan, mentions_hidden
 
 
-def _search_rows(rows: bytes, scan: SheetScan) -> bool:
+def _search_rows(rows: bytes, scan: SheetScan, dates: dict[int, str]) -> bool:
     """Add what ``rows`` (whole rows of sheet XML) hold to ``scan``; False when a cell cannot
     be placed by its reference. Each search runs only on rows that can hold what it finds."""
     if b"<f" in rows:
@@ -251,8 +264,32 @@ def _search_rows(rows: bytes, scan: SheetScan) -> bool:
             if place is None:
                 return False
             if value is not None:
-                scan.errors.setdefault(place[0], {})[place[1]] = value.group(1).decode()
+                scan.values.setdefault(place[0], {})[place[1]] = value.group(1).decode()
+    for match in _UNDATED.finditer(rows) if dates else ():
+        tag = _start_tag(rows, match.start())
+        cell_type, style = _CELL_TYPE.search(tag), _CELL_STYLE.search(tag)
+        verdict = dates.get(int(style.group(1))) if style else None
+        if verdict is None or (cell_type is not None and cell_type.group(1) != b"n"):
+            continue
+        place = _place(tag)
+        if place is None:
+            return False
+        value = _openpyxl_date(match.group(1).decode(), verdict)
+        scan.values.setdefault(place[0], {})[place[1]] = value
+        if value == "#VALUE!":
+            scan.unlike = "a number past any date in a date format"
     return True
+
+
+def _openpyxl_date(text: str, verdict: str) -> Any:
+    """A number in a date format as openpyxl reads it: #VALUE! when no date can show it."""
+    from openpyxl.utils.datetime import WINDOWS_EPOCH, from_excel
+
+    number = float(text) if "." in text or "e" in text.lower() else int(text)
+    try:
+        return from_excel(number, WINDOWS_EPOCH, timedelta=verdict == "duration")
+    except (OverflowError, ValueError):
+        return "#VALUE!"
 
 
 def _start_tag(rows: bytes, position: int) -> bytes:
@@ -298,7 +335,7 @@ def _parsed_cell(cell: etree._Element, row: int, column: int, scan: SheetScan) -
         # LibreOffice write an empty text result as t="str" with <v></v>)
         scan.uncomputed.setdefault(row, set()).add(column)
     elif value is not None and value.text and kind == "e":
-        scan.errors.setdefault(row, {})[column] = value.text
+        scan.values.setdefault(row, {})[column] = value.text
     elif value is not None and kind == "n" and _DECIMAL_TEXT.fullmatch(
             f"<v>{value.text}</v>".encode()) and float(value.text).is_integer():
         scan.floats.setdefault(row, set()).add(column)

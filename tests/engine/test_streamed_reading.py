@@ -151,6 +151,7 @@ def test_a_streamed_sheet_gives_the_records_problems_and_warnings_of_a_whole_rea
     assert [(w.where.sheet, w.where.row) for w in data.warnings] == [("名册", 4), ("名册", 8)]
 
 
+@pytest.mark.one_xlsx_reader
 def test_a_workbook_is_loaded_once_for_all_its_tables_and_its_rows_are_read_as_bound(
         binder, tmp_path, monkeypatch):
     import openpyxl
