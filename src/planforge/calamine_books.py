@@ -122,7 +122,7 @@ class CalamineBook:
         padding = (None,) * left
         number = top
         for number, row in enumerate(sheet.iter_rows(), start=top + 1):  # noqa: B007
-            cells = [*padding, *map(_cell, row)]
+            cells = [*padding, *(v if v.__class__ is str and v else _cell(v) for v in row)]
             for column in floats.get(number, ()):
                 if cells[column].__class__ is int:  # written 1.0: openpyxl reads a float
                     cells[column] = float(cells[column])

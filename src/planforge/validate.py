@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -9,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError, Location, Problem
-from .fields import DATA_FOLDER, ResidentId, check_limits
+from .fields import DATA_FOLDER, PURE_PARSERS, ResidentId, check_limits
 from .model import Field, FieldError, FieldType, InputData, Record, TableSpec
 from .readers import DataFile, RawTable
 from .text import normalize_header, normalize_value
@@ -25,7 +26,48 @@ _FORMULA_ERRORS = {"#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N
 
 
 def _is_blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and normalize_value(value) == "")
+    if value is None:
+        return True
+    if not isinstance(value, str):
+        return False
+    if value.strip() and "\u200b" not in value and "\ufeff" not in value:
+        return False  # what normalize_value removes is white space and those two: kept
+    return normalize_value(value) == ""
+
+
+#: How many distinct parsed values a column keeps (see :class:`_Column`).
+_PARSED_KEPT = 2048
+#: Cells kept by their exact class and value: 1, 1.0 and True are equal but parse differently.
+_KEPT_CLASSES = frozenset({str, int, bool, dt.date, dt.datetime})
+
+
+class _Column:
+    """A field bound to its column, with what parsing its cells needs looked up once. A pure
+    parser's results are kept, so a column's repeated values (男, 是, a school) are parsed once;
+    past ``_PARSED_KEPT`` distinct values (ID numbers, names) no more are kept."""
+
+    __slots__ = ("field", "index", "parse", "kept")
+
+    def __init__(self, field: Field, index: int | None, parse: Any, pure: bool):
+        self.field, self.index, self.parse = field, index, parse
+        self.kept: dict[tuple[type, Any], tuple[Any, FieldError | None]] | None = (
+            {} if pure else None)
+
+    def outcome(self, raw: Any) -> tuple[Any, FieldError | None]:
+        """The cell's value, or the error that refuses it."""
+        kept = self.kept
+        key = (raw.__class__, raw)
+        if kept is not None and raw.__class__ in _KEPT_CLASSES:
+            found = kept.get(key)
+            if found is not None:
+                return found
+        try:
+            found = (self.parse(raw, self.field), None)
+        except FieldError as error:
+            found = (None, error)
+        if kept is not None and raw.__class__ in _KEPT_CLASSES and len(kept) < _PARSED_KEPT:
+            kept[key] = found
+        return found
 
 
 class Binder:
@@ -45,6 +87,19 @@ class Binder:
         value = field_type.parse(raw, field)
         check_limits(value, field)
         return value
+
+    def _column(self, field: Field, index: int | None) -> _Column:
+        """How the field's cells are parsed: by :meth:`parse`, or straight by its type's parser
+        when that is all :meth:`parse` would do (the type is registered, the field sets no
+        limits, and :meth:`parse` is not overridden)."""
+        field_type = self.field_types.get(field.type)
+        if field_type is None:
+            return _Column(field, index, self.parse, False)
+        unlimited = not (field.choices or field.pattern) and (
+            field.min, field.max, field.max_length) == (None, None, None)
+        direct = unlimited and type(self).parse is Binder.parse
+        return _Column(field, index, field_type.parse if direct else self.parse,
+                       field_type.parse in PURE_PARSERS)
 
     def columns(self, table: RawTable, spec: TableSpec) -> tuple[dict[str, int], list[Problem]]:
         """Map each field to the column whose header is one of its names."""
@@ -88,8 +143,9 @@ class Binder:
         """
         problems: list[Problem] = []
         records = []
-        plan = [(field, columns.get(field.name)) for field in spec.fields]
+        plan = [self._column(field, columns.get(field.name)) for field in spec.fields]
         bound = set(columns.values())
+        has_sex = any(field.type == "sex" for field in spec.fields)
         footer: int | None = None
         for number, cells in table.rows:
             formulas = table.uncomputed.get(number, set()) & bound if table.uncomputed else set()
@@ -97,7 +153,8 @@ class Binder:
             if (first is None and not formulas) or _is_marker(first):
                 continue
             values, found = self._row(table, number, cells, plan, formulas)
-            found.extend(_sex_agrees_with_id(spec, values, table, number, columns))
+            if has_sex:
+                found.extend(_sex_agrees_with_id(spec, values, table, number, columns))
             if _is_footer(first, found, below_footer=footer is not None):
                 footer = footer or number
                 continue
@@ -114,13 +171,14 @@ class Binder:
         return records, problems
 
     def _row(self, table: RawTable, number: int, cells: Sequence[Any],
-             plan: list[tuple[Field, int | None]], formulas: set[int]
-             ) -> tuple[dict[str, Any], list[Problem]]:
+             plan: list[_Column], formulas: set[int]) -> tuple[dict[str, Any], list[Problem]]:
         """One row's values and problems."""
         values: dict[str, Any] = {}
         problems = []
-        for field, index in plan:
-            if index in formulas:
+        width = len(cells)
+        for column in plan:
+            field, index = column.field, column.index
+            if formulas and index in formulas:
                 problems.append(Problem(
                     "这个单元格是公式，但文件中没有保存它的计算结果（文件由不计算公式的程序生成）；"
                     "请在 Excel/WPS 中打开并保存后再试",
@@ -129,14 +187,14 @@ class Binder:
                     "file in Excel or WPS and try again", _cell(table, number, field, index)))
                 values[field.name] = None
                 continue
-            raw = cells[index] if index is not None and index < len(cells) else None
+            raw = cells[index] if index is not None and index < width else None
             if _is_blank(raw):
                 if field.required:
                     problems.append(Problem("必填项为空", "required value is empty",
                                             _cell(table, number, field, index)))
                 values[field.name] = field.default
                 continue
-            if isinstance(raw, str) and raw.strip().upper() in _FORMULA_ERRORS:
+            if isinstance(raw, str) and "#" in raw and raw.strip().upper() in _FORMULA_ERRORS:
                 problems.append(Problem(
                     f"这个单元格显示公式错误值 {raw.strip()}；请在 Excel/WPS 中改正公式或填入数值后再试",
                     f"this cell shows the formula error {raw.strip()}; correct the formula or "
@@ -144,11 +202,9 @@ class Binder:
                     _cell(table, number, field, index)))
                 values[field.name] = None
                 continue
-            try:
-                values[field.name] = self.parse(raw, field)
-            except FieldError as error:
+            values[field.name], error = column.outcome(raw)
+            if error is not None:
                 problems.append(Problem(error.zh, error.en, _cell(table, number, field, index)))
-                values[field.name] = None
         return values, problems
 
     def settings(self, fields: Iterable[Field], raw: Mapping[str, Any], origin: str,
@@ -292,7 +348,7 @@ def _first_filled(cells: Sequence[Any]) -> Any:
 def _is_marker(first: Any) -> bool:
     """Total rows (合计…) and example rows (示例：…) say so in their first filled cell; they are
     not data."""
-    if first is None:
+    if not isinstance(first, str):  # a number, date or yes/no reads as no marker
         return False
     marker = normalize_header(first)
     return (marker in _TOTAL_MARKERS or marker == EXAMPLE_MARK
