@@ -35,39 +35,58 @@ def _is_blank(value: Any) -> bool:
     return normalize_value(value) == ""
 
 
-#: How many distinct parsed values a column keeps (see :class:`_Column`).
+#: How many distinct cells' outcomes a column keeps (see :class:`_Column`).
 _PARSED_KEPT = 2048
 #: Cells kept by their exact class and value: 1, 1.0 and True are equal but parse differently.
-_KEPT_CLASSES = frozenset({str, int, bool, dt.date, dt.datetime})
+_KEPT_CLASSES = frozenset({str, int, bool, dt.date, dt.datetime, type(None)})
+_UNCOMPUTED = ("这个单元格是公式，但文件中没有保存它的计算结果（文件由不计算公式的程序生成）；"
+               "请在 Excel/WPS 中打开并保存后再试",
+               "this cell holds a formula whose result was not saved in the file (it was "
+               "written by a program that does not calculate formulas); open and save the "
+               "file in Excel or WPS and try again")
 
 
 class _Column:
-    """A field bound to its column, with what parsing its cells needs looked up once. A pure
-    parser's results are kept, so a column's repeated values (男, 是, a school) are parsed once;
-    past ``_PARSED_KEPT`` distinct values (ID numbers, names) no more are kept."""
+    """A field bound to its column, with what parsing its cells needs looked up once.
+
+    With a pure parser a cell's outcome depends on its value alone, so the outcomes are kept
+    and a column's repeated values (男, 是, a school, empty cells) are parsed once; past
+    ``_PARSED_KEPT`` distinct values (ID numbers, names) no more are kept.
+    """
 
     __slots__ = ("field", "index", "parse", "kept")
 
     def __init__(self, field: Field, index: int | None, parse: Any, pure: bool):
         self.field, self.index, self.parse = field, index, parse
-        self.kept: dict[tuple[type, Any], tuple[Any, FieldError | None]] | None = (
+        self.kept: dict[tuple[type, Any], tuple[Any, tuple[str, str] | None]] | None = (
             {} if pure else None)
 
-    def outcome(self, raw: Any) -> tuple[Any, FieldError | None]:
-        """The cell's value, or the error that refuses it."""
+    def outcome(self, raw: Any) -> tuple[Any, tuple[str, str] | None]:
+        """The cell's value, and what is wrong with it (Chinese, English) or None."""
         kept = self.kept
+        if kept is None or raw.__class__ not in _KEPT_CLASSES:
+            return self._outcome(raw)
         key = (raw.__class__, raw)
-        if kept is not None and raw.__class__ in _KEPT_CLASSES:
-            found = kept.get(key)
-            if found is not None:
-                return found
-        try:
-            found = (self.parse(raw, self.field), None)
-        except FieldError as error:
-            found = (None, error)
-        if kept is not None and raw.__class__ in _KEPT_CLASSES and len(kept) < _PARSED_KEPT:
-            kept[key] = found
+        found = kept.get(key)
+        if found is None:
+            found = self._outcome(raw)
+            if len(kept) < _PARSED_KEPT:
+                kept[key] = found
         return found
+
+    def _outcome(self, raw: Any) -> tuple[Any, tuple[str, str] | None]:
+        field = self.field
+        if _is_blank(raw):
+            return field.default, ("必填项为空", "required value is empty") if field.required else None
+        if isinstance(raw, str) and "#" in raw and raw.strip().upper() in _FORMULA_ERRORS:
+            return None, (
+                f"这个单元格显示公式错误值 {raw.strip()}；请在 Excel/WPS 中改正公式或填入数值后再试",
+                f"this cell shows the formula error {raw.strip()}; correct the formula or "
+                "type the value in Excel or WPS and try again")
+        try:
+            return self.parse(raw, field), None
+        except FieldError as error:
+            return None, (error.zh, error.en)
 
 
 class Binder:
@@ -179,32 +198,13 @@ class Binder:
         for column in plan:
             field, index = column.field, column.index
             if formulas and index in formulas:
-                problems.append(Problem(
-                    "这个单元格是公式，但文件中没有保存它的计算结果（文件由不计算公式的程序生成）；"
-                    "请在 Excel/WPS 中打开并保存后再试",
-                    "this cell holds a formula whose result was not saved in the file (it was "
-                    "written by a program that does not calculate formulas); open and save the "
-                    "file in Excel or WPS and try again", _cell(table, number, field, index)))
-                values[field.name] = None
-                continue
-            raw = cells[index] if index is not None and index < width else None
-            if _is_blank(raw):
-                if field.required:
-                    problems.append(Problem("必填项为空", "required value is empty",
-                                            _cell(table, number, field, index)))
-                values[field.name] = field.default
-                continue
-            if isinstance(raw, str) and "#" in raw and raw.strip().upper() in _FORMULA_ERRORS:
-                problems.append(Problem(
-                    f"这个单元格显示公式错误值 {raw.strip()}；请在 Excel/WPS 中改正公式或填入数值后再试",
-                    f"this cell shows the formula error {raw.strip()}; correct the formula or "
-                    "type the value in Excel or WPS and try again",
-                    _cell(table, number, field, index)))
-                values[field.name] = None
-                continue
-            values[field.name], error = column.outcome(raw)
-            if error is not None:
-                problems.append(Problem(error.zh, error.en, _cell(table, number, field, index)))
+                value, wrong = None, _UNCOMPUTED
+            else:
+                value, wrong = column.outcome(
+                    cells[index] if index is not None and index < width else None)
+            values[field.name] = value
+            if wrong is not None:
+                problems.append(Problem(*wrong, _cell(table, number, field, index)))
         return values, problems
 
     def settings(self, fields: Iterable[Field], raw: Mapping[str, Any], origin: str,

@@ -247,17 +247,17 @@ def _search_rows(rows: bytes, scan: SheetScan, dates: dict[int, str]) -> bool:
                 continue  # an empty text result, as Excel, WPS and LibreOffice save ""
             scan.uncomputed.setdefault(place[0], set()).add(place[1])
     for match in _DECIMAL_TEXT.finditer(rows):
-            if not float(match.group(1)).is_integer():
-                continue
-            tag = _start_tag(rows, match.start())
-            cell_type = _CELL_TYPE.search(tag)
-            if cell_type is not None and cell_type.group(1) != b"n":
-                continue  # a text, or a formula's text result: read as written
-            place = _place(tag)
-            if place is None:
-                return False
-            scan.floats.setdefault(place[0], set()).add(place[1])
-    if b"e" in rows and re.search(rb"""\st\s*=\s*["']e["']""", rows):
+        if not float(match.group(1)).is_integer():
+            continue
+        tag = _start_tag(rows, match.start())
+        cell_type = _CELL_TYPE.search(tag)
+        if cell_type is not None and cell_type.group(1) != b"n":
+            continue  # a text, or a formula's text result: read as written
+        place = _place(tag)
+        if place is None:
+            return False
+        scan.floats.setdefault(place[0], set()).add(place[1])
+    if b'"e"' in rows or b"'e'" in rows:
         for match in _ERROR_CELL.finditer(rows):
             place = _place(rows[match.start():match.start(1)])
             value = _ERROR_VALUE.search(match.group(1))
