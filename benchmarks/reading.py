@@ -177,22 +177,19 @@ def _row(suite: Suite, name: str, title: str, params: dict[str, Any], target: st
     mine, theirs = suite.alternate(suite.sizes.rounds,
                                    ("validate-planforge", f"{name}-planforge", params),
                                    ("read-calamine", f"{name}-calamine", params))
-    row.notes.append(_best_of(mine, theirs))
-    row.memory = _memory(mine)
-    row.baseline = f"{theirs['seconds']:.2f} s" if not _failed(theirs) else _failed(theirs)
-    if failure := _failed(mine):
-        row.planforge, row.met = failure, "no"
+    failure, no_baseline = _failed(mine), _failed(theirs)
+    row.memory, row.notes = _memory(mine), [_best_of(mine, theirs)]
+    row.baseline = no_baseline or f"{theirs['seconds']:.2f} s"
+    row.planforge = failure or f"{mine['seconds']:.2f} s"
+    if failure or no_baseline:
+        row.met = "no" if failure else "no (no baseline)"
         return row
-    row.planforge = f"{mine['seconds']:.2f} s"
     row.notes.append(f"`planforge validate {params['target']}` in-process (every "
                      "row bound and checked, the verdict printed) after the same command on a "
                      "five-row copy; loading the plugins before that took "
                      f"{mine['notes']['plugins_s']:.2f} s and is not timed. Baseline "
                      "`python_calamine.CalamineWorkbook.from_path(…).get_sheet_by_index(0)"
                      ".to_python()` after reading the same copy.")
-    if _failed(theirs):
-        row.met = "no (no baseline)"
-        return row
     ratio = mine["seconds"] / theirs["seconds"]
     row.ratio = f"{ratio:.2f}× calamine's time"
     if target.startswith("≤"):
