@@ -196,12 +196,14 @@ class Binder:
         problems = []
         width = len(cells)
         for column in plan:
-            field, index = column.field, column.index
+            field, index, kept = column.field, column.index, column.kept
             if formulas and index in formulas:
                 value, wrong = None, _UNCOMPUTED
             else:
-                value, wrong = column.outcome(
-                    cells[index] if index is not None and index < width else None)
+                raw = cells[index] if index is not None and index < width else None
+                found = kept.get((raw.__class__, raw)) if kept and (
+                    raw.__class__ in _KEPT_CLASSES) else None  # a repeated value, parsed before
+                value, wrong = found or column.outcome(raw)
             values[field.name] = value
             if wrong is not None:
                 problems.append(Problem(*wrong, _cell(table, number, field, index)))
