@@ -26,7 +26,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from . import data, excel_speed
+from . import data, excel_speed, reading
 from .measure import PeakMemory, current_rss_mb, own_peak_mb, reset_peak
 
 APPLICATION = "gd-subsidy-application"
@@ -426,6 +426,7 @@ SIDES: dict[str, Callable[[Path, Mapping[str, Any]], Result]] = {
     "web-check": web_check,
     "cli-validate": cli_validate,
     **excel_speed.SIDES,
+    **reading.SIDES,
 }
 
 

@@ -22,15 +22,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import checks, data, excel_speed
+from . import checks, data, excel_speed, reading
 from .measure import machine
 from .report import Row, document, table
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
-FIGURES = ("B1", "B2", "B3", "B3b", "B4", "B5", "B6", "B9")
+FIGURES = ("B1", "B2", "B3", "B3b", "B4", "B5", "B6", "B7", "B9")
 #: Cheap and predictable figures first, so a slow engine cannot crowd them out of the budget.
-RUN_ORDER = ("B6", "B9", "B4", "B5", "B3", "B3b", "B1", "B2")
+RUN_ORDER = ("B6", "B9", "B7", "B4", "B5", "B3", "B3b", "B1", "B2")
 APPLICATION = "gd-subsidy-application"
 
 
@@ -48,6 +48,7 @@ class Sizes:
     photo_size: tuple[int, int]
     documents: int  # B5
     check_rows: int  # B9
+    read_rows: int  # B7
     timeout: float  # default per side, so a regression cannot hold the suite hostage
     sample: int  # forms whose text is compared in B1
     budget: float  # the whole suite; sides that would overrun it are cut short or skipped
@@ -64,11 +65,12 @@ FULL = Sizes(forms=2000, baseline_forms=300, batches=(5000, 20000), workers=2,
              roster_rows=100_000, b3b_rows=20_000, photos=10, photo_size=(4000, 3000), documents=20,
              check_rows=2000, timeout=120, sample=25, budget=540, rounds=3, b2_rounds=2,
              timeouts=(("B1-planforge", 150), ("B2-5000", 120), ("B2-20000", 240),
-                       ("B3-", 150), ("B5-", 150), ("B6", 60)))
+                       ("B3-", 150), ("B5-", 150), ("B6", 60)),
+             read_rows=20_000)
 QUICK = Sizes(forms=12, baseline_forms=6, batches=(10, 20), workers=2, roster_rows=300,
               b3b_rows=300, photos=3,
               photo_size=(1200, 900), documents=2, check_rows=20, timeout=180, sample=6, budget=1800, rounds=2,
-              b2_rounds=2)
+              b2_rounds=2, read_rows=200)
 
 
 def _mb(result: dict[str, Any]) -> float:
@@ -502,6 +504,11 @@ class Suite:
         row.met = "yes" if result["seconds"] < 5 else "no"
         return [row]
 
+
+    # ------------------------------------------------------------------ B7
+
+    def b7(self) -> list[Row]:
+        return reading.figure(self)
 
     # ------------------------------------------------------------------ B9
 

@@ -75,3 +75,22 @@ def pdf_text(soffice, tmp_path):
         return ["".join(text.split()) for text in texts]
 
     return convert
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "one_xlsx_reader: read .xlsx files with python-calamine only, not also with "
+                   "openpyxl to compare (for tests that count what reading does)")
+
+
+@pytest.fixture(autouse=True)
+def _xlsx_readers_agree(request, monkeypatch):
+    """Every .xlsx a test reads through planforge is read by openpyxl too, and must read alike
+    (see tests/xlsx_parity.py)."""
+    if request.node.get_closest_marker("one_xlsx_reader") is None:
+        from planforge.readers import DataFile
+
+        from .xlsx_parity import checked_table
+
+        monkeypatch.setattr(DataFile, "table", checked_table(DataFile.table))
+    yield

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from stdnum.cn import ric
-from stdnum.exceptions import ValidationError
 
 from .model import Field, FieldError, FieldType
 from .text import fold_width, normalize_value
@@ -149,7 +148,7 @@ def parse_month(raw: Any, field: Field) -> dt.date:
                 f"「{raw}」可能是{year}年1月，也可能是{year}年10月；请写作“{year}年1月”或“{year}年10月”",
                 f"{raw!r} may mean January or October of {year}; write {year}-01 or {year}-10",
             )
-        if 1 <= int(month) <= 12 and int(year) > 1000:
+        if 1 <= int(month) <= 12 and 1000 < int(year) <= 9999:  # else an Excel serial day
             return dt.date(int(year), int(month), 1)
     if isinstance(raw, dt.date | dt.datetime):
         return dt.date(raw.year, raw.month, 1)
@@ -232,6 +231,10 @@ def parse_sex(raw: Any, field: Field) -> str:
     return sexes[text]
 
 
+_SCIENTIFIC = re.compile(r"\d(\.\d+)?E\+?\d+")
+_ID_SHAPE = re.compile(r"\d{17}[\dX]")
+
+
 def parse_resident_id(raw: Any, field: Field) -> ResidentId:
     """Check an 18-character resident ID number (GB 11643): region, birth date and checksum."""
     if isinstance(raw, int | float) and not isinstance(raw, bool):
@@ -242,7 +245,7 @@ def parse_resident_id(raw: Any, field: Field) -> ResidentId:
             "format the column as Text and type or paste the original numbers again",
         )
     text = fold_width(raw).replace(" ", "").upper()
-    if re.fullmatch(r"\d(\.\d+)?E\+?\d+", text):
+    if _SCIENTIFIC.fullmatch(text):
         raise FieldError(
             "身份证号码被 Excel 显示为科学计数法，末几位已经丢失；请把该列设置为“文本”格式后重新输入",
             "the ID number is in scientific notation, so its last digits are lost; "
@@ -253,7 +256,7 @@ def parse_resident_id(raw: Any, field: Field) -> ResidentId:
             f"身份证号码「{text}」应为18位，实际{len(text)}位",
             f"ID number {text!r} must have 18 characters, not {len(text)}",
         )
-    if not re.fullmatch(r"\d{17}[\dX]", text):
+    if not _ID_SHAPE.fullmatch(text):
         raise FieldError(f"身份证号码「{text}」格式错误（前17位应为数字，末位为数字或X）",
                          f"ID number {text!r} is malformed (17 digits, then a digit or X)")
     if text[-1] != ric.calc_check_digit(text):
@@ -261,9 +264,9 @@ def parse_resident_id(raw: Any, field: Field) -> ResidentId:
             f"身份证号码「{text}」校验位错误，请核对每一位数字",
             f"ID number {text!r} has a wrong check digit; check every digit",
         )
-    try:
-        birth = ric.get_birth_date(text)
-    except ValidationError:
+    try:  # python-stdnum's get_birth_date, without cleaning the number again
+        birth = dt.date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
+    except ValueError:
         birth = None
     if birth is None or birth > dt.date.today():
         raise FieldError(f"身份证号码「{text}」中的出生日期无效",
@@ -342,6 +345,12 @@ def parse_image(raw: Any, field: Field) -> ImageFile:
                          f"{name!r} is not a usable image ({error})") from None
     return ImageFile(path)
 
+
+#: Parsers whose result depends on the cell and the field alone (not on files, nor on state), so
+#: a column's repeated values (男, 是, a school's name) may be parsed once.
+PURE_PARSERS = frozenset({parse_text, parse_integer, parse_amount, parse_date, parse_date_or_month,
+                          parse_month, parse_yes_no, parse_choice, parse_sex, parse_resident_id,
+                          parse_phone, parse_names})
 
 BUILTIN_FIELD_TYPES = (
     FieldType("text", parse_text, "文本 / any text"),

@@ -130,9 +130,10 @@ _CALAMINE_SUFFIXES = {".xls": "xls", ".xlsb": "xlsb", ".ods": "ods"}
 
 
 def _workbook_kind(path: Path, head: bytes, suffix: str) -> str | None:
-    """Which reader a workbook needs, by its bytes rather than its name: None for openpyxl (an
-    .xlsx or .xlsm), else the python-calamine format; impostors are refused by name."""
-    from .calamine_books import ODS, XLS, ods_is_encrypted, zip_format
+    """Which format a workbook is, by its bytes rather than its name (an .xlsx or .xlsm is
+    XLSX); impostors are refused by name. None for a damaged file named .xlsx, which openpyxl
+    names as it always has."""
+    from .calamine_books import ODS, XLS, XLSX, ods_is_encrypted, zip_format
 
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         # An OLE2 file: a workbook with an opening password keeps the real .xlsx encrypted in
@@ -152,7 +153,7 @@ def _workbook_kind(path: Path, head: bytes, suffix: str) -> str | None:
         kind = zip_format(path, _CALAMINE_SUFFIXES.get(suffix))
         if kind == ODS and ods_is_encrypted(path):
             raise _password_problem(path)
-        return kind
+        return kind or XLSX
     return _CALAMINE_SUFFIXES.get(suffix)
 
 
@@ -183,7 +184,10 @@ class _OpenpyxlBook:
         return self._workbook[name].iter_rows(values_only=True)
 
     def marks(self, name: str) -> SheetMarks:
-        return _sheet_marks(self.path, getattr(self._workbook[name], "_worksheet_path", None))
+        from .xlsx_parts import scan_sheet
+
+        scan = scan_sheet(self.path, getattr(self._workbook[name], "_worksheet_path", None))
+        return SheetMarks(hidden=scan.hidden, uncomputed=scan.uncomputed)
 
 
 def _sheet_table(path: Path, workbook, spec: TableSpec, primary: bool) -> RawTable | None:
@@ -248,115 +252,6 @@ def _read_guarded(path: Path, rows: Iterable[tuple[int, Sequence[Any]]], kind: s
         yield from rows
     except Exception as error:
         raise _unreadable_workbook(path, error, kind) from None
-
-
-#: A formula not followed by a result: no <v>, or an empty one, before the cell ends.
-_FORMULA_WITHOUT_VALUE = re.compile(rb"(?:</f>|<f\b[^>]*/>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>")
-_CELL_REFERENCE = re.compile(rb'\sr="([A-Za-z]{1,3})([0-9]+)"')
-_CELL_TYPE = re.compile(rb'\st="([A-Za-z]+)"')
-_ROW_END = b"</row>"
-
-
-def _sheet_marks(path: Path, member: str | None) -> SheetMarks:
-    """Hidden rows and formulas without results, found by searching the sheet's bytes (ten
-    times faster than parsing them); a sheet that mentions "hidden" is parsed for its rows, one
-    the search cannot read (UTF-16, namespace prefixes, cells without references) for both."""
-    if not member:
-        return SheetMarks()
-    name = member.lstrip("/")
-    with zipfile.ZipFile(path) as archive:
-        searched = _searched_marks(archive, name)
-        if searched is None:
-            return _parsed_marks(archive, name, formulas=True)
-        marks, mentions_hidden = searched
-        if mentions_hidden:
-            marks.hidden = _parsed_marks(archive, name, formulas=False).hidden
-        return marks
-
-
-def _searched_marks(archive: zipfile.ZipFile, member: str) -> tuple[SheetMarks, bool] | None:
-    """The marks from a search of the bytes, row by row, and whether "hidden" occurs (only a
-    parse says which rows); None when the search cannot place a formula cell."""
-    marks = SheetMarks()
-    mentions_hidden = False
-    pending = b""
-    with archive.open(member) as stream:
-        first = stream.read(1 << 20)
-        if first.startswith((b"\xff\xfe", b"\xfe\xff")) or b"<worksheet" not in first[:4096]:
-            return None  # UTF-16, or the elements carry a namespace prefix
-        chunk = first
-        while chunk:
-            pending += chunk
-            chunk = stream.read(1 << 20)
-            cut = len(pending) if not chunk else pending.rfind(_ROW_END) + len(_ROW_END)
-            if cut < len(_ROW_END) and chunk:
-                continue  # no row ends in what was read yet
-            rows, pending = pending[:cut], pending[cut:]
-            mentions_hidden = mentions_hidden or b"hidden" in rows
-            if not _find_uncomputed(rows, marks.uncomputed):
-                return None
-    return marks, mentions_hidden
-
-
-def _find_uncomputed(rows: bytes, found: dict[int, set[int]]) -> bool:
-    """Add the formula cells of ``rows`` (whole rows of sheet XML) that lack a result; False
-    when a cell cannot be placed by its reference."""
-    for match in _FORMULA_WITHOUT_VALUE.finditer(rows):
-        start = rows.rfind(b"<c ", 0, match.start())
-        tag = rows[start:rows.find(b">", start)] if start >= 0 else b""
-        reference = _CELL_REFERENCE.search(tag)
-        if reference is None:
-            return False
-        cell_type = _CELL_TYPE.search(tag)
-        if cell_type is not None and cell_type.group(1) == b"str" and b"<v" in rows[
-                match.start():match.end()]:
-            continue  # an empty text result, as Excel, WPS and LibreOffice save ""
-        column = _column_index(reference.group(1).decode()) - 1
-        found.setdefault(int(reference.group(2)), set()).add(column)
-    return True
-
-
-def _parsed_marks(archive: zipfile.ZipFile, member: str, formulas: bool) -> SheetMarks:
-    """The marks from parsing the sheet (any encoding, any namespace prefix); its cells are
-    looked at only for ``formulas``."""
-    from lxml import etree
-
-    marks = SheetMarks()
-    with archive.open(member) as stream:
-        number = 0
-        for _, row in etree.iterparse(stream, tag="{*}row"):
-            number = int(row.get("r")) if (row.get("r") or "").isdigit() else number + 1
-            if row.get("hidden") in ("1", "true"):
-                marks.hidden.add(number)
-            column = 0
-            for cell in row if formulas else ():
-                letters = re.match(r"[A-Za-z]+", cell.get("r") or "")
-                column = _column_index(letters.group()) if letters else column + 1
-                if _lacks_result(cell):
-                    marks.uncomputed.setdefault(number, set()).add(column - 1)
-            row.clear()
-    return marks
-
-
-def _column_index(letters: str) -> int:
-    from openpyxl.utils import column_index_from_string
-
-    return column_index_from_string(letters.upper())
-
-
-def _lacks_result(cell) -> bool:
-    """A formula cell without a cached value: no <v>, or an empty one where the result is not a
-    text (Excel, WPS and LibreOffice write an empty text result as t="str" with <v></v>)."""
-    parts = {_local_name(child.tag): child for child in cell}
-    if "f" not in parts or "is" in parts:
-        return False
-    value = parts.get("v")
-    return value is None or (not value.text and cell.get("t") != "str")
-
-
-def _local_name(tag: object) -> str:
-    """An element's name without its namespace (comments have no name)."""
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
 def _decode_csv(path: Path, data: bytes) -> str:
@@ -459,6 +354,8 @@ def _parse_structured(path: Path) -> Any:
 
 
 _EXCEL_SUFFIXES = {".xlsx", ".xlsm", *_CALAMINE_SUFFIXES}
+#: What reads an .xlsx's values (see :class:`DataFile`).
+CALAMINE, OPENPYXL = "calamine", "openpyxl"
 _CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 _STRUCTURED_SUFFIXES = {".json", ".yaml", ".yml"}
 _UNREAD = object()
@@ -471,12 +368,15 @@ class DataFile:
     they are consumed, so each table must be consumed before the file is closed.
     """
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, xlsx_reader: str = CALAMINE):
         self.path = Path(path)
+        #: Which reads an .xlsx's values: python-calamine, or openpyxl (whose values it must
+        #: equal; the fallback for a workbook python-calamine cannot open or reads otherwise).
+        self.xlsx_reader = xlsx_reader
         self._checked = False
         self._handle = None
         self._workbook: _OpenpyxlBook | CalamineBook | None = None
-        self._kind: str | None = None  # the python-calamine format, None for openpyxl
+        self._kind: str | None = None  # the workbook's format (XLSX for .xlsx and .xlsm)
         self._data: Any = _UNREAD
 
     def __enter__(self) -> DataFile:
@@ -505,6 +405,9 @@ class DataFile:
                 raise
             except Exception as error:  # the readers raise many kinds on a damaged or foreign file
                 self.close()
+                if self._reads_xlsx_with(CALAMINE):  # openpyxl says what is wrong, as it did
+                    self.xlsx_reader = OPENPYXL
+                    return self.table(spec, primary)
                 if type(error).__name__ == "PasswordError" or "encrypted" in str(error):
                     raise _password_problem(self.path) from None  # an .xls: calamine's, xlrd's
                 raise _unreadable_workbook(self.path, error, self._kind) from None
@@ -547,14 +450,32 @@ class DataFile:
             )
         self._checked = True
 
+    def _reads_xlsx_with(self, reader: str) -> bool:
+        from .calamine_books import XLSX
+
+        return self._kind == XLSX and self.xlsx_reader == reader
+
     def _open_workbook(self) -> _OpenpyxlBook | CalamineBook:
-        """Loaded once per file: openpyxl then parses the shared strings, and the whole of every
-        sheet that does not state its size (no <dimension>, as in many exported files)."""
+        """Loaded once per file. openpyxl parses the shared strings then, and the whole of every
+        sheet that does not state its size (no <dimension>, as in many exported files); it reads
+        an .xlsx only when asked to, or when python-calamine cannot open it or would take other
+        cells for dates."""
         import openpyxl
 
         from .calamine_books import CalamineBook
+        from .xlsx_parts import date_styles
 
-        if self._workbook is None and self._kind is not None:
+        if self._workbook is None and self._reads_xlsx_with(CALAMINE):
+            try:
+                dates = date_styles(self.path)
+                if dates is not None:
+                    self._workbook = CalamineBook(self.path, self._kind, dates)
+            except Exception:  # a damaged package: openpyxl names what is wrong, as it did
+                self._workbook = None
+            if self._workbook is None:
+                self.xlsx_reader = OPENPYXL
+        if self._workbook is None and self._kind is not None and not self._reads_xlsx_with(
+                OPENPYXL):
             self._workbook = CalamineBook(self.path, self._kind)
         elif self._workbook is None:
             # Opened from a handle, so a real .xlsx named .xls is read by its content.

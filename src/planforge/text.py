@@ -22,7 +22,10 @@ def normalize_header(text: str) -> str:
 
 def normalize_value(text: str) -> str:
     """Trim and fold the white space (including NBSP and ideographic space) of a cell value."""
-    text = str(text).replace("\u200b", "").replace("\ufeff", "")
+    text = str(text)
+    if " " not in text and text.isprintable():
+        return text  # no white space at all, nor U+200B, U+FEFF (not printable): nothing to do
+    text = text.replace("\u200b", "").replace("\ufeff", "")
     return _SPACES.sub(" ", text.replace("\u3000", " ").replace("\xa0", " ")).strip()
 
 

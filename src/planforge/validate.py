@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -9,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError, Location, Problem
-from .fields import DATA_FOLDER, ResidentId, check_limits
+from .fields import DATA_FOLDER, PURE_PARSERS, ResidentId, check_limits
 from .model import Field, FieldError, FieldType, InputData, Record, TableSpec
 from .readers import DataFile, RawTable
 from .text import normalize_header, normalize_value
@@ -25,7 +26,67 @@ _FORMULA_ERRORS = {"#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N
 
 
 def _is_blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and normalize_value(value) == "")
+    if value is None:
+        return True
+    if not isinstance(value, str):
+        return False
+    if value.strip() and "\u200b" not in value and "\ufeff" not in value:
+        return False  # what normalize_value removes is white space and those two: kept
+    return normalize_value(value) == ""
+
+
+#: How many distinct cells' outcomes a column keeps (see :class:`_Column`).
+_PARSED_KEPT = 2048
+#: Cells kept by their exact class and value: 1, 1.0 and True are equal but parse differently.
+_KEPT_CLASSES = frozenset({str, int, bool, dt.date, dt.datetime, type(None)})
+_UNCOMPUTED = ("这个单元格是公式，但文件中没有保存它的计算结果（文件由不计算公式的程序生成）；"
+               "请在 Excel/WPS 中打开并保存后再试",
+               "this cell holds a formula whose result was not saved in the file (it was "
+               "written by a program that does not calculate formulas); open and save the "
+               "file in Excel or WPS and try again")
+
+
+class _Column:
+    """A field bound to its column, with what parsing its cells needs looked up once.
+
+    With a pure parser a cell's outcome depends on its value alone, so the outcomes are kept
+    and a column's repeated values (男, 是, a school, empty cells) are parsed once; past
+    ``_PARSED_KEPT`` distinct values (ID numbers, names) no more are kept.
+    """
+
+    __slots__ = ("field", "index", "parse", "kept")
+
+    def __init__(self, field: Field, index: int | None, parse: Any, pure: bool):
+        self.field, self.index, self.parse = field, index, parse
+        self.kept: dict[tuple[type, Any], tuple[Any, tuple[str, str] | None]] | None = (
+            {} if pure else None)
+
+    def outcome(self, raw: Any) -> tuple[Any, tuple[str, str] | None]:
+        """The cell's value, and what is wrong with it (Chinese, English) or None."""
+        kept = self.kept
+        if kept is None or raw.__class__ not in _KEPT_CLASSES:
+            return self._outcome(raw)
+        key = (raw.__class__, raw)
+        found = kept.get(key)
+        if found is None:
+            found = self._outcome(raw)
+            if len(kept) < _PARSED_KEPT:
+                kept[key] = found
+        return found
+
+    def _outcome(self, raw: Any) -> tuple[Any, tuple[str, str] | None]:
+        field = self.field
+        if _is_blank(raw):
+            return field.default, ("必填项为空", "required value is empty") if field.required else None
+        if isinstance(raw, str) and "#" in raw and raw.strip().upper() in _FORMULA_ERRORS:
+            return None, (
+                f"这个单元格显示公式错误值 {raw.strip()}；请在 Excel/WPS 中改正公式或填入数值后再试",
+                f"this cell shows the formula error {raw.strip()}; correct the formula or "
+                "type the value in Excel or WPS and try again")
+        try:
+            return self.parse(raw, field), None
+        except FieldError as error:
+            return None, (error.zh, error.en)
 
 
 class RecordBinder:
@@ -45,6 +106,19 @@ class RecordBinder:
         value = field_type.parse(raw, field)
         check_limits(value, field)
         return value
+
+    def _column(self, field: Field, index: int | None) -> _Column:
+        """How the field's cells are parsed: by :meth:`parse`, or straight by its type's parser
+        when that is all :meth:`parse` would do (the type is registered, the field sets no
+        limits, and :meth:`parse` is not overridden)."""
+        field_type = self.field_types.get(field.type)
+        if field_type is None:
+            return _Column(field, index, self.parse, False)
+        unlimited = not (field.choices or field.pattern) and (
+            field.min, field.max, field.max_length) == (None, None, None)
+        direct = unlimited and type(self).parse is RecordBinder.parse
+        return _Column(field, index, field_type.parse if direct else self.parse,
+                       field_type.parse in PURE_PARSERS)
 
     def columns(self, table: RawTable, spec: TableSpec) -> tuple[dict[str, int], list[Problem]]:
         """Map each field to the column whose header is one of its names."""
@@ -88,8 +162,9 @@ class RecordBinder:
         """
         problems: list[Problem] = []
         records = []
-        plan = [(field, columns.get(field.name)) for field in spec.fields]
+        plan = [self._column(field, columns.get(field.name)) for field in spec.fields]
         bound = set(columns.values())
+        matches_id = any(field.matches_id for field in spec.fields)
         footer: int | None = None
         for number, cells in table.rows:
             formulas = table.uncomputed.get(number, set()) & bound if table.uncomputed else set()
@@ -97,7 +172,8 @@ class RecordBinder:
             if (first is None and not formulas) or _is_marker(first):
                 continue
             values, found = self._row(table, number, cells, plan, formulas)
-            found.extend(_sex_matches_id(spec, values, table, number, columns))
+            if matches_id:
+                found.extend(_sex_matches_id(spec, values, table, number, columns))
             if _is_footer(first, found, below_footer=footer is not None):
                 footer = footer or number
                 continue
@@ -114,41 +190,23 @@ class RecordBinder:
         return records, problems
 
     def _row(self, table: RawTable, number: int, cells: Sequence[Any],
-             plan: list[tuple[Field, int | None]], formulas: set[int]
-             ) -> tuple[dict[str, Any], list[Problem]]:
+             plan: list[_Column], formulas: set[int]) -> tuple[dict[str, Any], list[Problem]]:
         """One row's values and problems."""
         values: dict[str, Any] = {}
         problems = []
-        for field, index in plan:
-            if index in formulas:
-                problems.append(Problem(
-                    "这个单元格是公式，但文件中没有保存它的计算结果（文件由不计算公式的程序生成）；"
-                    "请在 Excel/WPS 中打开并保存后再试",
-                    "this cell holds a formula whose result was not saved in the file (it was "
-                    "written by a program that does not calculate formulas); open and save the "
-                    "file in Excel or WPS and try again", _cell(table, number, field, index)))
-                values[field.name] = None
-                continue
-            raw = cells[index] if index is not None and index < len(cells) else None
-            if _is_blank(raw):
-                if field.required:
-                    problems.append(Problem("必填项为空", "required value is empty",
-                                            _cell(table, number, field, index)))
-                values[field.name] = field.default
-                continue
-            if isinstance(raw, str) and raw.strip().upper() in _FORMULA_ERRORS:
-                problems.append(Problem(
-                    f"这个单元格显示公式错误值 {raw.strip()}；请在 Excel/WPS 中改正公式或填入数值后再试",
-                    f"this cell shows the formula error {raw.strip()}; correct the formula or "
-                    "type the value in Excel or WPS and try again",
-                    _cell(table, number, field, index)))
-                values[field.name] = None
-                continue
-            try:
-                values[field.name] = self.parse(raw, field)
-            except FieldError as error:
-                problems.append(Problem(error.zh, error.en, _cell(table, number, field, index)))
-                values[field.name] = None
+        width = len(cells)
+        for column in plan:
+            field, index, kept = column.field, column.index, column.kept
+            if formulas and index in formulas:
+                value, wrong = None, _UNCOMPUTED
+            else:
+                raw = cells[index] if index is not None and index < width else None
+                found = kept.get((raw.__class__, raw)) if kept and (
+                    raw.__class__ in _KEPT_CLASSES) else None  # a repeated value, parsed before
+                value, wrong = found or column.outcome(raw)
+            values[field.name] = value
+            if wrong is not None:
+                problems.append(Problem(*wrong, _cell(table, number, field, index)))
         return values, problems
 
     def settings(self, fields: Iterable[Field], raw: Mapping[str, Any], origin: str,
@@ -292,7 +350,7 @@ def _first_filled(cells: Sequence[Any]) -> Any:
 def _is_marker(first: Any) -> bool:
     """Total rows (合计…) and example rows (示例：…) say so in their first filled cell; they are
     not data."""
-    if first is None:
+    if not isinstance(first, str):  # a number, date or yes/no reads as no marker
         return False
     marker = normalize_header(first)
     return (marker in _TOTAL_MARKERS or marker == EXAMPLE_MARK

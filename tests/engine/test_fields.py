@@ -146,3 +146,8 @@ def test_choices_hold_for_every_type(field, raw, ok):
     with pytest.raises(FieldError) as refused:
         check_limits(parse(raw, field), field)
     assert "不在可选值" in refused.value.zh and "300" in refused.value.zh or "融合型" in refused.value.zh
+
+
+def test_a_date_cell_read_as_a_number_in_a_month_column_is_its_month_not_a_crash():
+    """36526.04 is 2000-01-01 01:00 in a General-formatted cell, not the year 36526."""
+    assert parse_month(36526.041666666664, F) == dt.date(2000, 1, 1)

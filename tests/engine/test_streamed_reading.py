@@ -18,8 +18,9 @@ from stdnum.cn import ric
 from planforge.errors import InputError, Location
 from planforge.fields import BUILTIN_FIELD_TYPES, PROVINCE_CODES, ResidentId, parse_resident_id
 from planforge.model import Field, FieldError, Record, TableSpec
-from planforge.readers import HEADER_SCAN_ROWS, DataFile, _lines, _searched_marks, read_table
+from planforge.readers import HEADER_SCAN_ROWS, DataFile, _lines, read_table
 from planforge.validate import RecordBinder
+from planforge.xlsx_parts import _parsed, _searched, scan_sheet
 
 #: GB/T 2260's province-level codes, written out independently of the module's constant.
 PROVINCES = ("11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36",
@@ -150,13 +151,23 @@ def test_a_streamed_sheet_gives_the_records_problems_and_warnings_of_a_whole_rea
     assert [(w.where.sheet, w.where.row) for w in data.warnings] == [("名册", 4), ("名册", 8)]
 
 
+@pytest.mark.one_xlsx_reader
 def test_a_workbook_is_loaded_once_for_all_its_tables_and_its_rows_are_read_as_bound(
         binder, tmp_path, monkeypatch):
     import openpyxl
 
+    from planforge import calamine_books
+
     loads = []
     load = openpyxl.load_workbook
     monkeypatch.setattr(openpyxl, "load_workbook", lambda *a, **k: loads.append(1) or load(*a, **k))
+
+    class CountedBook(calamine_books.CalamineBook):
+        def __init__(self, *args):
+            loads.append(1)
+            super().__init__(*args)
+
+    monkeypatch.setattr(calamine_books, "CalamineBook", CountedBook)
     path = roster(tmp_path / "名册.xlsx", [[1, "张三", "男", MAN, 1], [2, "李四", "女", WOMAN, 2]])
     data = binder.load([path, path], (PEOPLE, SCHOOLS))
     assert len(loads) == 2  # once per file, not once per table
@@ -228,8 +239,8 @@ def test_the_word_hidden_is_found_across_the_chunks_the_sheet_is_searched_in(tmp
         archive.writestr("sheet.xml", head + row * (at // len(row)) + hidden + row * 100 + tail)
         archive.writestr("plain.xml", head + row * 60_000 + tail)
     with zipfile.ZipFile(tmp_path / "a.zip") as archive:
-        assert _searched_marks(archive, "sheet.xml")[1]
-        assert not _searched_marks(archive, "plain.xml")[1]
+        assert _searched(archive, "sheet.xml")[1]
+        assert not _searched(archive, "plain.xml")[1]
 
 
 @given(st.text(alphabet="ab,\"\r\n\x1c\x85\u2028"))
@@ -277,8 +288,6 @@ def test_formulas_without_results_are_found_alike_by_search_and_by_parse(tmp_pat
     result (cached) and a namespace-prefixed copy of the same sheet (parsed)."""
     from openpyxl import Workbook
 
-    from planforge.readers import _parsed_marks, _sheet_marks
-
     book = Workbook()
     sheet = book.active
     sheet.append(["序号", "姓名", "备注"])
@@ -297,8 +306,8 @@ def test_formulas_without_results_are_found_alike_by_search_and_by_parse(tmp_pat
     expected = {n: {2} for n in range(7, 9000, 7)}
     for workbook, rows in ((path, expected), (prefixed, expected),
                            (cached, {n: c for n, c in expected.items() if n != 14})):
-        marks = _sheet_marks(workbook, "xl/worksheets/sheet1.xml")
+        marks = scan_sheet(workbook, "xl/worksheets/sheet1.xml")
         with zipfile.ZipFile(workbook) as archive:
-            parsed = _parsed_marks(archive, "xl/worksheets/sheet1.xml", formulas=True)
+            parsed = _parsed(archive, "xl/worksheets/sheet1.xml", cells=True)
         assert marks.uncomputed == parsed.uncomputed == rows
         assert marks.hidden == parsed.hidden == {40}
