@@ -26,7 +26,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from . import data
+from . import carbone_forms, data
 from .measure import PeakMemory, current_rss_mb, own_peak_mb, reset_peak
 
 APPLICATION = "gd-subsidy-application"
@@ -415,6 +415,7 @@ def cli_validate(work: Path, params: Mapping[str, Any]) -> Result:
 SIDES: dict[str, Callable[[Path, Mapping[str, Any]], Result]] = {
     "forms-planforge": forms_planforge,
     "forms-baseline": forms_baseline,
+    **carbone_forms.SIDES,
     "roster-planforge": roster_planforge,
     "roster-baseline": roster_baseline,
     "photos-planforge": photos_planforge,

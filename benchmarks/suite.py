@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import checks, data
+from . import carbone_forms, checks, data
 from .measure import machine
 from .report import Row, document, table
 
@@ -97,6 +97,11 @@ def _best_of(mine: dict[str, Any], theirs: dict[str, Any]) -> str:
     """Which runs the figure's times are the best of."""
     return (f"times are each side's best of {max(len(mine.get('runs_s', ())), 1)} runs, "
             f"alternating: planforge {_runs(mine)} s, baseline {_runs(theirs)} s.")
+
+
+def _load() -> str:
+    """The 1, 5 and 15-minute load averages: what else the shared machine was doing."""
+    return " / ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
 
 
 def _failed(result: dict[str, Any]) -> str:
@@ -211,16 +216,21 @@ class Suite:
 
     def b1(self) -> list[Row]:
         s = self.sizes
-        row = Row(f"B1 {s.forms:,} 附件1 forms, one process",
-                  target="≥ 10× baseline forms/s, same text")
         roster = str(self.roster(s.forms))
         # planforge's rate is also B2's baseline: it gets the best of several runs; the plain
-        # docxtpl loop is ten times slower, so one run of it is enough.
+        # docxtpl loop and Carbone are ten times slower, so one run of each is enough.
         (mine,) = self.alternate(s.rounds, ("forms-planforge", "B1-planforge",
                                             {"roster": roster, "jobs": 1}))
-        theirs = self.run("forms-baseline", "B1-baseline",
-                          {"roster": roster, "limit": min(s.baseline_forms, s.forms)})
+        peers = {"roster": roster, "limit": min(s.baseline_forms, s.forms)}
+        theirs = self.run("forms-baseline", "B1-baseline", peers)
+        carbone = self.run("forms-carbone", "B1-carbone", peers)
         self._b1_rate(mine)
+        return [self._b1_row(mine, theirs), carbone_forms.peer_row(self, mine, carbone)]
+
+    def _b1_row(self, mine: dict[str, Any], theirs: dict[str, Any]) -> Row:
+        s = self.sizes
+        row = Row(f"B1 {s.forms:,} 附件1 forms, one process",
+                  target="≥ 10× baseline forms/s, same text")
         base_rate = theirs["count"] / theirs["seconds"] if not _failed(theirs) else None
         row.baseline = (f"{base_rate:.1f} forms/s ({theirs['count']:,} in "
                         f"{theirs['seconds']:.1f} s)" if base_rate else _failed(theirs))
@@ -237,7 +247,7 @@ class Suite:
                 if base_rate:
                     row.ratio = f"< {bound / base_rate:.1f}×"
             row.met = "no" if "timeout" in mine else "not measured"
-            return [row]
+            return row
         rate = mine["count"] / mine["seconds"]
         row.planforge = f"{rate:.0f} forms/s ({mine['count']:,} in {mine['seconds']:.1f} s)"
         row.notes.append(f"planforge: `Engine.fill(jobs=1)` on the gd-subsidy-application type "
@@ -258,7 +268,7 @@ class Suite:
             ok_text = same["identical"] == same["compared"] > 0
             row.met = "yes" if ratio >= 10 and ok_text else "no" + (
                 "" if ok_text else " (text differs)")
-        return [row]
+        return row
 
     def _b1_rate(self, result: dict[str, Any]) -> None:
         self.b1_measured = True
@@ -271,7 +281,7 @@ class Suite:
             self.log("  (B2 needs B1's planforge rate: measuring it)")
             self._b1_rate(self.run("forms-planforge", "B1-planforge",
                                    {"roster": str(self.roster(s.forms)), "jobs": 1}))
-        rows, peaks, held = [], {}, {}
+        rows, peaks, held = [self._b2_small()], {}, {}
         for count in s.batches:
             row = Row(f"B2 {count:,} forms, {s.workers} workers",
                       target="≥ 1.7× B1; ≤ 300 MB; rendering's memory flat in N")
@@ -324,6 +334,36 @@ class Suite:
             row.met = "yes" if ok else "no"
             rows.append(row)
         return rows
+
+    def _b2_small(self) -> Row:
+        """B1's batch with ``workers`` processes against one, run alternately in this suite."""
+        s = self.sizes
+        row = Row(f"B2 {s.forms:,} forms, {s.workers} workers vs 1",
+                  target="≥ 1.5× 1 worker, same run")
+        params = {"roster": str(self.roster(s.forms))}
+        one, many = self.alternate(s.b2_rounds,
+                                   ("forms-planforge", f"B2-{s.forms}-one", {**params, "jobs": 1}),
+                                   ("forms-planforge", f"B2-{s.forms}", {**params,
+                                                                         "jobs": s.workers}))
+        row.memory = _memory(many)
+        row.baseline = (_failed(one) or f"{one['count'] / one['seconds']:.0f} forms/s "
+                        f"({one['count']:,} in {one['seconds']:.2f} s, `jobs=1`)")
+        if failure := _failed(many):
+            row.planforge, row.met = failure, "no"
+            return row
+        rate = many["count"] / many["seconds"]
+        row.planforge = f"{rate:.0f} forms/s ({many['count']:,} in {many['seconds']:.2f} s)"
+        row.notes.append(f"`Engine.fill(jobs={s.workers})` against `Engine.fill(jobs=1)` on the "
+                         f"same {s.forms:,}-person roster, each the best of alternating runs: "
+                         f"{s.workers} workers {_runs(many)} s, 1 worker {_runs(one)} s; load "
+                         f"average (1, 5, 15 min) after the last run: {_load()}.")
+        if _failed(one):
+            row.met = "no (no 1-worker run)"
+            return row
+        ratio = rate / (one["count"] / one["seconds"])
+        row.ratio = f"{ratio:.2f}×"
+        row.met = "yes" if ratio >= 1.5 else "no"
+        return row
 
     @staticmethod
     def _b2_flat(row: Row, peaks: dict[int, float], held: dict[int, float], count: int) -> bool:
