@@ -102,8 +102,11 @@ def plain_docxtpl(eng, template: Path, contexts: list[dict[str, Any]], out: Path
 
 
 def forms_planforge(work: Path, params: Mapping[str, Any]) -> Result:
-    """Fill the 附件1 application forms of a generated roster with ``jobs`` workers."""
+    """Fill the 附件1 application forms of a generated roster with ``jobs`` workers, started
+    before the roster is read, as ``planforge fill`` starts them for a roster this big."""
     eng = engine()
+    if int(params["jobs"]) > 1:
+        eng.start_workers(int(params["jobs"]))
     prepared, prepare_s = prepare(eng, APPLICATION, Path(params["roster"]))
     count = len(prepared.items(eng.registry.document_types[APPLICATION]))
     after_prepare = current_rss_mb()

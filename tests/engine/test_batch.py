@@ -216,6 +216,33 @@ def test_print_file_headers_are_filled_like_the_forms(tmp_path):
     assert [p.text for p in Document(str(tmp_path / "print.docx")).paragraphs] == ["甲", "乙"]
 
 
+def test_the_command_line_starts_workers_before_it_reads_a_big_input(run_cli, people_plugin,
+                                                                      people_xlsx, tmp_path,
+                                                                      monkeypatch):
+    """A roster big enough to make a batch for workers has them loading while it is read; a
+    small one starts none (most runs: a worker costs a good part of a second to start)."""
+    from planforge import cli
+    from planforge.render import batch
+
+    events: list[tuple] = []
+    monkeypatch.setattr(batch, "start_workers",
+                        lambda jobs, plugins_dir=None: events.append(("workers", jobs)))
+    reading = Engine.prepare
+
+    def prepare(self, *args, **kwargs):
+        events.append(("read",))
+        return reading(self, *args, **kwargs)
+
+    monkeypatch.setattr(Engine, "prepare", prepare)
+    for number, threshold in enumerate((people_xlsx.stat().st_size + 1,
+                                        people_xlsx.stat().st_size)):
+        monkeypatch.setattr(cli, "EARLY_WORKERS_BYTES", threshold)
+        result = run_cli("--plugins-dir", people_plugin, "fill", "people-form", people_xlsx,
+                         "-o", tmp_path / f"out{number}", "--jobs", "2")
+        assert result.exit_code == 0, result.output
+    assert events == [("read",), ("workers", 2), ("read",)]
+
+
 def _children(pid: int) -> set[int]:
     found = set()
     for entry in Path("/proc").iterdir():
