@@ -141,7 +141,7 @@ SIDES = {"forms-carbone": forms_carbone}
 def peer_row(suite: Any, mine: dict[str, Any], theirs: dict[str, Any]) -> Row:
     """B1's row against Carbone: planforge's B1 run (``jobs=1``) and Carbone's loop."""
     from . import checks
-    from .suite import APPLICATION, _failed, _mb, _memory
+    from .suite import APPLICATION, _failed, _forms, _mb, _memory
 
     forms = suite.sizes.forms
     row = Row(f"B1 {forms:,} 附件1 forms, one process, vs Carbone",
@@ -159,7 +159,7 @@ def peer_row(suite: Any, mine: dict[str, Any], theirs: dict[str, Any]) -> Row:
     if _failed(theirs):
         return row
     theirs_rate = theirs["count"] / theirs["seconds"]
-    row.baseline = f"{theirs_rate:.1f} forms/s ({theirs['count']:,} in {theirs['seconds']:.1f} s)"
+    row.baseline = _forms(theirs, 1)
     same = checks.compare_forms(checks.manifest_forms(Path(mine["output"]), APPLICATION),
                                 Path(theirs["output"]), theirs["count"], suite.sizes.sample)
     row.notes.append(

@@ -99,6 +99,12 @@ def _best_of(mine: dict[str, Any], theirs: dict[str, Any]) -> str:
             f"alternating: planforge {_runs(mine)} s, baseline {_runs(theirs)} s.")
 
 
+def _forms(result: dict[str, Any], digits: int = 0) -> str:
+    """A side's rate as the table shows it: forms per second, and how many in how long."""
+    return (f"{result['count'] / result['seconds']:.{digits}f} forms/s ({result['count']:,} in "
+            f"{result['seconds']:.2f} s)")
+
+
 def _load() -> str:
     """The 1, 5 and 15-minute load averages: what else the shared machine was doing."""
     return " / ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
@@ -232,8 +238,7 @@ class Suite:
         row = Row(f"B1 {s.forms:,} 附件1 forms, one process",
                   target="≥ 10× baseline forms/s, same text")
         base_rate = theirs["count"] / theirs["seconds"] if not _failed(theirs) else None
-        row.baseline = (f"{base_rate:.1f} forms/s ({theirs['count']:,} in "
-                        f"{theirs['seconds']:.1f} s)" if base_rate else _failed(theirs))
+        row.baseline = _forms(theirs, 1) if base_rate else _failed(theirs)
         row.memory = _memory(mine)
         if base_rate:
             row.notes.append(f"baseline: a new docxtpl.DocxTemplate, render and save per record "
@@ -249,7 +254,7 @@ class Suite:
             row.met = "no" if "timeout" in mine else "not measured"
             return row
         rate = mine["count"] / mine["seconds"]
-        row.planforge = f"{rate:.0f} forms/s ({mine['count']:,} in {mine['seconds']:.1f} s)"
+        row.planforge = _forms(mine)
         row.notes.append(f"planforge: `Engine.fill(jobs=1)` on the gd-subsidy-application type "
                          f"(forms plus their print volumes), best of runs of {_runs(mine)} s; "
                          f"reading and checking the "
@@ -308,8 +313,7 @@ class Suite:
                 continue
             rate = result["count"] / result["seconds"]
             peaks[count] = _mb(result)
-            row.planforge = (f"{rate:.0f} forms/s ({result['count']:,} in "
-                             f"{result['seconds']:.1f} s)")
+            row.planforge = _forms(result)
             row.memory = f"{peaks[count]:.0f} MB"
             notes = result["notes"]
             held[count] = notes["rss_after_prepare_mb"]
@@ -346,21 +350,16 @@ class Suite:
                                    ("forms-planforge", f"B2-{s.forms}", {**params,
                                                                          "jobs": s.workers}))
         row.memory = _memory(many)
-        row.baseline = (_failed(one) or f"{one['count'] / one['seconds']:.0f} forms/s "
-                        f"({one['count']:,} in {one['seconds']:.2f} s, `jobs=1`)")
-        if failure := _failed(many):
-            row.planforge, row.met = failure, "no"
-            return row
-        rate = many["count"] / many["seconds"]
-        row.planforge = f"{rate:.0f} forms/s ({many['count']:,} in {many['seconds']:.2f} s)"
+        row.baseline = _failed(one) or f"{_forms(one)}, `jobs=1`"
+        row.planforge = _failed(many) or _forms(many)
         row.notes.append(f"`Engine.fill(jobs={s.workers})` against `Engine.fill(jobs=1)` on the "
                          f"same {s.forms:,}-person roster, each the best of alternating runs: "
                          f"{s.workers} workers {_runs(many)} s, 1 worker {_runs(one)} s; load "
                          f"average (1, 5, 15 min) after the last run: {_load()}.")
-        if _failed(one):
-            row.met = "no (no 1-worker run)"
+        if _failed(many) or _failed(one):
+            row.met = "no" if _failed(many) else "no (no 1-worker run)"
             return row
-        ratio = rate / (one["count"] / one["seconds"])
+        ratio = one["seconds"] / many["seconds"]  # the same forms: the ratio of the rates
         row.ratio = f"{ratio:.2f}×"
         row.met = "yes" if ratio >= 1.5 else "no"
         return row
