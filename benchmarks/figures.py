@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from . import carbone_forms, data
-from .measure import PeakMemory, current_rss_mb, own_peak_mb, reset_peak
+from .measure import PeakMemory, current_rss_mb, descendants_cpu_s, own_peak_mb, reset_peak
 
 APPLICATION = "gd-subsidy-application"
 ROSTER = "gd-subsidy-roster"
@@ -111,11 +111,16 @@ def forms_planforge(work: Path, params: Mapping[str, Any]) -> Result:
     count = len(prepared.items(eng.registry.document_types[APPLICATION]))
     after_prepare = current_rss_mb()
     out = work / "out"
+    own_cpu, workers_cpu = time.process_time(), descendants_cpu_s()
     start = start_clock()
     fill(eng, prepared, out, int(params["jobs"]))
     seconds = time.perf_counter() - start
+    own_cpu = time.process_time() - own_cpu
+    workers = sorted((cpu - workers_cpu.get(pid, 0.0) for pid, cpu in descendants_cpu_s().items()),
+                     reverse=True)
     return {"seconds": seconds, "count": count, "output": str(out),
-            "notes": {"prepare_s": prepare_s, "rss_after_prepare_mb": after_prepare}}
+            "notes": {"prepare_s": prepare_s, "rss_after_prepare_mb": after_prepare,
+                      "cpu_s": own_cpu, "workers_cpu_s": workers}}
 
 
 def forms_baseline(work: Path, params: Mapping[str, Any]) -> Result:

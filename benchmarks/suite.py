@@ -105,6 +105,18 @@ def _forms(result: dict[str, Any], digits: int = 0) -> str:
             f"{result['seconds']:.2f} s)")
 
 
+def _cpu_split(one: dict[str, Any], many: dict[str, Any], workers: int) -> str:
+    """Where the CPU of each ``fill`` went: on a busy machine the cores are shared between
+    sessions (the scheduler groups a run's processes), so wall time hides what a quiet
+    machine would give; the busiest process's CPU time bounds it there."""
+    helpers = [t for t in many["workers_cpu_s"] if t > 0.05]
+    busiest = max([many["cpu_s"], *helpers])
+    return (f"CPU seconds during `fill` (the run of the best time): 1 worker {one['cpu_s']:.2f}; "
+            f"{workers} workers: the caller {many['cpu_s']:.2f}, its workers "
+            f"{' + '.join(f'{t:.2f}' for t in helpers) or '0'}; 1 worker's CPU over the busiest "
+            f"process's: {one['cpu_s'] / busiest:.2f}× (what idle cores would give at best).")
+
+
 def _load() -> str:
     """The 1, 5 and 15-minute load averages: what else the shared machine was doing."""
     return " / ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
@@ -361,6 +373,7 @@ class Suite:
             return row
         ratio = one["seconds"] / many["seconds"]  # the same forms: the ratio of the rates
         row.ratio = f"{ratio:.2f}×"
+        row.notes.append(_cpu_split(one["notes"], many["notes"], s.workers))
         row.met = "yes" if ratio >= 1.5 else "no"
         return row
 
