@@ -226,14 +226,15 @@ _batches: dict[str, tuple[WordTemplate, Mapping[str, Any], Batch]] = {}
 
 
 def _start_worker(plugins_dir: str | None) -> None:
-    from ..engine import Engine
     from ..plugins import load_plugins
+    from .jinja import make_environment
 
     global _environment
     parent = multiprocessing.parent_process()
     if parent is not None:
         threading.Thread(target=_end_with, args=(parent.sentinel,), daemon=True).start()
-    _environment = Engine(load_plugins(plugins_dir)).word_env
+    # Engine.word_env, without importing the engine (it imports this module)
+    _environment = make_environment(load_plugins(plugins_dir).filters, autoescape=True)
 
 
 def _end_with(parent: int) -> None:
