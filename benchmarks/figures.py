@@ -26,8 +26,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from . import data, excel_speed, reading
-from .measure import PeakMemory, current_rss_mb, own_peak_mb, reset_peak
+from . import carbone_forms, data, excel_speed, reading
+from .measure import PeakMemory, current_rss_mb, descendants_cpu_s, own_peak_mb, reset_peak
 
 APPLICATION = "gd-subsidy-application"
 ROSTER = "gd-subsidy-roster"
@@ -102,17 +102,25 @@ def plain_docxtpl(eng, template: Path, contexts: list[dict[str, Any]], out: Path
 
 
 def forms_planforge(work: Path, params: Mapping[str, Any]) -> Result:
-    """Fill the 附件1 application forms of a generated roster with ``jobs`` workers."""
+    """Fill the 附件1 application forms of a generated roster with ``jobs`` workers, started
+    before the roster is read, as ``planforge fill`` starts them for a roster this big."""
     eng = engine()
+    if int(params["jobs"]) > 1:
+        eng.start_workers(int(params["jobs"]))
     prepared, prepare_s = prepare(eng, APPLICATION, Path(params["roster"]))
     count = len(prepared.items(eng.registry.document_types[APPLICATION]))
     after_prepare = current_rss_mb()
     out = work / "out"
+    own_cpu, workers_cpu = time.process_time(), descendants_cpu_s()
     start = start_clock()
     fill(eng, prepared, out, int(params["jobs"]))
     seconds = time.perf_counter() - start
+    own_cpu = time.process_time() - own_cpu
+    workers = sorted((cpu - workers_cpu.get(pid, 0.0) for pid, cpu in descendants_cpu_s().items()),
+                     reverse=True)
     return {"seconds": seconds, "count": count, "output": str(out),
-            "notes": {"prepare_s": prepare_s, "rss_after_prepare_mb": after_prepare}}
+            "notes": {"prepare_s": prepare_s, "rss_after_prepare_mb": after_prepare,
+                      "cpu_s": own_cpu, "workers_cpu_s": workers}}
 
 
 def forms_baseline(work: Path, params: Mapping[str, Any]) -> Result:
@@ -416,6 +424,7 @@ def cli_validate(work: Path, params: Mapping[str, Any]) -> Result:
 SIDES: dict[str, Callable[[Path, Mapping[str, Any]], Result]] = {
     "forms-planforge": forms_planforge,
     "forms-baseline": forms_baseline,
+    **carbone_forms.SIDES,
     "roster-planforge": roster_planforge,
     "roster-baseline": roster_baseline,
     "photos-planforge": photos_planforge,

@@ -75,6 +75,22 @@ def tree_memory_kb(root: int) -> tuple[int, int]:
     return total, largest
 
 
+def descendants_cpu_s() -> dict[int, float]:
+    """CPU seconds (user + system) each live descendant of this process has used so far."""
+    children, found, tick = _children_map(), {}, os.sysconf("SC_CLK_TCK")
+    todo = list(children.get(os.getpid(), ()))
+    while todo:
+        pid = todo.pop()
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as fh:
+                fields = fh.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        found[pid] = (int(fields[11]) + int(fields[12])) / tick
+        todo.extend(children.get(pid, ()))
+    return found
+
+
 def _status_mb(key: str) -> float | None:
     try:
         for line in Path("/proc/self/status").read_text().splitlines():

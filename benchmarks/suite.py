@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import checks, data, excel_speed, reading
+from . import carbone_forms, checks, data, excel_speed, reading
 from .measure import machine
 from .report import Row, document, table
 
@@ -101,6 +101,29 @@ def _best_of(mine: dict[str, Any], theirs: dict[str, Any]) -> str:
     """Which runs the figure's times are the best of."""
     return (f"times are each side's best of {max(len(mine.get('runs_s', ())), 1)} runs, "
             f"alternating: planforge {_runs(mine)} s, baseline {_runs(theirs)} s.")
+
+
+def _forms(result: dict[str, Any], digits: int = 0) -> str:
+    """A side's rate as the table shows it: forms per second, and how many in how long."""
+    return (f"{result['count'] / result['seconds']:.{digits}f} forms/s ({result['count']:,} in "
+            f"{result['seconds']:.2f} s)")
+
+
+def _cpu_split(one: dict[str, Any], many: dict[str, Any], workers: int) -> str:
+    """Where the CPU of each ``fill`` went: on a busy machine the cores are shared between
+    sessions (the scheduler groups a run's processes), so wall time hides what a quiet
+    machine would give; the busiest process's CPU time bounds it there."""
+    helpers = [t for t in many["workers_cpu_s"] if t > 0.05]
+    busiest = max([many["cpu_s"], *helpers])
+    return (f"CPU seconds during `fill` (the run of the best time): 1 worker {one['cpu_s']:.2f}; "
+            f"{workers} workers: the caller {many['cpu_s']:.2f}, its workers "
+            f"{' + '.join(f'{t:.2f}' for t in helpers) or '0'}; 1 worker's CPU over the busiest "
+            f"process's: {one['cpu_s'] / busiest:.2f}× (what idle cores would give at best).")
+
+
+def _load() -> str:
+    """The 1, 5 and 15-minute load averages: what else the shared machine was doing."""
+    return " / ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
 
 
 def _failed(result: dict[str, Any]) -> str:
@@ -215,19 +238,23 @@ class Suite:
 
     def b1(self) -> list[Row]:
         s = self.sizes
-        row = Row(f"B1 {s.forms:,} 附件1 forms, one process",
-                  target="≥ 10× baseline forms/s, same text")
         roster = str(self.roster(s.forms))
         # planforge's rate is also B2's baseline: it gets the best of several runs; the plain
-        # docxtpl loop is ten times slower, so one run of it is enough.
+        # docxtpl loop and Carbone are ten times slower, so one run of each is enough.
         (mine,) = self.alternate(s.rounds, ("forms-planforge", "B1-planforge",
                                             {"roster": roster, "jobs": 1}))
-        theirs = self.run("forms-baseline", "B1-baseline",
-                          {"roster": roster, "limit": min(s.baseline_forms, s.forms)})
+        peers = {"roster": roster, "limit": min(s.baseline_forms, s.forms)}
+        theirs = self.run("forms-baseline", "B1-baseline", peers)
+        carbone = self.run("forms-carbone", "B1-carbone", peers)
         self._b1_rate(mine)
+        return [self._b1_row(mine, theirs), carbone_forms.peer_row(self, mine, carbone)]
+
+    def _b1_row(self, mine: dict[str, Any], theirs: dict[str, Any]) -> Row:
+        s = self.sizes
+        row = Row(f"B1 {s.forms:,} 附件1 forms, one process",
+                  target="≥ 10× baseline forms/s, same text")
         base_rate = theirs["count"] / theirs["seconds"] if not _failed(theirs) else None
-        row.baseline = (f"{base_rate:.1f} forms/s ({theirs['count']:,} in "
-                        f"{theirs['seconds']:.1f} s)" if base_rate else _failed(theirs))
+        row.baseline = _forms(theirs, 1) if base_rate else _failed(theirs)
         row.memory = _memory(mine)
         if base_rate:
             row.notes.append(f"baseline: a new docxtpl.DocxTemplate, render and save per record "
@@ -241,9 +268,9 @@ class Suite:
                 if base_rate:
                     row.ratio = f"< {bound / base_rate:.1f}×"
             row.met = "no" if "timeout" in mine else "not measured"
-            return [row]
+            return row
         rate = mine["count"] / mine["seconds"]
-        row.planforge = f"{rate:.0f} forms/s ({mine['count']:,} in {mine['seconds']:.1f} s)"
+        row.planforge = _forms(mine)
         row.notes.append(f"planforge: `Engine.fill(jobs=1)` on the gd-subsidy-application type "
                          f"(forms plus their print volumes), best of runs of {_runs(mine)} s; "
                          f"reading and checking the "
@@ -262,7 +289,7 @@ class Suite:
             ok_text = same["identical"] == same["compared"] > 0
             row.met = "yes" if ratio >= 10 and ok_text else "no" + (
                 "" if ok_text else " (text differs)")
-        return [row]
+        return row
 
     def _b1_rate(self, result: dict[str, Any]) -> None:
         self.b1_measured = True
@@ -275,7 +302,7 @@ class Suite:
             self.log("  (B2 needs B1's planforge rate: measuring it)")
             self._b1_rate(self.run("forms-planforge", "B1-planforge",
                                    {"roster": str(self.roster(s.forms)), "jobs": 1}))
-        rows, peaks, held = [], {}, {}
+        rows, peaks, held = [self._b2_small()], {}, {}
         for count in s.batches:
             row = Row(f"B2 {count:,} forms, {s.workers} workers",
                       target="≥ 1.7× B1; ≤ 300 MB; rendering's memory flat in N")
@@ -302,8 +329,7 @@ class Suite:
                 continue
             rate = result["count"] / result["seconds"]
             peaks[count] = _mb(result)
-            row.planforge = (f"{rate:.0f} forms/s ({result['count']:,} in "
-                             f"{result['seconds']:.1f} s)")
+            row.planforge = _forms(result)
             row.memory = f"{peaks[count]:.0f} MB"
             notes = result["notes"]
             held[count] = notes["rss_after_prepare_mb"]
@@ -328,6 +354,32 @@ class Suite:
             row.met = "yes" if ok else "no"
             rows.append(row)
         return rows
+
+    def _b2_small(self) -> Row:
+        """B1's batch with ``workers`` processes against one, run alternately in this suite."""
+        s = self.sizes
+        row = Row(f"B2 {s.forms:,} forms, {s.workers} workers vs 1",
+                  target="≥ 1.5× 1 worker, same run")
+        params = {"roster": str(self.roster(s.forms))}
+        one, many = self.alternate(s.b2_rounds,
+                                   ("forms-planforge", f"B2-{s.forms}-one", {**params, "jobs": 1}),
+                                   ("forms-planforge", f"B2-{s.forms}", {**params,
+                                                                         "jobs": s.workers}))
+        row.memory = _memory(many)
+        row.baseline = _failed(one) or f"{_forms(one)}, `jobs=1`"
+        row.planforge = _failed(many) or _forms(many)
+        row.notes.append(f"`Engine.fill(jobs={s.workers})` against `Engine.fill(jobs=1)` on the "
+                         f"same {s.forms:,}-person roster, each the best of alternating runs: "
+                         f"{s.workers} workers {_runs(many)} s, 1 worker {_runs(one)} s; load "
+                         f"average (1, 5, 15 min) after the last run: {_load()}.")
+        if _failed(many) or _failed(one):
+            row.met = "no" if _failed(many) else "no (no 1-worker run)"
+            return row
+        ratio = one["seconds"] / many["seconds"]  # the same forms: the ratio of the rates
+        row.ratio = f"{ratio:.2f}×"
+        row.notes.append(_cpu_split(one["notes"], many["notes"], s.workers))
+        row.met = "yes" if ratio >= 1.5 else "no"
+        return row
 
     @staticmethod
     def _b2_flat(row: Row, peaks: dict[int, float], held: dict[int, float], count: int) -> bool:

@@ -29,6 +29,15 @@ def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
+#: Input this big (some 700 roster rows and up) usually makes a batch of forms that worker
+#: processes render (render/batch.py); they are then started before the input is read.
+EARLY_WORKERS_BYTES = 100_000
+
+
+def _file_size(path: Path) -> int:
+    return path.stat().st_size if path.is_file() else 0
+
+
 def _rate(done: int, started: float) -> str:
     elapsed = time.monotonic() - started
     return f"{done / elapsed:.0f} 份/秒 forms/s" if done and elapsed > 0 else ""
@@ -242,6 +251,9 @@ def fill(ctx: click.Context, target: str, data: tuple[str, ...], output: str, as
     """Fill the forms of TARGET (a document type or a package of annexes) from DATA."""
     engine = _state(ctx).engine
     values, origin = gather_settings(assignments, settings_file)
+    jobs = jobs or default_jobs()
+    if sum(_file_size(Path(d)) for d in data) >= EARLY_WORKERS_BYTES:
+        engine.start_workers(jobs)  # they load while the input is read and checked
     prepared = engine.prepare(target, [Path(d) for d in data], values, origin,
                               [Path(p) for p in previous])
     report_warnings(prepared.data)
@@ -254,7 +266,7 @@ def fill(ctx: click.Context, target: str, data: tuple[str, ...], output: str, as
                            hidden=total <= PROGRESS_THRESHOLD,
                            item_show_func=lambda _: _rate(bar.pos, started)) as bar:
         result = engine.fill(prepared, Path(output), as_zip, progress=bar.update,
-                             jobs=jobs or default_jobs(), force=force, pdf=with_pdf)
+                             jobs=jobs, force=force, pdf=with_pdf)
     for warning in prepared.data.warnings[told:]:  # found while writing one file per quarter …
         click.echo(f"警告 / warning: {warning}", err=True)
     click.echo(f"已写入 / written: {result}")

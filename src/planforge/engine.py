@@ -203,6 +203,14 @@ class Engine:
         return render_text(self.text_env, document_type.title, prepared.context,
                            f"{document_type.name}.title")
 
+    def start_workers(self, jobs: int) -> None:
+        """Start the worker processes a later ``fill(jobs=jobs)`` renders big batches with, so
+        that they load while the input is read and checked; they stay for later fills."""
+        if jobs > 1:
+            from .render.batch import start_workers
+
+            start_workers(jobs, self.registry.plugins_dir)
+
     def fill(self, prepared: Prepared, out: Path, as_zip: bool = False,
              progress: Progress | None = None, jobs: int | None = None,
              force: bool = False, pdf: bool = False) -> Path:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import copy
 import re
 import struct
-import time
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -283,8 +282,7 @@ class MainPartWriter:
         self._main = names.index(template.main_part)
         self._archive = zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=6)
         copy_entries(self._archive, template.entries[:self._main], self.parts)
-        main = zipfile.ZipInfo(template.main_part, date_time=time.localtime()[:6])
-        main.compress_type = zipfile.ZIP_DEFLATED
+        main = _new_entry(template.entries[self._main][0])
         self._stream = self._archive.open(main, "w")
         self._stream.write(template.head)
 
@@ -401,9 +399,17 @@ def copy_entries(archive: zipfile.ZipFile, entries: Iterable[tuple[zipfile.ZipIn
     """Copy a template's entries as stored, writing ``replaced`` ones from their new bytes."""
     for info, raw in entries:
         if info.filename in replaced:
-            archive.writestr(info.filename, replaced[info.filename])
+            archive.writestr(_new_entry(info), replaced[info.filename])
         else:
             _write_compressed(archive, info, raw)
+
+
+def _new_entry(template: zipfile.ZipInfo) -> zipfile.ZipInfo:
+    """A filled part's entry, dated as the template's part: the same data always gives the
+    same bytes, whichever process renders it and whenever."""
+    entry = zipfile.ZipInfo(template.filename, date_time=template.date_time)
+    entry.compress_type, entry.external_attr = zipfile.ZIP_DEFLATED, 0o600 << 16
+    return entry  # zlib's default level is the archives' compresslevel=6
 
 
 def _serialise(element: etree._Element) -> bytes:
