@@ -146,7 +146,7 @@ def render_dossier(rendering: Any, writer: Any) -> Callable[[], None]:
 ACTIVITY_DOSSIER = DocumentType(
     name=DOCUMENT_TYPE,
     title="{{ name }}",
-    template=Path(__file__).with_name("README.md"),  # bound from the folder, no template
+    template=None,  # bound from the activity folder itself
     renderer=RENDERER,
     read=read_activity,
     prepare=prepare_activity,
@@ -159,4 +159,4 @@ ACTIVITY_DOSSIER = DocumentType(
 DOSSIER_RENDERER = Renderer(
     RENDERER, render_dossier, consumes="one activity folder (dossier.yaml)",
     writes="booklet .docx + .pdf, 照片包/, 课件包/",
-    description="活动资料汇编 / an activity dossier")
+    fills_template=False, description="活动资料汇编 / an activity dossier")

@@ -105,7 +105,7 @@ DOCUMENT_TYPES = (
 FILES_SETTINGS = tuple(replace(setting, required=True) if setting.name == "materials" else setting
                        for setting in SETTINGS)
 ARCHIVE = DocumentType(
-    name=ARCHIVE_TYPE, title=ARCHIVE_FOLDER, template=FORMS / "附件2-申请表.docx",
+    name=ARCHIVE_TYPE, title=ARCHIVE_FOLDER, template=None,
     renderer=ARCHIVE_TYPE, inputs=INPUTS, settings=FILES_SETTINGS, each="teachers",
     prepare=prepare, provides=PROVIDES, source=SOURCE,
     description="专项档案: per teacher one PDF (cover, contents, 申请表, the scans in checklist "

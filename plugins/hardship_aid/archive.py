@@ -87,7 +87,7 @@ def render_archives(rendering: Any, writer: Any) -> Callable[[], None]:
 ARCHIVE_RENDERER = Renderer(
     ARCHIVE_TYPE, render_archives, consumes="one teacher per archive, after the 申请表",
     writes=".pdf per teacher (cover, contents, 申请表, scans)",
-    description="特困教师专项档案 / a bound PDF file per aided teacher")
+    fills_template=False, description="特困教师专项档案 / a bound PDF file per aided teacher")
 
 
 def hardship_group(engine: Callable[[], Any]) -> click.Group:

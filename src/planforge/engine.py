@@ -264,6 +264,8 @@ class Engine:
         against the run's context, so every such name is said at once."""
         from .templatecheck import check_against, inspect_template
 
+        if document_type.template is None:
+            return error
         try:
             report = check_against(inspect_template(document_type.template, self.text_env),
                                    document_type, prepared.context)

@@ -160,12 +160,13 @@ class DocumentType:
 
     ``each`` names the context list that drives rendering (one Word file per item, or one table row
     per item); ``sheet_lists`` lets an Excel template fill different sheets from different lists.
-    ``file_name`` is a Jinja pattern over one item, used for per-record Word files.
+    ``file_name`` is a Jinja pattern over one item, used for per-record Word files. ``template``
+    is None only for a kind that makes its files from what it reads (the activity dossier).
     """
 
     name: str
     title: str
-    template: Path
+    template: Path | None
     renderer: str = WORD_PER_RECORD
     fields: tuple[Field, ...] = ()
     inputs: tuple[TableSpec, ...] = ()
@@ -188,7 +189,7 @@ class DocumentType:
     read: Read | None = None
 
     def __post_init__(self) -> None:
-        self.template = Path(self.template)
+        self.template = None if self.template is None else Path(self.template)
         images = {setting.name for setting in self.settings if setting.type == "image"}
         for picture, setting in self.pictures.items():
             if setting not in images:
@@ -255,7 +256,9 @@ class Renderer:
     ``consumes`` and ``writes`` describe it for
     people (``planforge plugins``); ``per_item`` renderers write one file per item, so the
     progress bar counts their items; ``settings`` are added to every job using the kind;
-    ``pictures`` says whether it can replace template pictures.
+    ``pictures`` says whether it can replace template pictures; ``fills_template`` is False for
+    a kind that makes its files from what the items name (a booklet binds files), so its
+    document types need no template.
     """
 
     name: str
@@ -265,5 +268,6 @@ class Renderer:
     per_item: bool = False
     settings: tuple[Field, ...] = ()
     pictures: bool = False
+    fills_template: bool = True
     description: str = ""
     source: str = ""

@@ -284,6 +284,10 @@ def _check_renderers(registry: Registry, infos: dict[str, PluginInfo]) -> None:
                        f"未注册；可用：{known} / document type {document_type.name!r}: renderer "
                        f"{document_type.renderer!r} is not registered; renderer must be one of "
                        f"{known}")
+        elif renderer.fills_template and document_type.template is None:
+            problem = (f"文档类型「{document_type.name}」没有模板，而 renderer「{renderer.name}」"
+                       f"要填写模板 / document type {document_type.name!r} has no template, and "
+                       f"renderer {renderer.name!r} fills one")
         elif document_type.pictures and not renderer.pictures:
             problem = (f"文档类型「{document_type.name}」的 renderer「{renderer.name}」不能替换"
                        f"模板图片 / document type {document_type.name!r}: renderer "

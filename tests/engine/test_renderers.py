@@ -139,3 +139,32 @@ def test_a_plugin_renderer_never_writes_over_a_clerks_file(tmp_path, run_cli):
     result = run_cli("--plugins-dir", plugins, "fill", "name-lines", data, "-o", out, "--force")
     assert result.exit_code == 0, result.output
     assert (out / "姓名清单.txt").read_text(encoding="utf-8") == "20:张敏"
+
+
+NO_TEMPLATE = '''
+from planforge import DocumentType, hookimpl
+
+
+@hookimpl
+def register_document_types(register):
+    register(DocumentType(name="{name}", title="无模板", template=None, renderer="{renderer}"))
+'''
+
+
+def test_only_a_kind_that_fills_no_template_takes_a_type_without_one(tmp_path):
+    folder = tmp_path / "plugins"
+    folder.mkdir()
+    (folder / "word_without.py").write_text(
+        NO_TEMPLATE.format(name="word-without", renderer=WORD_SINGLE), encoding="utf-8")
+    (folder / "booklet_without.py").write_text(
+        NO_TEMPLATE.format(name="booklet-without", renderer="booklet"), encoding="utf-8")
+    registry = load_plugins(folder)
+    assert "word-without" not in registry.document_types
+    (failed,) = registry.errors
+    assert failed.name == "word_without"
+    assert "has no template, and renderer 'word-single' fills one" in failed.error
+    assert "没有模板" in failed.error
+    assert registry.document_types["booklet-without"].template is None
+    # the built-in types that bind what they read have no template either
+    assert registry.document_types["activity-dossier"].template is None
+    assert registry.document_types["hardship-archive"].template is None

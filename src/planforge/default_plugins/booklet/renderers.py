@@ -88,8 +88,9 @@ def render_photo_pages(rendering: Rendering, writer: OutputWriter) -> Write:
 RENDERERS: tuple[Renderer, ...] = (
     Renderer(BOOKLET, render_booklet, consumes="one Binder per booklet (cover, sections of files)",
              writes=".pdf + .docx booklet: cover, contents, bookmarks, 第 N 页 共 M 页",
-             description="装订册：封面、目录、书签、页码 / a bound booklet"),
+             fills_template=False, description="装订册：封面、目录、书签、页码 / a bound booklet"),
     Renderer(PHOTO_PAGES, render_photo_pages, consumes="one photo (path, caption) per item",
              writes=".docx, two captioned photos per A4 page",
+             fills_template=False,
              description="照片页：每页两张照片并配说明 / photo pages, two to a page"),
 )
