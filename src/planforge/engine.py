@@ -244,7 +244,8 @@ class Engine:
                 except TemplateError as error:
                     raise self._every_unknown(error, document_type, prepared) from None
             if pdf:
-                stage_pdfs(writer)
+                stage_pdfs(writer, {d.name for d in prepared.job.members
+                                    if self.registry.renderers[d.renderer].fills_template})
             manifest = writer.manifest(
                 planforge=__version__,
                 target=prepared.job.name,

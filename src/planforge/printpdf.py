@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Collection
 from pathlib import Path
 
 from .default_plugins.convert import convert_to_pdf, find_soffice
@@ -22,9 +23,14 @@ def require_libreoffice() -> None:
     find_soffice()
 
 
-def stage_pdfs(writer: OutputWriter) -> None:
-    """Convert every staged office file once and add its PDF beside it."""
-    documents = [f for f in writer.files if Path(f.path).suffix.lower() in OFFICE_SUFFIXES]
+def stage_pdfs(writer: OutputWriter, filled: Collection[str]) -> None:
+    """Convert every office file staged from a template (of the document types ``filled``) once
+    and add its PDF beside it. Files a kind copies or binds (a dossier's courseware, a booklet
+    that has its PDF already) are left as they are."""
+    staged = {f.path for f in writer.files}
+    documents = [f for f in writer.files if Path(f.path).suffix.lower() in OFFICE_SUFFIXES
+                 and f.document_type in filled
+                 and Path(f.path).with_suffix(".pdf").as_posix() not in staged]
     if not documents:
         return
     with tempfile.TemporaryDirectory(prefix="planforge-pdf-") as tmp:

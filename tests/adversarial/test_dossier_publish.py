@@ -279,6 +279,23 @@ def test_fill_and_dossier_build_publish_the_same_dossier(engine, activities,
     assert listed["target"] == TARGET and listed["inputs"][0]["file"].endswith("dossier.yaml")
 
 
+@pytest.mark.slow
+def test_fill_pdf_converts_no_dossier_file(activities, booklets_bound_once, tmp_path):
+    """``--pdf`` makes the PDF of each form filled from a template; a dossier has none: its
+    booklet has its PDF already and its courseware is handed in as the school gave it."""
+    activity = tmp_path / NAME
+    shutil.copytree(activities[0], activity)
+    shutil.copyfile(SAMPLE / "01 活动实施方案.docx", activity / "课件" / "练习.docx")
+    plain, printed = tmp_path / "plain", tmp_path / "printed"
+    assert invoke("fill", TARGET, activity, "-o", plain).exit_code == 0
+    result = invoke("fill", TARGET, activity, "-o", printed, "--pdf")
+    assert result.exit_code == 0, result.output
+    assert _listed(printed) == _listed(plain)
+    assert len(set(_listed(printed))) == len(_listed(printed))
+    assert "课件包/课件/练习.docx" in _listed(printed)
+    assert not any(p.endswith("练习.pdf") for p in _listed(printed))
+
+
 # --------------------------------------------------------------------------- the machine refuses
 
 
