@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .errors import Location
+from .spill import SpilledList
 
 #: The built-in output kinds (renderers), registered by ``planforge.default_plugins.renderers``.
 WORD_PER_RECORD = "word-per-record"  # one .docx per record (+ an optional combined print file)
@@ -93,28 +94,37 @@ class Record(Mapping):
 
 @dataclass
 class InputData:
-    """Everything a run read, table by table, after validation."""
+    """Everything a run read, table by table, after validation. A long table is a
+    :class:`~planforge.spill.SpilledList` on disk: iterate it rather than copy it."""
 
-    tables: dict[str, list[Record]]
+    tables: dict[str, Sequence[Record]]
     files: tuple[Path, ...] = ()
     previous: InputData | None = None  # last period's data (``--previous``), for 增减 tables
     warnings: list = field(default_factory=list)  # Problems worth telling, not blocking
 
     @property
-    def records(self) -> list[Record]:
+    def records(self) -> Sequence[Record]:
         return self.tables.get("records", [])
 
 
 #: Items in a context may carry the Location of their source row under this key (for manifests).
 WHERE_KEY = "_where"
 
-#: ``prepare(data, settings)`` returns the template context; it may raise InputError.
+#: ``prepare(data, settings)`` returns the template context; it may raise InputError. A list
+#: the templates loop over may be a :class:`~planforge.spill.SpilledList` (see docs/plugins.md).
 Prepare = Callable[[InputData, dict[str, Any]], dict[str, Any]]
+
+
+def item_list(items: Iterable[Any], long: bool) -> list[Any] | SpilledList:
+    """A context list made from ``items``: a plain list, or a :class:`SpilledList` when its
+    source was ``long`` (itself spilled), so a province's rows never sit in memory at once."""
+    return SpilledList(items) if long else list(items)
 
 
 def default_prepare(data: InputData, settings: dict[str, Any]) -> dict[str, Any]:
     """Without a plugin's own logic, templates see the rows as they were read."""
-    return {name: [{**r.values, WHERE_KEY: r.where} for r in rows]
+    return {name: item_list(({**r.values, WHERE_KEY: r.where} for r in rows),
+                            isinstance(rows, SpilledList) and rows.spilled)
             for name, rows in data.tables.items()}
 
 
@@ -203,7 +213,7 @@ class Rendering:
 
     document_type: DocumentType
     context: dict[str, Any]  # the run's context plus ``document`` (annex, title, name, split)
-    items: list[Any]  # the ``each`` list of the context
+    items: Sequence[Any]  # the ``each`` list of the context (maybe a SpilledList: iterate it)
     settings: dict[str, Any]
     entry: str
     word_env: Any  # Jinja environment escaping for XML (Word templates)

@@ -1,0 +1,131 @@
+"""Lists of records or context items that move to disk when they grow long.
+
+A province's roster holds 100,000 people; as Python dicts they take gigabytes by the time every
+annex is computed. A :class:`SpilledList` keeps its first :data:`SPILL_AT` items in memory, as a
+plain list would, and from then on writes them in pickled chunks to a private temporary SQLite
+database: SQLite removes its file itself when the list is closed or the process ends, however it
+ends (an error, Ctrl-C, a kill), and the file has no name in any folder meanwhile. Reading goes
+chunk by chunk, so iterating, ``len``, and indexing in order cost one chunk of memory at a time.
+
+Items must pickle (records, dicts of text, numbers, dates, Decimals, Locations). A list is
+appended to while a run reads or prepares its data, then only read.
+"""
+
+from __future__ import annotations
+
+import pickle
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, overload
+
+#: Items a list holds in memory before it moves to disk (small runs never touch it).
+SPILL_AT = 5000
+#: Items pickled together; a read brings one chunk into memory.
+CHUNK = 500
+
+
+class SpilledList(Sequence):
+    """An append-only sequence held in memory while short and on disk once long."""
+
+    def __init__(self, items: Iterable[Any] = ()):
+        self._memory: list[Any] = []
+        self._database: sqlite3.Connection | None = None
+        self._chunks = 0  # chunks on disk, each CHUNK items
+        self._cached: tuple[int, list[Any]] | None = None
+        self.extend(items)
+
+    @property
+    def spilled(self) -> bool:
+        """Whether the items live on disk."""
+        return self._database is not None
+
+    def append(self, item: Any) -> None:
+        self._memory.append(item)
+        if len(self._memory) >= (CHUNK if self._database else max(SPILL_AT, CHUNK)):
+            self._flush()
+
+    def extend(self, items: Iterable[Any]) -> None:
+        for item in items:
+            self.append(item)
+
+    def _flush(self) -> None:
+        """Move whole chunks of the in-memory tail to disk."""
+        if self._database is None:
+            self._database = sqlite3.connect("")  # private, deleted when closed
+            self._database.execute("CREATE TABLE chunks (number INTEGER PRIMARY KEY, items BLOB)")
+        full = len(self._memory) - len(self._memory) % CHUNK
+        rows = ((self._chunks + n, pickle.dumps(self._memory[start:start + CHUNK],
+                                                 pickle.HIGHEST_PROTOCOL))
+                for n, start in enumerate(range(0, full, CHUNK)))
+        self._database.executemany("INSERT INTO chunks VALUES (?, ?)", rows)
+        self._chunks += full // CHUNK
+        del self._memory[:full]
+
+    def _chunk(self, number: int) -> list[Any]:
+        if self._cached is None or self._cached[0] != number:
+            self._cached = (number, self._load(number))
+        return self._cached[1]
+
+    def __len__(self) -> int:
+        return self._chunks * CHUNK + len(self._memory)
+
+    @overload
+    def __getitem__(self, index: int) -> Any: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Any]: ...
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        size = len(self)
+        if index < 0:
+            index += size
+        if not 0 <= index < size:
+            raise IndexError("SpilledList index out of range")
+        on_disk = self._chunks * CHUNK
+        if index >= on_disk:
+            return self._memory[index - on_disk]
+        return self._chunk(index // CHUNK)[index % CHUNK]
+
+    def __iter__(self) -> Iterator[Any]:
+        for number in range(self._chunks):
+            yield from self._load(number)
+        yield from list(self._memory)
+
+    def _load(self, number: int) -> list[Any]:
+        """A chunk for iteration (not cached: a loop and an index may run side by side)."""
+        assert self._database is not None
+        (blob,) = self._database.execute("SELECT items FROM chunks WHERE number = ?",
+                                         (number,)).fetchone()
+        return pickle.loads(blob)
+
+    def __bool__(self) -> bool:
+        return len(self) > 0
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, SpilledList | list | tuple):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other,
+                                                                          strict=True))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as a list
+
+    def __repr__(self) -> str:
+        where = "on disk" if self.spilled else "in memory"
+        return f"<SpilledList of {len(self)} items {where}>"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled (to a worker process) as the plain list of its items."""
+        return list, (list(self),)
+
+    def close(self) -> None:
+        """Drop the items and remove the file; the list is empty afterwards."""
+        if self._database is not None:
+            self._database.close()
+        self._database, self._chunks, self._cached, self._memory = None, 0, None, []
+
+    def __del__(self) -> None:
+        if self._database is not None:
+            self._database.close()
+
