@@ -73,6 +73,18 @@ class Prepared:
         items = self.context.get(document_type.each) or []
         return items if isinstance(items, SpilledList) else list(items)
 
+    def close(self) -> None:
+        """Remove the run's spilled lists from disk (:mod:`.spill`): the run is over.
+
+        Their files have no name in any folder and vanish with the process however it ends;
+        closing frees the space as soon as the run is done.
+        """
+        tables = [*self.data.tables.values(),
+                  *(self.data.previous.tables.values() if self.data.previous else ())]
+        for value in (*self.context.values(), *tables):
+            if isinstance(value, SpilledList):
+                value.close()
+
     def read_folders(self) -> list[Path]:
         """The folders given in settings of type ``folder``, which the run reads recursively."""
         return [Path(str(self.settings[f.name])).expanduser() for f in self.job.settings

@@ -129,3 +129,48 @@ class SpilledList(Sequence):
         if self._database is not None:
             self._database.close()
 
+
+
+def settled(items: SpilledList) -> list[Any] | SpilledList:
+    """A finished list as a context holds it: a plain list if it stayed in memory."""
+    return items if items.spilled else list(items)
+
+
+class SpilledGroups:
+    """Items filed under keys (a person's 任教经历 rows under their ID number), in memory while
+    few and in a private temporary SQLite database once :data:`SPILL_AT` are filed."""
+
+    def __init__(self) -> None:
+        self._memory: dict[Any, list[Any]] = {}
+        self._count = 0
+        self._database: sqlite3.Connection | None = None
+
+    def add(self, key: Any, item: Any) -> None:
+        if self._database is not None:
+            self._database.execute("INSERT INTO items (key, item) VALUES (?, ?)",
+                                   (key, pickle.dumps(item, pickle.HIGHEST_PROTOCOL)))
+            return
+        self._memory.setdefault(key, []).append(item)
+        self._count += 1
+        if self._count >= SPILL_AT:
+            self._database = sqlite3.connect("")  # private, deleted when closed
+            self._database.execute("CREATE TABLE items (key, item BLOB)")
+            self._database.execute("CREATE INDEX by_key ON items (key)")
+            memory, self._memory = self._memory, {}
+            for filed, items in memory.items():
+                for one in items:
+                    self.add(filed, one)
+
+    def get(self, key: Any) -> list[Any]:
+        """The items filed under ``key``, in the order they were filed."""
+        if self._database is None:
+            return list(self._memory.get(key, ()))
+        rows = self._database.execute("SELECT item FROM items WHERE key = ? ORDER BY rowid",
+                                      (key,))
+        return [pickle.loads(blob) for (blob,) in rows]
+
+    def close(self) -> None:
+        """Drop the items and remove the file."""
+        if self._database is not None:
+            self._database.close()
+        self._database, self._memory, self._count = None, {}, 0
