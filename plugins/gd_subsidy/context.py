@@ -21,7 +21,7 @@ from typing import Any
 
 from planforge.default_plugins.filters import rmb_upper
 from planforge.errors import InputError, Location, Problem
-from planforge.model import WHERE_KEY, InputData, Record, item_list
+from planforge.model import WHERE_KEY, InputData, Record
 from planforge.spill import SpilledGroups, SpilledList, settled
 
 from . import advisories, rules
@@ -553,7 +553,7 @@ class Changes:
             _change_item(change, where))
 
     def finish(self, previous: InputData | None, settings: Mapping[str, Any],
-               run: rules.Settings, long: bool) -> tuple[Any, dict[str, int]]:
+               run: rules.Settings) -> tuple[Any, dict[str, int]]:
         """The rows (增加 first) and the counts, once this year's roster has been read; the
         people paid last year and absent now are found in last year's roster again."""
         if self.last is None and not self.first_year:
@@ -572,10 +572,9 @@ class Changes:
         counts = {**self.counts, "added": len(self.added), "removed": len(self.removed)}
         if counts["last"] + counts["added"] - counts["removed"] != counts["this"]:
             raise AssertionError(f"annex 3 counts do not add up: {counts}")  # a bug
-        rows = item_list(self.added + self.removed, long)
-        for number, row in enumerate(rows, start=1):
+        for number, row in enumerate(self.added + self.removed, start=1):
             row["index"] = number
-        return rows, counts
+        return settled(SpilledList(self.added + self.removed)), counts
 
 
 # --------------------------------------------------------------------------- whole runs
@@ -666,11 +665,10 @@ def county_context(data: InputData, settings: dict[str, Any],
     problems.extend(last_problems)
     if problems:
         raise InputError(problems)
-    long = eligible.spilled or ineligible.spilled
     where = _files(data)
     warnings.extend(conditions.problems(where))
     warnings.extend(old_ages)
-    change_rows, counts = changes.finish(data.previous, settings, run, long)
+    change_rows, counts = changes.finish(data.previous, settings, run)
     warnings.extend(advisories.unlisted_increases(change_rows, where))
     data.warnings.extend(warnings)
     return {"eligible": _zero_padded(eligible), "ineligible": settled(ineligible),

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .errors import Location
-from .spill import SpilledList
 
 #: The built-in output kinds (renderers), registered by ``planforge.default_plugins.renderers``.
 WORD_PER_RECORD = "word-per-record"  # one .docx per record (+ an optional combined print file)
@@ -115,16 +114,10 @@ WHERE_KEY = "_where"
 Prepare = Callable[[InputData, dict[str, Any]], dict[str, Any]]
 
 
-def item_list(items: Iterable[Any], long: bool) -> list[Any] | SpilledList:
-    """A context list made from ``items``: a plain list, or a :class:`SpilledList` when its
-    source was ``long`` (itself spilled), so a province's rows never sit in memory at once."""
-    return SpilledList(items) if long else list(items)
-
-
 def default_prepare(data: InputData, settings: dict[str, Any]) -> dict[str, Any]:
-    """Without a plugin's own logic, templates see the rows as they were read."""
-    return {name: item_list(({**r.values, WHERE_KEY: r.where} for r in rows),
-                            isinstance(rows, SpilledList) and rows.spilled)
+    """Without a plugin's own logic, templates see the rows as they were read (as plain lists:
+    declarative derived fields and checks work on them)."""
+    return {name: [{**r.values, WHERE_KEY: r.where} for r in rows]
             for name, rows in data.tables.items()}
 
 

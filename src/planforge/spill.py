@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import pickle
 import sqlite3
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, overload
 
@@ -22,6 +23,11 @@ from typing import Any, overload
 SPILL_AT = 5000
 #: Items pickled together; a read brings one chunk into memory.
 CHUNK = 500
+
+
+def _connect() -> sqlite3.Connection:
+    """A private temporary database: SQLite deletes its file when the connection closes."""
+    return sqlite3.connect("", check_same_thread=False)
 
 
 class SpilledList(Sequence):
@@ -32,6 +38,7 @@ class SpilledList(Sequence):
         self._database: sqlite3.Connection | None = None
         self._chunks = 0  # chunks on disk, each CHUNK items
         self._cached: tuple[int, list[Any]] | None = None
+        self._lock = threading.Lock()  # a process pool's feeder thread reads it too
         self.extend(items)
 
     @property
@@ -51,7 +58,7 @@ class SpilledList(Sequence):
     def _flush(self) -> None:
         """Move whole chunks of the in-memory tail to disk."""
         if self._database is None:
-            self._database = sqlite3.connect("")  # private, deleted when closed
+            self._database = _connect()
             self._database.execute("CREATE TABLE chunks (number INTEGER PRIMARY KEY, items BLOB)")
         full = len(self._memory) - len(self._memory) % CHUNK
         rows = ((self._chunks + n, pickle.dumps(self._memory[start:start + CHUNK],
@@ -62,9 +69,10 @@ class SpilledList(Sequence):
         del self._memory[:full]
 
     def _chunk(self, number: int) -> list[Any]:
-        if self._cached is None or self._cached[0] != number:
-            self._cached = (number, self._load(number))
-        return self._cached[1]
+        cached = self._cached
+        if cached is None or cached[0] != number:
+            cached = self._cached = (number, self._load(number))
+        return cached[1]
 
     def __len__(self) -> int:
         return self._chunks * CHUNK + len(self._memory)
@@ -96,8 +104,9 @@ class SpilledList(Sequence):
     def _load(self, number: int) -> list[Any]:
         """A chunk for iteration (not cached: a loop and an index may run side by side)."""
         assert self._database is not None
-        (blob,) = self._database.execute("SELECT items FROM chunks WHERE number = ?",
-                                         (number,)).fetchone()
+        with self._lock:
+            (blob,) = self._database.execute("SELECT items FROM chunks WHERE number = ?",
+                                             (number,)).fetchone()
         return pickle.loads(blob)
 
     def __bool__(self) -> bool:
@@ -153,7 +162,7 @@ class SpilledGroups:
         self._memory.setdefault(key, []).append(item)
         self._count += 1
         if self._count >= SPILL_AT:
-            self._database = sqlite3.connect("")  # private, deleted when closed
+            self._database = _connect()
             self._database.execute("CREATE TABLE items (key, item BLOB)")
             self._database.execute("CREATE INDEX by_key ON items (key)")
             memory, self._memory = self._memory, {}

@@ -126,3 +126,15 @@ def test_spilled_groups_keep_the_order_items_were_filed_in(monkeypatch) -> None:
         groups.add(key, item)
     assert groups.get("a") == [1, 3, 5] and groups.get("b") == [2] and groups.get("x") == []
     groups.close()
+
+
+@pytest.mark.slow
+def test_spilled_forms_reach_worker_processes(tmp_path, spilling, monkeypatch) -> None:
+    """The pool's feeder thread reads the spilled people to send each volume to a worker (a
+    SQLite connection used from a second thread failed the run)."""
+    monkeypatch.setattr(batch, "PARALLEL_MINIMUM", 1)
+    result = fill(tmp_path / "out", "-j", "2")
+    assert result.exit_code == 0, result.output
+    forms = [p for p in (tmp_path / "out").glob("附件1 */*.docx") if "合订打印" not in p.name]
+    assert len(forms) > 20
+    assert all(closed(c) for c in spilling)
