@@ -28,6 +28,7 @@ from typing import Any
 
 from . import carbone_forms, data, excel_speed, reading
 from .measure import PeakMemory, current_rss_mb, descendants_cpu_s, own_peak_mb, reset_peak
+from .province import province_cli
 
 APPLICATION = "gd-subsidy-application"
 ROSTER = "gd-subsidy-roster"
@@ -432,6 +433,7 @@ SIDES: dict[str, Callable[[Path, Mapping[str, Any]], Result]] = {
     "pdf-planforge": pdf_planforge,
     "pdf-baseline": pdf_baseline,
     "sample-cli": sample_cli,
+    "province-cli": province_cli,
     "web-check": web_check,
     "cli-validate": cli_validate,
     **excel_speed.SIDES,

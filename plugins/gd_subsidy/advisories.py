@@ -110,29 +110,49 @@ def schedule(settings: Mapping[str, Any], run: rules.Settings, notice: Mapping[s
     return errors, warnings
 
 
+class ConditionTally:
+    """The conditions of 003:196-197 left open, counted person by person, so that a province's
+    roster is never held at once: per condition its count and the first names shown."""
+
+    def __init__(self, run: rules.Settings):
+        self.run = run
+        self.counts: dict[str, int] = {}
+        self.names: dict[str, list[str]] = {}
+        self.paid: dict[str, int] = {}  # by category
+
+    def add(self, person: rules.Person) -> None:
+        self.paid[person.category] = self.paid.get(person.category, 0) + 1
+        for condition in rules.unchecked_conditions(person, self.run):
+            self.counts[condition] = self.counts.get(condition, 0) + 1
+            if self.counts[condition] <= NAMES_SHOWN:
+                self.names.setdefault(condition, []).append(person.name)
+
+    def problems(self, where: Location) -> list[Problem]:
+        """One warning naming every condition the input left open for paid people."""
+        if not self.counts:
+            return []
+        zh, en = [], []
+        for key, count in self.counts.items():
+            condition, needs, condition_en, needs_en = rules.CONDITIONS[key]
+            category = CONDITION_CATEGORY.get(key)
+            concerned = sum(n for c, n in self.paid.items() if category in (None, c))
+            group = category or "发放对象"
+            shown = _names(self.names[key]) + ("…" if count > NAMES_SHOWN else "")
+            whom = (f"全部{group}（{count}人）" if count == concerned else f"{count}人：{shown}")
+            zh.append(f"{condition}（需{needs}；{whom}）")
+            en.append(f"{condition_en} (needs {needs_en}; {count} of {concerned} paid)")
+        return [Problem("以下资格条件未能核对，名单未经这些核对，请人工审核：" + "；".join(zh),
+                        "these conditions of eligibility could not be checked and were not: "
+                        + "; ".join(en), where)]
+
+
 def unchecked_conditions(paid: Iterable[rules.Person], run: rules.Settings,
                          where: Location) -> list[Problem]:
     """One warning naming every condition of 003:196-197 the input left open for paid people."""
-    open_: dict[str, list[str]] = {}
-    paid = list(paid)
+    tally = ConditionTally(run)
     for person in paid:
-        for condition in rules.unchecked_conditions(person, run):
-            open_.setdefault(condition, []).append(person.name)
-    if not open_:
-        return []
-    zh, en = [], []
-    for key, names in open_.items():
-        condition, needs, condition_en, needs_en = rules.CONDITIONS[key]
-        category = CONDITION_CATEGORY.get(key)
-        concerned = [p for p in paid if category in (None, p.category)]
-        group = category or "发放对象"
-        whom = (f"全部{group}（{len(names)}人）" if len(names) == len(concerned)
-                else f"{len(names)}人：{_names(names)}")
-        zh.append(f"{condition}（需{needs}；{whom}）")
-        en.append(f"{condition_en} (needs {needs_en}; {len(names)} of {len(concerned)} paid)")
-    return [Problem("以下资格条件未能核对，名单未经这些核对，请人工审核：" + "；".join(zh),
-                    "these conditions of eligibility could not be checked and were not: "
-                    + "; ".join(en), where)]
+        tally.add(person)
+    return tally.problems(where)
 
 
 def unlisted_increases(changes: Iterable[Mapping[str, Any]], where: Location) -> list[Problem]:

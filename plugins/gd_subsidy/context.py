@@ -13,13 +13,24 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from planforge import WHERE_KEY, InputData, InputError, Location, Problem, Record, rmb_upper
+from planforge import (
+    WHERE_KEY,
+    InputData,
+    InputError,
+    Location,
+    Problem,
+    Record,
+    SpilledGroups,
+    SpilledList,
+    rmb_upper,
+    settled,
+)
 
 from . import advisories, rules
 from .advisories import SETTINGS_ORIGIN
@@ -182,46 +193,50 @@ def _implausible(record: Record, person: rules.Person, latest: date, year: int) 
     return found
 
 
+def _person(record: Record, settings: Mapping[str, Any], run: rules.Settings, latest: date,
+            problems: list[Problem]) -> Assessed | None:
+    """The person of one roster row (None if the row has a problem, which is added)."""
+    v = record.values
+    if v.get("id_number") is None or v.get("semesters") is None or not v.get("category"):
+        return None  # the engine has already reported the cell
+    place = _place(record, settings, problems)
+    if place is None:
+        return None
+    try:
+        person = rules.Person.from_id(
+            v["id_number"], name=v["name"], category=v["category"], semesters=v["semesters"],
+            city=place[0], county=place[1],
+            township=v.get("township") or "", retired_early=bool(v.get("retired_early")),
+            bad_record=bool(v.get("bad_record")), death_date=v.get("death_date"),
+            guangdong_hukou=_hukou(v.get("hukou")), contract_date=v.get("contract_date"),
+            contract_filed=v.get("contract_filed"), later_employed=v.get("later_employed"),
+            late_application=bool(v.get("late_application")),
+        )
+    except rules.RuleError as error:
+        problems.append(Problem(error.zh, error.en, record.where))
+        return None
+    implausible = _implausible(record, person, latest, run.year)
+    problems.extend(implausible)
+    return None if implausible else Assessed(record, person)
+
+
 def people(records: Iterable[Record], settings: Mapping[str, Any], run: rules.Settings,
            problems: list[Problem]) -> list[Assessed]:
     """Persons of the roster; birth date and sex come from the (engine-checked) ID number."""
-    found = []
     latest = reference_date(settings, run)
-    for record in records:
-        v = record.values
-        if v.get("id_number") is None or v.get("semesters") is None or not v.get("category"):
-            continue  # the engine has already reported the cell
-        place = _place(record, settings, problems)
-        if place is None:
-            continue
-        try:
-            person = rules.Person.from_id(
-                v["id_number"], name=v["name"], category=v["category"], semesters=v["semesters"],
-                city=place[0], county=place[1],
-                township=v.get("township") or "", retired_early=bool(v.get("retired_early")),
-                bad_record=bool(v.get("bad_record")), death_date=v.get("death_date"),
-                guangdong_hukou=_hukou(v.get("hukou")), contract_date=v.get("contract_date"),
-                contract_filed=v.get("contract_filed"), later_employed=v.get("later_employed"),
-                late_application=bool(v.get("late_application")),
-            )
-        except rules.RuleError as error:
-            problems.append(Problem(error.zh, error.en, record.where))
-            continue
-        implausible = _implausible(record, person, latest, run.year)
-        problems.extend(implausible)
-        if not implausible:
-            found.append(Assessed(record, person))
-    return found
+    found = (_person(record, settings, run, latest, problems) for record in records)
+    return [a for a in found if a is not None]
 
 
-def attach_history(assessed: list[Assessed], rows: Iterable[Record],
-                   problems: list[Problem]) -> None:
-    """Give each person their 任教经历 rows and check they add up to 任教学期数."""
-    by_id = {a.person.id_number: a for a in assessed}
+def file_history(rows: Iterable[Record], ids: Container[str],
+                 problems: list[Problem]) -> SpilledGroups:
+    """The 任教经历 rows by the ID number of their person; rows of no one in ``ids`` (the
+    roster's ID numbers) and periods that end before they start are problems."""
+    groups = SpilledGroups()
     for row in rows:
         v = row.values
-        owner = by_id.get(str(v.get("id_number") or ""))
-        if owner is None:
+        key = str(v.get("id_number") or "")
+        if key not in ids:
             if v.get("id_number") is not None:
                 problems.append(Problem(
                     f"身份证号码「{v['id_number']}」不在名册中", "this ID number is not on the roster",
@@ -231,56 +246,120 @@ def attach_history(assessed: list[Assessed], rows: Iterable[Record],
             problems.append(Problem(
                 f"终止年月（{cn_month(v['end'])}）早于起始年月（{cn_month(v['start'])}）",
                 "the end month is before the start month", _at(row, "终止年月")))
-        owner.history.append(row)
+        groups.add(key, row)
+    return groups
+
+
+def _give_history(a: Assessed, rows: list[Record], problems: list[Problem]) -> None:
+    """Give someone their 任教经历 rows and check they add up to 任教学期数."""
+    a.history = rows
+    if not rows:
+        return
+    stints = [rules.Stint(h.values.get("semesters") or 0, h.values.get("start"),
+                          h.values.get("end")) for h in rows]
+    a.person = replace(a.person, continuous_semesters=rules.continuous_semesters(stints),
+                       first_taught=rules.first_taught(stints))
+    total = sum(h.values.get("semesters") or 0 for h in rows)
+    if total != a.person.semesters:
+        lines = "、".join(str(h.where.row) for h in rows)
+        sheet = rows[0].where.sheet or "任教经历"
+        problems.append(Problem(
+            f"{a.person.name}：任教经历（工作表「{sheet}」第{lines}行）各段学期数之和为{total}，"
+            f"与任教学期数{a.person.semesters}不符",
+            f"{a.person.name}: the semesters of the teaching history (sheet {sheet!r}, rows "
+            f"{lines}) add up to {total}, not {a.person.semesters}",
+            _at(a.record, "任教学期数")))
+
+
+def attach_history(assessed: list[Assessed], rows: Iterable[Record],
+                   problems: list[Problem]) -> None:
+    """Give each person their 任教经历 rows (the last of two with one ID number gets them)."""
+    owners = {a.person.id_number: a for a in assessed}
+    groups = file_history(rows, owners, problems)
     for a in assessed:
-        if not a.history:
-            continue
-        stints = [rules.Stint(h.values.get("semesters") or 0, h.values.get("start"),
-                              h.values.get("end")) for h in a.history]
-        a.person = replace(a.person, continuous_semesters=rules.continuous_semesters(stints),
-                           first_taught=rules.first_taught(stints))
-        total = sum(h.values.get("semesters") or 0 for h in a.history)
-        if total != a.person.semesters:
-            lines = "、".join(str(h.where.row) for h in a.history)
-            sheet = a.history[0].where.sheet or "任教经历"
-            problems.append(Problem(
-                f"{a.person.name}：任教经历（工作表「{sheet}」第{lines}行）各段学期数之和为{total}，"
-                f"与任教学期数{a.person.semesters}不符",
-                f"{a.person.name}: the semesters of the teaching history (sheet {sheet!r}, rows "
-                f"{lines}) add up to {total}, not {a.person.semesters}",
-                _at(a.record, "任教学期数")))
+        owned = owners[a.person.id_number] is a
+        _give_history(a, groups.get(a.person.id_number) if owned else [], problems)
+    groups.close()
+
+
+def _paying(run: rules.Settings, need_amounts: bool) -> rules.Settings:
+    """Without ``need_amounts`` (last year's roster, which only decides who was paid) a missing
+    city standard does not matter, so it is filled with 0 instead of being reported."""
+    if need_amounts:
+        return run
+    table = {y: run.city_standard.monthly(y) or 0 for y in range(1, 10)}
+    return replace(run, city_standard=rules.CityStandard(table=table))
+
+
+def _assess_one(a: Assessed, run: rules.Settings, missing: dict[int, list[str]]) -> None:
+    """Assess one person; a missing city standard files them under their working years."""
+    try:
+        a.result = rules.assess(a.person, run)
+    except rules.MissingCityStandard as error:
+        for years in error.missing:
+            missing.setdefault(years, []).append(_row_label(a.record))
+
+
+def _sheet(record: Record) -> str:
+    return Location(record.where.file, record.where.sheet).describe()
+
+
+def _missing_standard(missing: dict[int, list[str]], sheets: Iterable[str]) -> Problem:
+    """One problem naming everybody a missing city standard blocks."""
+    files = sorted(set(sheets))
+    zh = "；".join(f"工作年限{y}年：{'、'.join(n)}" for y, n in sorted(missing.items()))
+    en = "; ".join(f"{y} year(s): {', '.join(n)}" for y, n in sorted(missing.items()))
+    return _setting_problem(
+        "city_standard",
+        f"地级市未设定以下工作年限的月补助标准（{'、'.join(files)}）：{zh}。请在设置中给出 "
+        "city_standard（如 {1: 100, 2: 150, …}）或 city_standard_first 与 city_standard_step",
+        f"the city standard has no monthly amount for these people ({', '.join(files)}): "
+        f"{en}. Give city_standard (e.g. {{1: 100, 2: 150, …}}) or city_standard_first and "
+        "city_standard_step",
+    )
 
 
 def assess(assessed: list[Assessed], run: rules.Settings, problems: list[Problem],
            need_amounts: bool = True) -> None:
-    """Assess everyone; one problem names everybody a missing city standard blocks.
-
-    Without ``need_amounts`` (last year's roster, which only decides who was paid) a missing
-    city standard does not matter, so it is filled with 0 instead of being reported.
-    """
-    if not need_amounts:
-        table = {y: run.city_standard.monthly(y) or 0 for y in range(1, 10)}
-        run = replace(run, city_standard=rules.CityStandard(table=table))
+    """Assess everyone; one problem names everybody a missing city standard blocks."""
+    run = _paying(run, need_amounts)
     missing: dict[int, list[str]] = {}
     for a in assessed:
-        try:
-            a.result = rules.assess(a.person, run)
-        except rules.MissingCityStandard as error:
-            for years in error.missing:
-                missing.setdefault(years, []).append(_row_label(a.record))
+        _assess_one(a, run, missing)
     if missing:
-        files = sorted({Location(a.record.where.file, a.record.where.sheet).describe()
-                        for a in assessed})
-        zh = "；".join(f"工作年限{y}年：{'、'.join(n)}" for y, n in sorted(missing.items()))
-        en = "; ".join(f"{y} year(s): {', '.join(n)}" for y, n in sorted(missing.items()))
-        problems.append(_setting_problem(
-            "city_standard",
-            f"地级市未设定以下工作年限的月补助标准（{'、'.join(files)}）：{zh}。请在设置中给出 "
-            "city_standard（如 {1: 100, 2: 150, …}）或 city_standard_first 与 city_standard_step",
-            f"the city standard has no monthly amount for these people ({', '.join(files)}): "
-            f"{en}. Give city_standard (e.g. {{1: 100, 2: 150, …}}) or city_standard_first and "
-            "city_standard_step",
-        ))
+        problems.append(_missing_standard(missing, map(_sheet, (a.record for a in assessed))))
+
+
+def assessed_people(data: InputData, settings: Mapping[str, Any], run: rules.Settings,
+                    problems: list[Problem], need_amounts: bool = True) -> Iterator[Assessed]:
+    """The roster's people assessed one at a time, so that a province's roster is never held
+    at once; the problems are those (and in the order) :func:`people`, :func:`attach_history`
+    and :func:`assess` give, complete once the iterator is exhausted.
+
+    The roster is read twice: first for its ID numbers (which the 任教经历 rows must name),
+    then person by person with their history filed on disk meanwhile.
+    """
+    records = data.tables.get("records", [])
+    latest = reference_date(settings, run)
+    ids = {a.person.id_number for a in (_person(record, settings, run, latest, problems)
+                                        for record in records) if a is not None}
+    groups = file_history(data.tables.get("history", []), ids, problems)
+    del ids
+    paying, missing, sheets = _paying(run, need_amounts), {}, set()
+    reported: list[Problem] = []  # the first reading gave these already
+    try:
+        for record in records:
+            a = _person(record, settings, run, latest, reported)
+            if a is None:
+                continue
+            _give_history(a, groups.get(a.person.id_number), problems)
+            _assess_one(a, paying, missing)
+            sheets.add(_sheet(record))
+            yield a
+    finally:
+        groups.close()
+    if missing:
+        problems.append(_missing_standard(missing, sheets))
 
 
 def holiday_calendar(settings: Mapping[str, Any], problems: list[Problem]) -> Calendar:
@@ -352,88 +431,158 @@ def person_item(a: Assessed, index: int, year: int) -> dict[str, Any]:
     }
 
 
-def _total(values: Iterable[Any]) -> Money:
-    return money(sum((Decimal(str(v)) for v in values if v is not None), Decimal(0)))
+class Sums:
+    """Headcounts by category and money of a group of paid people (a band, a county), added
+    up one person at a time: a province's list is read once, not once per figure."""
+
+    MONEY = ("monthly_standard", "amount", "province", "local")
+
+    def __init__(self) -> None:
+        self.categories = {rules.MINBAN: 0, rules.DAIKE: 0}
+        self.count = 0
+        self.money = dict.fromkeys(self.MONEY, Decimal(0))
+        self.standards: set[Any] = set()
+
+    def add(self, item: Mapping[str, Any]) -> None:
+        if item["category"] in self.categories:
+            self.categories[item["category"]] += 1
+        self.count += 1
+        for key in self.MONEY:
+            if item[key] is not None:
+                self.money[key] += Decimal(str(item[key]))
+        self.standards.add(item["monthly_standard"])
+
+    def result(self) -> dict[str, Any]:
+        return {
+            "minban": self.categories[rules.MINBAN], "daike": self.categories[rules.DAIKE],
+            "count": self.count, "monthly": money(self.money["monthly_standard"]),
+            "amount": money(self.money["amount"]), "province": money(self.money["province"]),
+            "local": money(self.money["local"]),
+        }
+
+    def band_standard(self) -> Money | str:
+        used = sorted(self.standards)
+        if not used:
+            return "市定"
+        return used[0] if len(used) == 1 else f"{used[0]}-{used[-1]}"
 
 
-def sums(items: list[dict[str, Any]]) -> dict[str, Any]:
+def sums(items: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     """Headcounts by category and money of a group of paid people (a band, a county)."""
-    return {
-        "minban": sum(i["category"] == rules.MINBAN for i in items),
-        "daike": sum(i["category"] == rules.DAIKE for i in items),
-        "count": len(items),
-        "monthly": _total(i["monthly_standard"] for i in items),
-        "amount": _total(i["amount"] for i in items),
-        "province": _total(i["province"] for i in items),
-        "local": _total(i["local"] for i in items),
-    }
+    total = Sums()
+    for item in items:
+        total.add(item)
+    return total.result()
 
 
-def _band_standard(members: list[dict[str, Any]]) -> Money | str:
-    used = sorted({m["monthly_standard"] for m in members})
-    if not used:
-        return "市定"
-    return used[0] if len(used) == 1 else f"{used[0]}-{used[-1]}"
-
-
-def band_rows(eligible: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def band_rows(bands: Mapping[str, Sums]) -> list[dict[str, Any]]:
     """One row per provincial band, always all four, as the summary form prints them."""
     rows = []
     for _low, _high, standard, label in rules.BANDS:
-        members = [i for i in eligible if i["band"] == label]
-        shown = standard if standard is not None else _band_standard(members)
-        rows.append({"band": label, "standard": shown, **sums(members)})
+        shown = standard if standard is not None else bands[label].band_standard()
+        rows.append({"band": label, "standard": shown, **bands[label].result()})
     return rows
 
 
-def totals(items: list[dict[str, Any]]) -> dict[str, Any]:
+def with_capitals(result: dict[str, Any]) -> dict[str, Any]:
     """The 合计 of a summary, with the amount in capitals the form prints under it."""
-    result = sums(items)
     return {**result, "amount_upper": rmb_upper(result["amount"])}
 
 
-def _zero_padded(items: list[dict[str, Any]]) -> None:
-    """``file_seq``: 附件2's 序号 padded, so file names, print order and the roster agree
-    (the input's own 序号 has gaps where people are not paid)."""
+def totals(items: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """The 合计 of a group of paid people."""
+    return with_capitals(sums(items))
+
+
+def _zero_padded(items: SpilledList) -> list[dict[str, Any]] | SpilledList:
+    """The paid people with ``file_seq``: 附件2's 序号 padded, so file names, print order and
+    the roster agree (the input's own 序号 has gaps where people are not paid)."""
     width = len(str(len(items)))
-    for item in items:
-        item["file_seq"] = str(item["index"]).zfill(width)
+
+    def padded() -> Iterator[dict[str, Any]]:
+        for item in items:
+            item["file_seq"] = str(item["index"]).zfill(width)
+            yield item
+
+    if not items.spilled:
+        return list(padded())
+    result = SpilledList(padded())
+    items.close()
+    return result
 
 
 # --------------------------------------------------------------------------- changes
 
 
-def _changes(this: list[Assessed], last: list[Assessed] | None,
-             year: int) -> list[rules.Change]:
-    if last is None:  # the first payment year: everyone paid joins the list
-        jan = date(year, 1, 1)
-        return [rules.Change(a.person, "增加", FIRST_YEAR_REASON,
-                             max(a.result.first_month or jan, jan))
-                for a in this if a.result and a.result.eligible]
-    changes = rules.compare_years([a.result for a in last if a.result],
-                                  [a.result for a in this if a.result], year)
-    return sorted(changes, key=lambda c: c.change != "增加")
+def _change_item(change: rules.Change, where: Location) -> dict[str, Any]:
+    """附件3's row of one change (numbered once all are known)."""
+    return {"index": 0, "name": change.person.name, "id_number": change.person.id_number,
+            "change": change.change, "reason": change.reason, "month": cn_month(change.month),
+            "remark": change.remark, WHERE_KEY: where}
 
 
-def change_items(this: list[Assessed], last: list[Assessed] | None,
-                 year: int) -> tuple[list[dict[str, Any]], dict[str, int]]:
-    """附件3's rows and headline counts; last + added − removed = this always holds."""
-    where = {a.person.id_number: a.record.where for a in (last or [])}
-    where.update({a.person.id_number: a.record.where for a in this})
-    changes = _changes(this, last, year)
-    items = [{"index": n, "name": c.person.name, "id_number": c.person.id_number,
-              "change": c.change, "reason": c.reason, "month": cn_month(c.month),
-              "remark": c.remark, WHERE_KEY: where[c.person.id_number]}
-             for n, c in enumerate(changes, start=1)]
-    counts = {
-        "last": sum(bool(a.result and a.result.eligible) for a in last or []),
-        "added": sum(c.change == "增加" for c in changes),
-        "removed": sum(c.change == "减少" for c in changes),
-        "this": sum(bool(a.result and a.result.eligible) for a in this),
-    }
-    if counts["last"] + counts["added"] - counts["removed"] != counts["this"]:
-        raise AssertionError(f"annex 3 counts do not add up: {counts}")  # a bug, not bad input
-    return items, counts
+#: Last year's roster by :func:`rules.change_key`: bit 1 paid, bit 2 also on this year's.
+_PAID, _SEEN = 1, 2
+
+
+class Changes:
+    """附件3's rows and headline counts, found person by person as this year's roster is read
+    (last year's is held as one small number per person); last + added − removed = this."""
+
+    def __init__(self, last: dict[str, int] | None, last_paid: int, year: int, first_year: bool):
+        self.last, self.year, self.first_year = last, year, first_year
+        self.counts = {"last": last_paid, "added": 0, "removed": 0, "this": 0}
+        self.added: list[dict[str, Any]] = []
+        self.removed: list[dict[str, Any]] = []
+
+    def add(self, a: Assessed) -> None:
+        result = a.result
+        assert result is not None
+        self.counts["this"] += result.eligible
+        if self.first_year:  # the first payment year: everyone paid joins the list
+            if result.eligible:
+                jan = date(self.year, 1, 1)
+                self._note(rules.Change(a.person, "增加", FIRST_YEAR_REASON,
+                                        max(result.first_month or jan, jan)), a.record.where)
+            return
+        if self.last is None:
+            return
+        key = rules.change_key(a.person)
+        known = self.last.get(key)
+        if known is not None:
+            self.last[key] = known | _SEEN
+        change = rules.year_change(result, None if known is None else bool(known & _PAID),
+                                   self.year)
+        if change is not None:
+            self._note(change, a.record.where)
+
+    def _note(self, change: rules.Change, where: Location) -> None:
+        (self.added if change.change == "增加" else self.removed).append(
+            _change_item(change, where))
+
+    def finish(self, previous: InputData | None, settings: Mapping[str, Any],
+               run: rules.Settings) -> tuple[Any, dict[str, int]]:
+        """The rows (增加 first) and the counts, once this year's roster has been read; the
+        people paid last year and absent now are found in last year's roster again."""
+        if self.last is None and not self.first_year:
+            return [], {}
+        absent = {key for key, known in (self.last or {}).items() if known == _PAID}
+        if absent and previous is not None:
+            leavers: dict[str, Assessed] = {}
+            last_run = replace(run, year=run.year - 1)
+            latest = reference_date(settings, last_run)
+            for record in previous.tables.get("records", []):
+                a = _person(record, settings, last_run, latest, [])
+                if a is not None and rules.change_key(a.person) in absent:
+                    leavers[rules.change_key(a.person)] = a
+            for a in leavers.values():
+                self._note(rules.left_roster(a.person, self.year), a.record.where)
+        counts = {**self.counts, "added": len(self.added), "removed": len(self.removed)}
+        if counts["last"] + counts["added"] - counts["removed"] != counts["this"]:
+            raise AssertionError(f"annex 3 counts do not add up: {counts}")  # a bug
+        for number, row in enumerate(self.added + self.removed, start=1):
+            row["index"] = number
+        return settled(SpilledList(self.added + self.removed)), counts
 
 
 # --------------------------------------------------------------------------- whole runs
@@ -447,8 +596,10 @@ def _assessed_roster(data: InputData, settings: Mapping[str, Any], run: rules.Se
     return roster
 
 
-def _previous(data: InputData, settings: Mapping[str, Any], run: rules.Settings,
-              problems: list[Problem], required: bool) -> list[Assessed] | None:
+def _last_year(data: InputData, settings: Mapping[str, Any], run: rules.Settings,
+               problems: list[Problem], required: bool) -> tuple[dict[str, int] | None, int]:
+    """Who was on last year's roster and whether they were paid (see :class:`Changes`), and
+    how many were paid; None when there is no last year to compare with."""
     previous = data.previous
     if run.year == run.first_year:
         if previous is not None:
@@ -456,19 +607,24 @@ def _previous(data: InputData, settings: Mapping[str, Any], run: rules.Settings,
                 f"{run.year}年是首个发放年度，没有上年名单；请去掉 --previous",
                 f"{run.year} is the first payment year, which has no previous list; "
                 "drop --previous", Location(", ".join(map(str, previous.files)))))
-        return None
+        return None, 0
     if previous is None:
-        if not required:
-            return None
-        problems.append(_setting_problem(
-            "year",
-            f"{run.year}年不是首个发放年度（{run.first_year}年），填写增减情况表需要上年名册："
-            "请用 --previous 给出上年的名册文件",
-            f"{run.year} is not the first payment year ({run.first_year}); the table of changes "
-            "needs last year's roster: give it with --previous"))
-        return None
+        if required:
+            problems.append(_setting_problem(
+                "year",
+                f"{run.year}年不是首个发放年度（{run.first_year}年），填写增减情况表需要上年名册："
+                "请用 --previous 给出上年的名册文件",
+                f"{run.year} is not the first payment year ({run.first_year}); the table of "
+                "changes needs last year's roster: give it with --previous"))
+        return None, 0
+    last: dict[str, int] = {}
+    paid = 0
     last_run = replace(run, year=run.year - 1)
-    return _assessed_roster(previous, settings, last_run, problems, need_amounts=False)
+    for a in assessed_people(previous, settings, last_run, problems, need_amounts=False):
+        if a.result is not None:
+            last[rules.change_key(a.person)] = _PAID if a.result.eligible else 0
+            paid += a.result.eligible
+    return last, paid
 
 
 def county_context(data: InputData, settings: dict[str, Any],
@@ -477,6 +633,8 @@ def county_context(data: InputData, settings: dict[str, Any],
 
     After the first payment year the table of changes needs last year's roster; a form filled
     on its own that does not show changes (``require_previous=False``) can do without it.
+    The roster is read person by person: a long one's lists go to disk (:mod:`planforge.spill`)
+    and only sums, counts and last year's paid list stay in memory.
     """
     problems: list[Problem] = []
     run = run_settings(settings, problems)
@@ -488,31 +646,42 @@ def county_context(data: InputData, settings: dict[str, Any],
     date_errors, date_warnings = advisories.schedule(settings, run, notice_days, calendar)
     problems.extend(date_errors)
     warnings.extend(date_warnings)
-    this = _assessed_roster(data, settings, run, problems)
-    last = _previous(data, settings, run, problems, require_previous)
+    last_problems: list[Problem] = []  # reported after this year's, as they were read
+    last, last_paid = _last_year(data, settings, run, last_problems, require_previous)
+    changes = Changes(last, last_paid, run.year, last is None and run.year == run.first_year)
+    conditions, old_ages = advisories.ConditionTally(run), []
+    eligible, ineligible = SpilledList(), SpilledList()
+    bands = {label: Sums() for _low, _high, _standard, label in rules.BANDS}
+    total = Sums()
+    on = reference_date(settings, run)
+    for a in assessed_people(data, settings, run, problems):
+        if problems or last_problems or a.result is None:
+            continue  # nothing is written: the problems are all that is wanted now
+        old_ages.extend(advisories.old_ages([(a.person, a.record.where)], on))
+        item = person_item(a, 0, run.year)
+        if _paid(item):
+            conditions.add(a.person)
+            item["index"] = len(eligible) + 1
+            eligible.append(item)
+            if item["band"] in bands:
+                bands[item["band"]].add(item)
+            total.add(item)
+        else:
+            item["index"] = len(ineligible) + 1
+            ineligible.append(item)
+        changes.add(a)
+    problems.extend(last_problems)
     if problems:
         raise InputError(problems)
     where = _files(data)
-    warnings.extend(advisories.unchecked_conditions(
-        [a.person for a in this if a.result and a.result.eligible], run, where))
-    warnings.extend(advisories.old_ages(((a.person, a.record.where) for a in this),
-                                        reference_date(settings, run)))
-    items = [person_item(a, 0, run.year) for a in this]
-    eligible = [i for i in items if _paid(i)]
-    ineligible = [i for i in items if not _paid(i)]
-    for number, item in enumerate(eligible, start=1):
-        item["index"] = number
-    for number, item in enumerate(ineligible, start=1):
-        item["index"] = number
-    _zero_padded(eligible)
-    if last is None and run.year != run.first_year:
-        changes, counts = [], {}
-    else:
-        changes, counts = change_items(this, last, run.year)
-    warnings.extend(advisories.unlisted_increases(changes, where))
+    warnings.extend(conditions.problems(where))
+    warnings.extend(old_ages)
+    change_rows, counts = changes.finish(data.previous, settings, run)
+    warnings.extend(advisories.unlisted_increases(change_rows, where))
     data.warnings.extend(warnings)
-    return {"eligible": eligible, "ineligible": ineligible, "changes": changes, "counts": counts,
-            "bands": band_rows(eligible), "totals": totals(eligible), "notice": notice_days}
+    return {"eligible": _zero_padded(eligible), "ineligible": settled(ineligible),
+            "changes": change_rows, "counts": counts, "bands": band_rows(bands),
+            "totals": with_capitals(total.result()), "notice": notice_days}
 
 
 def forms_context(data: InputData, settings: dict[str, Any]) -> dict[str, Any]:

@@ -746,6 +746,27 @@ class Change:
     remark: str = ""
 
 
+def change_key(person: Person) -> str:
+    """Who someone is when two years' rosters are compared: the ID number (else the name)."""
+    return person.id_number or person.name
+
+
+def year_change(r: Result, was_paid: bool | None, year: int) -> Change | None:
+    """This year's change for one person, given whether they were paid last year (None: not on
+    last year's roster); see :func:`compare_years`."""
+    jan = date(year, 1, 1)
+    if r.eligible and not was_paid:
+        reason, remark = REACHED_AGE, ""
+        if was_paid is None:
+            reason, remark = ((LATE_APPLICATION, "") if r.person.late_application
+                              else (NOT_ON_LAST_LIST, "请核实"))
+        return Change(r.person, "增加", reason, max(r.first_month or jan, jan), remark)
+    if was_paid and not r.eligible:
+        month = month_start(r.person.death_date) if r.person.death_date else jan
+        return Change(r.person, "减少", r.reason, month)
+    return None
+
+
 def compare_years(last: Iterable[Result], this: Iterable[Result], year: int) -> list[Change]:
     """Increases and decreases between last year's paid list and this year's (by ID number).
 
@@ -755,26 +776,22 @@ def compare_years(last: Iterable[Result], this: Iterable[Result], year: int) -> 
     approved late application (补报). The change month is the first payment month (增加), the
     death month or January of ``year`` (减少).
     """
-    before = {r.person.id_number or r.person.name: r for r in last}
+    before = {change_key(r.person): r for r in last}
     changes: list[Change] = []
     seen: set[str] = set()
-    jan = date(year, 1, 1)
     for r in this:
-        key = r.person.id_number or r.person.name
+        key = change_key(r.person)
         seen.add(key)
         old = before.get(key)
-        was_paid = old is not None and old.eligible
-        if r.eligible and not was_paid:
-            reason, remark = REACHED_AGE, ""
-            if old is None:
-                reason, remark = ((LATE_APPLICATION, "") if r.person.late_application
-                                  else (NOT_ON_LAST_LIST, "请核实"))
-            month = max(r.first_month or jan, jan)
-            changes.append(Change(r.person, "增加", reason, month, remark))
-        elif was_paid and not r.eligible:
-            month = month_start(r.person.death_date) if r.person.death_date else jan
-            changes.append(Change(r.person, "减少", r.reason, month))
+        change = year_change(r, None if old is None else old.eligible, year)
+        if change is not None:
+            changes.append(change)
     for key, old in before.items():
         if key not in seen and old.eligible:
-            changes.append(Change(old.person, "减少", "本年名单中无此人", jan, "请核实"))
+            changes.append(left_roster(old.person, year))
     return changes
+
+
+def left_roster(person: Person, year: int) -> Change:
+    """The change of someone paid last year who is not on this year's roster."""
+    return Change(person, "减少", "本年名单中无此人", date(year, 1, 1), "请核实")

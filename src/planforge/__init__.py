@@ -47,6 +47,9 @@ _ON_FIRST_USE = {
     "gather_settings": "planforge.settings",
     "read_mapping": "planforge.settings",
     "sanitize_filename": "planforge.output",
+    "SpilledGroups": "planforge.spill",
+    "SpilledList": "planforge.spill",
+    "settled": "planforge.spill",
     "rmb_upper": "planforge.default_plugins.filters",
 }
 if TYPE_CHECKING:
@@ -54,6 +57,7 @@ if TYPE_CHECKING:
     from .fields import parse_date, parse_resident_id
     from .output import sanitize_filename
     from .settings import gather_settings, read_mapping
+    from .spill import SpilledGroups, SpilledList, settled
 
 
 def __getattr__(name: str) -> Any:
@@ -75,4 +79,6 @@ __all__ = [
     "ToolMissingError", "clean_context", "cleaned_note", "gather_settings", "normalize_header",
     "parse_date", "parse_resident_id", "read_mapping", "rmb_upper", "sanitize_filename",
     "templates_dir",
+    # long lists kept on disk (docs/plugins.md, "Big lists")
+    "SpilledGroups", "SpilledList", "settled",
 ]

@@ -256,6 +256,7 @@ def fill(ctx: click.Context, target: str, data: tuple[str, ...], output: str, as
         engine.start_workers(jobs)  # they load while the input is read and checked
     prepared = engine.prepare(target, [Path(d) for d in data], values, origin,
                               [Path(p) for p in previous])
+    ctx.call_on_close(prepared.close)  # its spilled lists, after success, failure or Ctrl-C
     report_warnings(prepared.data)
     told = len(prepared.data.warnings)
     if prepared.cleaned_characters:

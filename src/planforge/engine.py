@@ -34,6 +34,7 @@ from .output import (
 from .plugins import Registry
 from .printpdf import require_libreoffice, stage_pdfs
 from .render.jinja import make_environment, render_text
+from .spill import SpilledList
 from .text import clean_context
 from .validate import RecordBinder
 
@@ -73,8 +74,22 @@ class Prepared:
     context: dict[str, Any]
     cleaned_characters: int = 0
 
-    def items(self, document_type: DocumentType) -> list[Any]:
-        return list(self.context.get(document_type.each) or [])
+    def items(self, document_type: DocumentType) -> list[Any] | SpilledList:
+        """The list a document type loops over; a spilled one is handed on, not copied."""
+        items = self.context.get(document_type.each) or []
+        return items if isinstance(items, SpilledList) else list(items)
+
+    def close(self) -> None:
+        """Remove the run's spilled lists from disk (:mod:`.spill`): the run is over.
+
+        Their files have no name in any folder and vanish with the process however it ends;
+        closing frees the space as soon as the run is done.
+        """
+        tables = [*self.data.tables.values(),
+                  *(self.data.previous.tables.values() if self.data.previous else ())]
+        for value in (*self.context.values(), *tables):
+            if isinstance(value, SpilledList):
+                value.close()
 
     def read_folders(self) -> list[Path]:
         """The folders given in settings of type ``folder``, which the run reads recursively."""
@@ -164,7 +179,8 @@ class Engine:
             data.previous = last
         context = job.prepare(data, values)
         context, cleaned = clean_context({**context, "settings": values})
-        return Prepared(job, data, values, context, cleaned)
+        context, spilled_cleaned = _clean_spilled(context)
+        return Prepared(job, data, values, context, cleaned + spilled_cleaned)
 
     @staticmethod
     def _plugin_problems(job: Job, data: InputData, last: InputData | None,
@@ -333,6 +349,20 @@ class Engine:
             renders += self.plan(document_type, part, writer, progress, jobs,
                                  entry=f"{folder}/{name}")
         return renders
+
+
+def _clean_spilled(context: dict[str, Any]) -> tuple[dict[str, Any], int]:
+    """:func:`clean_context` for the context's spilled lists, item by item (it leaves them as
+    they are); a list is rewritten only if something was removed."""
+    total = 0
+    for name, value in context.items():
+        if not isinstance(value, SpilledList):
+            continue
+        removed = sum(clean_context(item)[1] for item in value)
+        if removed:
+            context[name] = SpilledList(clean_context(item)[0] for item in value)
+            total += removed
+    return context, total
 
 
 def _pictures(document_type: DocumentType, prepared: Prepared) -> dict[str, Path]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -110,9 +110,10 @@ class Record(Mapping):
 
 @dataclass
 class InputData:
-    """Everything a run read, table by table, after validation."""
+    """Everything a run read, table by table, after validation. A long table is a
+    :class:`~planforge.spill.SpilledList` on disk: iterate it rather than copy it."""
 
-    tables: dict[str, list[Record]]
+    tables: dict[str, Sequence[Record]]
     files: tuple[Path, ...] = ()
     previous: InputData | None = None  # last period's data (``--previous``), for 增减 tables
     warnings: list = field(default_factory=list)  # Problems worth telling, not blocking
@@ -120,14 +121,15 @@ class InputData:
     folders: tuple[Path, ...] = ()
 
     @property
-    def records(self) -> list[Record]:
+    def records(self) -> Sequence[Record]:
         return self.tables.get("records", [])
 
 
 #: Items in a context may carry the Location of their source row under this key (for manifests).
 WHERE_KEY = "_where"
 
-#: ``prepare(data, settings)`` returns the template context; it may raise InputError.
+#: ``prepare(data, settings)`` returns the template context; it may raise InputError. A list
+#: the templates loop over may be a :class:`~planforge.spill.SpilledList` (see docs/plugins.md).
 Prepare = Callable[[InputData, dict[str, Any]], dict[str, Any]]
 #: ``read(paths)`` reads inputs that are not tables (an activity folder) into InputData; it
 #: may raise InputError.
@@ -135,7 +137,8 @@ Read = Callable[[list[Path]], InputData]
 
 
 def default_prepare(data: InputData, settings: dict[str, Any]) -> dict[str, Any]:
-    """Without a plugin's own logic, templates see the rows as they were read."""
+    """Without a plugin's own logic, templates see the rows as they were read (as plain lists:
+    declarative derived fields and checks work on them)."""
     return {name: [{**r.values, WHERE_KEY: r.where} for r in rows]
             for name, rows in data.tables.items()}
 
@@ -229,7 +232,7 @@ class Rendering:
 
     document_type: DocumentType
     context: dict[str, Any]  # the run's context plus ``document`` (annex, title, name, split)
-    items: list[Any]  # the ``each`` list of the context
+    items: Sequence[Any]  # the ``each`` list of the context (maybe a SpilledList: iterate it)
     settings: dict[str, Any]
     entry: str
     word_env: Any  # Jinja environment escaping for XML (Word templates)

@@ -13,6 +13,7 @@ from .errors import InputError, Location, Problem
 from .fields import DATA_FOLDER, PURE_PARSERS, ResidentId, check_limits
 from .model import Field, FieldError, FieldType, InputData, Record, TableSpec
 from .readers import DataFile, RawTable
+from .spill import SpilledList
 from .text import normalize_header, normalize_value
 
 _TOTAL_MARKERS = {"合计", "总计", "小计", "total"}
@@ -143,7 +144,7 @@ class RecordBinder:
                 )
         return found, problems
 
-    def bind(self, table: RawTable, spec: TableSpec) -> tuple[list[Record], list[Problem]]:
+    def bind(self, table: RawTable, spec: TableSpec) -> tuple[SpilledList, list[Problem]]:
         columns, problems = self.columns(table, spec)
         if problems:
             return [], problems
@@ -154,14 +155,15 @@ class RecordBinder:
             DATA_FOLDER.reset(token)
 
     def _bind_rows(self, table: RawTable, spec: TableSpec,
-                   columns: dict[str, int]) -> tuple[list[Record], list[Problem]]:
+                   columns: dict[str, int]) -> tuple[SpilledList, list[Problem]]:
         """Bind the rows as the reader yields them; a Location is made only for a problem.
+        A long table's records go to disk as they are bound (:mod:`.spill`).
 
         Blank, total and example rows are skipped; a signature footer (see :func:`_is_footer`) ends
         the table, and a valid record below it is reported rather than read or dropped.
         """
         problems: list[Problem] = []
-        records = []
+        records = SpilledList()
         plan = [self._column(field, columns.get(field.name)) for field in spec.fields]
         bound = set(columns.values())
         matches_id = any(field.matches_id for field in spec.fields)
@@ -255,8 +257,8 @@ class RecordBinder:
         """Read every table of every file; raise one InputError listing all problems."""
         files = tuple(Path(f) for f in files)
         specs = tuple(specs)
-        tables: dict[str, list[Record]] = {spec.name: [] for spec in specs}
-        clean: dict[str, list[Record]] = {spec.name: [] for spec in specs}
+        tables: dict[str, SpilledList] = {spec.name: SpilledList() for spec in specs}
+        bad_rows: dict[str, set[tuple[str, str, int | None]]] = {spec.name: set() for spec in specs}
         found_in: set[str] = set()
         problems: list[Problem] = []
         warnings: list[Problem] = []
@@ -280,11 +282,14 @@ class RecordBinder:
                         break
                     found_in.add(spec.name)
                     warnings.extend(raw.warnings)  # complete now that the rows are read
-                    tables[spec.name].extend(records)
+                    if tables[spec.name]:
+                        tables[spec.name].extend(records)
+                    else:
+                        tables[spec.name] = records
                     problems.extend(found)
                     whole_file_problem |= any(p.where.row is None for p in found)
-                    bad = {p.where.row for p in found}
-                    clean[spec.name].extend(r for r in records if r.where.row not in bad)
+                    bad_rows[spec.name].update((p.where.file, p.where.sheet, p.where.row)
+                                               for p in found)
         if not whole_file_problem:  # an unreadable file may have held the table
             problems.extend(_missing_tables(specs[1:], found_in, files))
         for spec in specs[:1]:
@@ -294,7 +299,10 @@ class RecordBinder:
                             Location(", ".join(map(str, files))))
                 )
         if problems:
-            partial = None if whole_file_problem else InputData(clean, files, warnings=warnings)
+            partial = None if whole_file_problem else InputData(
+                {name: [r for r in rows if (r.where.file, r.where.sheet, r.where.row)
+                        not in bad_rows[name]] for name, rows in tables.items()},
+                files, warnings=warnings)
             raise InvalidData(problems, partial)
         return InputData(tables, files, warnings=warnings)
 

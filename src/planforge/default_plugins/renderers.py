@@ -7,9 +7,10 @@ other one's libraries.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from planforge.errors import Location
 from planforge.hookspecs import hookimpl
 from planforge.model import (
     EXCEL_TABLE,
@@ -32,14 +33,40 @@ COPIES = Field("copies", "份数", type="integer", default=3, min=1, max=20,
 Write = Callable[[], None]
 
 
+class FormsView(Sequence):
+    """A volume's forms, ``(relative path, index, item)`` each, read from the run's items only
+    when rendered (or sent to a worker): a spilled list of 100,000 items stays on disk."""
+
+    def __init__(self, paths: Sequence[str], items: Sequence[Any], start: int):
+        self.paths, self.items, self.start = paths, items, start
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    def __getitem__(self, position):
+        if isinstance(position, slice):
+            return [self[i] for i in range(*position.indices(len(self)))]
+        index = self.start + range(len(self))[position]
+        return self.paths[index - self.start], index + 1, self.items[index]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return list, (list(self),)
+
+
 def render_per_record(rendering: Rendering, writer: OutputWriter) -> Write:
     """One file per item, named by the type's pattern, plus print volumes of them all."""
     from planforge.render.batch import VOLUME_SIZE, Volume
 
     document_type, shared, entry = rendering.document_type, rendering.context, rendering.entry
+    items = rendering.items  # maybe spilled: read once here, once more while rendering
+    copies = int(rendering.settings.get(COPIES.name) or COPIES.default)
+    combined = document_type.combined and (len(items) > 1 or copies > 1)
+    count = -(-len(items) // VOLUME_SIZE)
     used: set[str] = set()
-    forms = []
-    for index, item in enumerate(rendering.items, start=1):
+    volumes: list[Volume] = []
+    paths: list[str] = []  # of the volume being planned
+    rows: list[list[Location]] = []  # each volume's source rows
+    for index, item in enumerate(items, start=1):
         context = {**shared, **item, "record": item, "index": index}
         stem = sanitize_filename(render_text(rendering.text_env, document_type.file_name, context,
                                              f"{document_type.name}.file_name"))
@@ -51,16 +78,20 @@ def render_per_record(rendering: Rendering, writer: OutputWriter) -> Write:
         writer.path(relative)
         where = item.get(WHERE_KEY) if isinstance(item, Mapping) else None
         writer.add(relative, document_type.name, [where] if where else [])
-        forms.append((relative, index, item))
-    copies = int(rendering.settings.get(COPIES.name) or COPIES.default)
-    volumes = [Volume(forms[i:i + VOLUME_SIZE]) for i in range(0, len(forms), VOLUME_SIZE)]
-    if document_type.combined and (len(forms) > 1 or copies > 1):
-        for number, volume in enumerate(volumes, start=1):
-            label = "（合订打印）" if len(volumes) == 1 else f"（合订打印 第{number}册）"
+        if not paths:
+            rows.append([])
+        paths.append(relative)
+        if where:
+            rows[-1].append(where)
+        if len(paths) == VOLUME_SIZE or index == len(items):
+            volumes.append(Volume(FormsView(paths, items, len(volumes) * VOLUME_SIZE)))
+            paths = []
+    for number, (volume, sources) in enumerate(zip(volumes, rows, strict=True), start=1):
+        if combined:
+            label = "（合订打印）" if count == 1 else f"（合订打印 第{number}册）"
             volume.combined = f"{entry}/{sanitize_filename(entry + label)}.docx"
-            writer.add(volume.combined, document_type.name,
-                       [f[2][WHERE_KEY] for f in volume.forms
-                        if isinstance(f[2], Mapping) and WHERE_KEY in f[2]])
+            writer.add(volume.combined, document_type.name, sources)
+    del used, rows
 
     def write() -> None:
         from planforge.render.batch import Batch, render_volumes

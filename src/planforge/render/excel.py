@@ -13,7 +13,7 @@ it is made, so time stays at a few microseconds a cell and memory does not grow 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..errors import TemplateError
 from ..rowfit import fit_row_heights, keep_signatures_with_table
+from ..spill import SpilledList
 from .excelcells import SheetFiller
 from .package import check_office_package
 from .references import Insertion, ReferenceShifter, UnreadableFormula
@@ -88,7 +89,7 @@ def render_xlsx(template: Path, context: Mapping[str, Any], env: ImmutableSandbo
     except Exception as error:  # a damaged template is the plugin's mistake, not a bug
         raise TemplateError(f"无法打开 Excel 模板「{template.name}」：{error} / "
                             f"cannot open Excel template {template.name!r}: {error}") from None
-    lists = {s.title: list(context.get(sheet_lists.get(s.title, each)) or [])
+    lists = {s.title: _rows(context.get(sheet_lists.get(s.title, each)))
              for s in workbook.worksheets}
     marked = shift_references(workbook, lists, template.name)
     if sum(map(len, lists.values())) >= STREAM_MINIMUM:
@@ -106,3 +107,8 @@ def render_xlsx(template: Path, context: Mapping[str, Any], env: ImmutableSandbo
     fit_row_heights(workbook, data_rows)  # long values wrap: data rows grow to show them whole
     keep_signatures_with_table(workbook)
     workbook.save(target)
+
+
+def _rows(items: Any) -> Sequence[Any]:
+    """A sheet's list; a spilled one (:mod:`planforge.spill`) is read in order, not copied."""
+    return items if isinstance(items, SpilledList) else list(items or [])

@@ -27,6 +27,7 @@ from jinja2 import Template, nodes
 from jinja2.exceptions import TemplateSyntaxError
 from lxml import etree
 
+from ..spill import SpilledList
 from .word import (
     _W,
     _WP,
@@ -85,7 +86,8 @@ def stream_document(template: WordTemplate, context: Mapping[str, Any], target: 
 
     Raises :class:`CannotStream` when, having started, the document must be rendered whole.
     """
-    loops = [loop for loop in _loops(template) if isinstance(context.get(loop.name), list)
+    loops = [loop for loop in _loops(template)
+             if isinstance(context.get(loop.name), list | SpilledList)
              and len(context[loop.name]) > STREAM_CHUNK]
     if not loops:
         return False
