@@ -159,18 +159,8 @@ class Engine:
             problems.extend(error.problems)
             values = dict(settings)
         settings_ok = not problems
-        data = last = None
-        try:
-            data = job.load(self.binder, files)
-        except InputError as error:
-            problems.extend(error.problems)
-            data = getattr(error, "data", None)
-        if previous:
-            try:
-                last = job.load(self.binder, previous)
-            except InputError as error:
-                problems.extend(error.problems)
-                last = getattr(error, "data", None)
+        data = self._load(job, files, problems)
+        last = self._load(job, previous, problems) if previous else None
         if problems:
             if settings_ok and data is not None and (last is not None or not previous):
                 problems.extend(self._plugin_problems(job, data, last, values, problems))
@@ -181,6 +171,15 @@ class Engine:
         context, cleaned = clean_context({**context, "settings": values})
         context, spilled_cleaned = _clean_spilled(context)
         return Prepared(job, data, values, context, cleaned + spilled_cleaned)
+
+    def _load(self, job: Job, files: list[Path], problems: list[Problem]) -> InputData | None:
+        """The files' data, their problems added to ``problems``; what could be read even so
+        (the plugin's own checks then look at the rows that had none)."""
+        try:
+            return job.load(self.binder, files)
+        except InputError as error:
+            problems.extend(error.problems)
+            return getattr(error, "data", None)
 
     @staticmethod
     def _plugin_problems(job: Job, data: InputData, last: InputData | None,
