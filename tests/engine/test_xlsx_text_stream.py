@@ -127,11 +127,11 @@ def test_a_2000_row_subsidy_roster_is_the_same_streamed(tmp_path, monkeypatch):
     from benchmarks.data import roster_items
     from planforge.engine import Engine
     from planforge.plugins import load_plugins
-    from planforge.settings import read_settings_file
+    from planforge.settings import read_mapping
 
     engine = Engine(load_plugins())
     prepared = engine.prepare("gd-subsidy-roster", [SAMPLES / "gd-subsidy/roster-2020.xlsx"],
-                              read_settings_file(SAMPLES / "gd-subsidy/settings.yaml"))
+                              read_mapping(SAMPLES / "gd-subsidy/settings.yaml"))
     paid, unpaid = roster_items(2000)
     paid[7]["remark"] = "因病住院，自二〇二〇年三月起由其配偶代领，已核对身份证与银行账户 & <备注>"
     paid[8]["name"] = " 欧阳 娜娜 "
