@@ -101,6 +101,14 @@ _FORCE = click.option("--force", is_flag=True,
                       help="覆盖已有的输出文件 / overwrite an existing output file")
 
 
+def _out_file(zh: str, en: str) -> Callable[[Any], Any]:
+    """``-o FILE``: one file, written atomically and never over one already there."""
+    return click.option("-o", "--out", "out", required=True,
+                        type=click.Path(dir_okay=False, path_type=Path),
+                        help=f"{zh}（已有的文件不会被覆盖，除非 --force）/ {en} (an existing "
+                             "file is kept unless --force)")
+
+
 def _publish(engine: Callable[[], Any], name: str, source: Path, settings: dict[str, Any],
              targets: dict[str, Path], force: bool) -> Any:
     """``planforge fill NAME SOURCE``, publishing its files to the paths the clerk named."""
@@ -117,10 +125,7 @@ def photos_command(engine: Callable[[], Any]) -> click.Command:
 
     @click.command("photos")
     @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
-    @click.option("-o", "--out", "out", required=True,
-                  type=click.Path(dir_okay=False, path_type=Path),
-                  help="照片页文件 photos.docx 或 photos.pdf（已有的文件不会被覆盖，除非 --force）"
-                       " / the .docx or .pdf to write (an existing file is kept unless --force)")
+    @_out_file("照片页文件 photos.docx 或 photos.pdf", "the .docx or .pdf to write")
     @click.option("--expected", type=int, default=10, show_default=True,
                   help="应有照片张数,0 表示不检查 / expected number of photos, 0 = any")
     @click.option("--captions", type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -153,10 +158,7 @@ def binder_command(engine: Callable[[], Any]) -> click.Command:
 
     @click.command("binder")
     @click.argument("binder_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-    @click.option("-o", "--out", "out", required=True,
-                  type=click.Path(dir_okay=False, path_type=Path),
-                  help="PDF 装订册（已有的文件不会被覆盖，除非 --force）/ the PDF booklet to write "
-                       "(an existing file is kept unless --force)")
+    @_out_file("PDF 装订册", "the PDF booklet to write")
     @click.option("--docx", "docx_out", type=click.Path(dir_okay=False, path_type=Path),
                   help="同时生成可编辑的 Word 版 / also write an editable .docx booklet")
     @_FORCE
