@@ -50,18 +50,20 @@ def _one(paths: list[Path], folder: bool, what_zh: str, what_en: str) -> Path:
 
 
 def read_photo_folder(paths: list[Path]) -> InputData:
-    """The photos directly inside one folder, by name."""
+    """The photos directly inside one folder, by name (nothing else in it is read, so the
+    pages may be written into it, as ``photos 照片 -o 照片/照片页.docx`` always could)."""
     folder = _one(paths, True, "照片文件夹", "photo folder")
     photos = list_photo_files(folder)
-    return InputData({"photos": [Record({"path": p}, Location(str(p))) for p in photos]},
-                     files=tuple(photos), folders=(folder,))
+    return InputData({"photos": [Record({"path": p}, Location(str(p))) for p in photos],
+                      "folder": [Record({"path": folder}, Location(str(folder)))]},
+                     files=tuple(photos))
 
 
 def prepare_photo_pages(data: InputData, settings: dict[str, Any]) -> dict[str, Any]:
     """Check the photos (count, damage, duplicates; portrait and small ones are warnings) and
     caption each, from the captions file by name or stem, else by its stem."""
     records = data.tables["photos"]
-    folder = data.folders[0]
+    folder = data.tables["folder"][0]["path"]
     captions_file = settings.get(CAPTIONS.name)
     captions = _captions(captions_file)
     if captions_file:  # listed among the run's inputs in the manifest

@@ -70,6 +70,23 @@ def test_photos_keeps_a_file_already_at_o_unless_force(run_cli, photos: Path, tm
     assert sorted(os.listdir(tmp_path)) == ["照片", f"照片页{suffix}"]
 
 
+def test_photo_pages_may_be_written_into_the_photo_folder(run_cli, photos: Path) -> None:
+    """Only the photos directly inside are read: pages written there are no photo next time."""
+    for _ in range(2):
+        result = run_cli("photos", photos, "-o", photos / "照片页.docx", "--expected", "3",
+                         "--force")
+        assert result.exit_code == 0 and "3 张照片" in result.output, result.output
+    assert sorted(os.listdir(photos)) == ["01.jpg", "02.jpg", "03.jpg", "照片页.docx"]
+
+
+def test_a_missing_captions_setting_is_named(run_cli, photos: Path, tmp_path: Path) -> None:
+    gone = tmp_path / "说明.yaml"
+    result = run_cli("fill", "photo-pages", photos, "--set", "expected=3", "--set",
+                     f"captions={gone}", "-o", tmp_path / "out")
+    assert result.exit_code == 2 and str(gone) in result.output, result.output
+    assert not (tmp_path / "out").exists()
+
+
 @pytest.mark.slow
 def test_binder_keeps_files_already_at_o_and_docx(run_cli, binder: Path, tmp_path: Path,
                                                   soffice: str) -> None:
@@ -180,8 +197,6 @@ def test_fill_photo_pages_publishes_a_folder_with_manifest_and_zip(run_cli, phot
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert [f["path"] for f in manifest["files"]] == ["照片页.docx"]
     assert str(captions) in {item["file"] for item in manifest["inputs"]}
-    result = run_cli("fill", "photo-pages", photos, "-o", tmp_path / "照片", *settings)
-    assert result.exit_code == 2, result.output  # not inside the folder it reads
     result = run_cli("fill", "photo-pages", photos, "-o", tmp_path / "pages", "--zip", *settings)
     assert result.exit_code == 0, result.output
     with zipfile.ZipFile(tmp_path / "pages.zip") as bundle:
