@@ -6,9 +6,15 @@ planforge cannot know it wrote it) unless ``--force``."""
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
+import random
 import shutil
+import signal
+import subprocess
+import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -201,3 +207,56 @@ def test_fill_photo_pages_publishes_a_folder_with_manifest_and_zip(run_cli, phot
     assert result.exit_code == 0, result.output
     with zipfile.ZipFile(tmp_path / "pages.zip") as bundle:
         assert sorted(bundle.namelist()) == ["manifest.json", "照片页.docx"]
+
+
+@pytest.mark.slow
+def test_sigkill_at_any_moment_leaves_the_old_file_or_the_whole_new_one(tmp_path: Path) -> None:
+    """Killed anywhere in a run over the clerk's earlier pages (--force): -o holds the old bytes
+    or complete new pages, never part of them; what a killed run staged is hidden, and the next
+    run clears it once no run holds it."""
+    out = tmp_path / "照片页.docx"
+    out.write_bytes(b"last week's pages")
+    command = [sys.executable, "-c", "from planforge.cli import main; main()", "photos",
+               str(SAMPLE / "照片"), "-o", str(out), "--force"]
+    started = time.monotonic()
+    reference = subprocess.run([*command[:-2], str(tmp_path / "reference.docx")],
+                               capture_output=True, text=True, timeout=300)
+    duration = time.monotonic() - started
+    assert reference.returncode == 0, reference.stderr
+    chance = random.Random(16)
+    for moment in sorted(chance.uniform(0.2, duration * 1.05) for _ in range(5)):
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                   start_new_session=True)
+        time.sleep(moment)
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        if out.read_bytes() != b"last week's pages":
+            assert len(Docx(out).inline_shapes) == 10
+        assert {p for p in os.listdir(tmp_path) if not p.startswith(".planforge-")} == {
+            "照片页.docx", "reference.docx"}
+    for left in tmp_path.glob(".planforge-*"):  # as a killed run's staging is a minute later
+        os.utime(left, (time.time() - 120, time.time() - 120))
+    final = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert final.returncode == 0, final.stderr
+    assert sorted(os.listdir(tmp_path)) == ["reference.docx", "照片页.docx"]
+    assert len(Docx(out).inline_shapes) == 10
+
+
+def test_a_full_disk_exits_4_and_keeps_the_clerks_file(run_cli, photos: Path, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "照片页.docx"
+    out.write_bytes(b"last week's pages")
+    real = shutil.copyfile
+
+    def full(source, target, *args, **kwargs):
+        if Path(target).parent == tmp_path:  # the copy to -o
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(target))
+        return real(source, target, *args, **kwargs)
+
+    monkeypatch.setattr(shutil, "copyfile", full)
+    result = run_cli("photos", photos, "-o", out, "--expected", "3", "--force")
+    monkeypatch.setattr(shutil, "copyfile", real)
+    assert result.exit_code == 4, result.output
+    assert "No space left on device" in result.output and "Traceback" not in result.output
+    assert out.read_bytes() == b"last week's pages"
+    assert sorted(os.listdir(tmp_path)) == ["照片", "照片页.docx"]
