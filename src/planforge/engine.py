@@ -266,17 +266,15 @@ class Engine:
                 if not (folder / MANIFEST).is_file():
                     raise
                 failure = error  # published without what it names
-            written = []
-            for suffix, target in targets.items():
-                staged = folder / f"{entry}{suffix}"
-                if not staged.is_file():
-                    continue
-                _refuse_existing(target, force)  # put there while the run rendered
+            made = {target: folder / f"{entry}{suffix}" for suffix, target in targets.items()
+                    if (folder / f"{entry}{suffix}").is_file()}
+            for target in made:  # put there while the run rendered
+                _refuse_existing(target, force)
+            for target, staged in made.items():
                 write_atomic(target, lambda path, staged=staged: shutil.copyfile(staged, path))
-                written.append(target)
         if failure is not None:
             raise failure
-        return written
+        return list(made)
 
     def _write(self, prepared: Prepared, out: Path, archive: Path | None,
                progress: Progress | None, jobs: int, force: bool, pdf: bool = False) -> Path:
