@@ -17,10 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from planforge import (
+    Field,
+    FieldError,
     InputError,
     Location,
     Problem,
     ToolMissingError,
+    parse_date,
     read_mapping,
     sanitize_filename,
 )
@@ -119,25 +122,19 @@ def _as_list(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list | tuple) else [value]
 
 
-def _parse_date(value: Any, where: Location) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = str(value or "").strip()
-    m = re.fullmatch(r"(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*日?", text)
-    if m:
-        try:
-            return dt.date(int(m[1]), int(m[2]), int(m[3]))
-        except ValueError:
-            pass
-    raise InputError(
-        Problem(
-            f"日期「{text}」无效,应写成 2026-03-12 或 2026年3月12日",
-            f"date {text!r} is invalid; write it as 2026-03-12",
-            where,
-        )
-    )
+#: The activity's date, read as any date field is (2026-03-12, 2026年3月12日, 2026.3.12).
+_DATE = Field("date", "日期", type="date")
+
+
+def _activity_date(value: Any, where: Location) -> dt.date:
+    try:
+        if value is None or str(value).strip() == "":
+            raise FieldError("缺少日期", "the date is missing")
+        return parse_date(value, _DATE)
+    except FieldError as error:
+        raise InputError(Problem(f"{DOSSIER_FILE} 的活动日期（date / 日期）：{error.zh}",
+                                 f"the activity date (date) in {DOSSIER_FILE}: {error.en}",
+                                 where)) from None
 
 
 def _files(folder: Path, entry: Any, where: Location, problems: list[Problem]) -> list[Document]:
@@ -206,7 +203,7 @@ def load_dossier(folder: Path) -> Dossier:
 
     date = dt.date.min
     try:
-        date = _parse_date(top("date"), where)
+        date = _activity_date(top("date"), where)
     except InputError as exc:
         problems.extend(exc.problems)
     theme = str(top("theme") or "").strip()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -11,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .errors import InputError, Problem, TemplateError
+from .errors import InputError, Location, PlanforgeError, Problem, TemplateError
 from .model import (
     DocumentType,
     Field,
@@ -24,11 +26,14 @@ from .model import (
     default_prepare,
 )
 from .output import (
+    MANIFEST,
     OutputWriter,
     check_archive,
+    check_output_folder,
     check_outside_inputs,
     sanitize_filename,
     sha256_of,
+    write_atomic,
     zip_staging,
 )
 from .plugins import Registry
@@ -247,6 +252,45 @@ class Engine:
                 return self._write(prepared, Path(tmp), archive, progress, jobs, force, pdf)
         return self._write(prepared, out, None, progress, jobs, force, pdf)
 
+    def fill_files(self, prepared: Prepared, targets: Mapping[str, Path],
+                   force: bool = False) -> list[Path]:
+        """Render a one-document run as ``fill`` does, then publish its ``ENTRY<suffix>`` files
+        to the paths ``targets`` maps each suffix to (``photos -o 照片页.docx``).
+
+        A lone file carries no manifest, so planforge cannot tell one it wrote from the user's:
+        an existing target is refused before anything is rendered, unless ``force``. Each target
+        is written atomically (a killed run leaves only a hidden staging folder beside it, which
+        a later run removes). A file the run had to leave out (a PDF without LibreOffice) is not
+        published; the others are, and then the reason is raised.
+        """
+        (document_type,) = prepared.job.members
+        for target in targets.values():
+            if target.is_dir():
+                raise InputError(Problem("输出位置是一个文件夹（-o 应指定一个文件）",
+                                         "the output is a folder (-o takes a file)",
+                                         Location(str(target))))
+            check_output_folder(target.parent)
+            _refuse_existing(target, force)
+        entry = sanitize_filename(document_type.entry_name(self.title(document_type, prepared)))
+        failure: PlanforgeError | None = None
+        with zip_staging(next(iter(targets.values())).parent) as tmp:
+            folder = Path(tmp)  # locked by the run, so no other run clears it as abandoned
+            try:
+                self.fill(prepared, folder)
+            except PlanforgeError as error:
+                if not (folder / MANIFEST).is_file():
+                    raise
+                failure = error  # published without what it names
+            made = {target: folder / f"{entry}{suffix}" for suffix, target in targets.items()
+                    if (folder / f"{entry}{suffix}").is_file()}
+            for target in made:  # put there while the run rendered
+                _refuse_existing(target, force)
+            for target, staged in made.items():
+                write_atomic(target, lambda path, staged=staged: shutil.copyfile(staged, path))
+        if failure is not None:
+            raise failure
+        return list(made)
+
     def _write(self, prepared: Prepared, out: Path, archive: Path | None,
                progress: Progress | None, jobs: int, force: bool, pdf: bool = False) -> Path:
         with OutputWriter(out, force) as writer:
@@ -362,6 +406,16 @@ def _clean_spilled(context: dict[str, Any]) -> tuple[dict[str, Any], int]:
             context[name] = SpilledList(clean_context(item)[0] for item in value)
             total += removed
     return context, total
+
+
+def _refuse_existing(target: Path, force: bool) -> None:
+    if os.path.lexists(target) and not force:
+        raise InputError(Problem(
+            "输出文件已存在：单个文件没有清单，planforge 无法知道它是不是自己写的，所以不覆盖它，"
+            "也没有写入任何文件；请换一个文件名，或加 --force 覆盖它",
+            "the output file exists: a lone file has no manifest, so planforge cannot tell "
+            "whether it wrote it and keeps it, writing nothing; choose another name or add "
+            "--force to overwrite it", Location(str(target))))
 
 
 def _pictures(document_type: DocumentType, prepared: Prepared) -> dict[str, Path]:

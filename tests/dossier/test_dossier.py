@@ -344,6 +344,21 @@ def test_participant_without_reflection(copy: Path) -> None:
     assert "赵六" in _check_errors(copy)
 
 
+@pytest.mark.parametrize("value", ["2026.3.12", "２０２６年３月１２日", "2026/03/12 09:30"])
+def test_the_date_is_read_as_every_date_field_reads_it(copy: Path, value: str) -> None:
+    _edit_yaml(copy, lambda d: d.__setitem__("date", value))
+    result = run("dossier", "check", "--no-convert", copy)
+    assert result.exit_code == 0, (result.output, result.exception)
+
+
+@pytest.mark.parametrize("value", ["2026-02-30", "下周三", None])
+def test_a_bad_date_names_dossier_yaml_and_its_date(copy: Path, value: object) -> None:
+    _edit_yaml(copy, lambda d: d.__setitem__("date", value))
+    errors = _check_errors(copy)
+    assert "dossier.yaml" in errors and "date" in errors and "日期" in errors, errors
+    assert value is None or value in errors
+
+
 def test_chinese_keys(copy: Path) -> None:
     def to_chinese(d: dict) -> None:
         d["日期"] = "2026年3月12日"

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from planforge.errors import InputError, Location, PluginError, Problem
-from planforge.model import WHERE_KEY, Renderer, Rendering
+from planforge.model import WHERE_KEY, Field, Renderer, Rendering
 from planforge.output import OutputWriter, sanitize_filename
 
 from .build import build_booklet, check_sources
@@ -24,6 +24,9 @@ BOOKLET = "booklet"
 PHOTO_PAGES = "photo-pages"
 
 Write = Callable[[], None]
+#: What the photo pages are written as: an editable Word file, or a PDF (no LibreOffice needed).
+PHOTO_FORMAT = Field("photo_format", "照片页格式", type="choice", choices=("docx", "pdf"),
+                     default="docx", help="照片页写成 docx 或 pdf / photo pages as docx or pdf")
 
 
 def _rows(item: Any) -> list:
@@ -53,8 +56,8 @@ def render_booklet(rendering: Rendering, writer: OutputWriter) -> Write:
         for binder, stem in zip(binders, stems, strict=True):
             result = build_booklet(binder, pdf_out=writer.path(stem + ".pdf"),
                                    docx_out=writer.path(stem + ".docx"))
-            if result.pdf_error is not None:
-                raise result.pdf_error
+            if result.pdf_error is not None:  # the Word booklet is published all the same
+                writer.omit(stem + ".pdf", result.pdf_error)
 
     return write
 
@@ -66,8 +69,10 @@ def _photo(item: Any) -> tuple[Path, str]:
 
 
 def render_photo_pages(rendering: Rendering, writer: OutputWriter) -> Write:
-    """One Word file of photo pages, two captioned photos to an A4 page."""
-    relative = f"{rendering.entry}.docx"
+    """One Word file (or, with ``--set photo_format=pdf``, one PDF made without LibreOffice)
+    of photo pages, two captioned photos to an A4 page."""
+    suffix = rendering.settings.get(PHOTO_FORMAT.name) or PHOTO_FORMAT.default
+    relative = f"{rendering.entry}.{suffix}"
     writer.add(relative, rendering.document_type.name,
                [row for item in rendering.items for row in _rows(item)])
     photos = [_photo(item) for item in rendering.items]
@@ -77,10 +82,10 @@ def render_photo_pages(rendering: Rendering, writer: OutputWriter) -> Write:
         raise InputError(missing)
 
     def write() -> None:
-        from .photopages import write_photo_docx
+        from .photopages import write_photo_pages
 
         captions = {path.name: caption for path, caption in photos if caption}
-        write_photo_docx([path for path, _ in photos], writer.path(relative), captions)
+        write_photo_pages([path for path, _ in photos], writer.path(relative), captions)
 
     return write
 
@@ -90,7 +95,7 @@ RENDERERS: tuple[Renderer, ...] = (
              writes=".pdf + .docx booklet: cover, contents, bookmarks, 第 N 页 共 M 页",
              fills_template=False, description="装订册：封面、目录、书签、页码 / a bound booklet"),
     Renderer(PHOTO_PAGES, render_photo_pages, consumes="one photo (path, caption) per item",
-             writes=".docx, two captioned photos per A4 page",
-             fills_template=False,
+             writes=".docx (or .pdf), two captioned photos per A4 page",
+             settings=(PHOTO_FORMAT,), fills_template=False,
              description="照片页：每页两张照片并配说明 / photo pages, two to a page"),
 )
