@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import math
 from datetime import date, timedelta
 from decimal import Decimal
@@ -16,7 +17,7 @@ from gd_subsidy.rules import (
     assess,
     assess_all,
 )
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from stdnum.cn import ric
 
@@ -382,10 +383,15 @@ def test_properties(p: Person, year: int, first_year: int) -> None:
 
 
 @given(st.dates(date(1930, 1, 1), date(1975, 12, 31)), st.sampled_from(["男", "女"]))
-def test_age_date_is_a_birthday_or_first_of_march(birth: date, sex: str) -> None:
+@example(date(1972, 2, 29), "女")  # reaches 55 in 2027, a common year
+@example(date(1940, 2, 29), "男")  # reaches 60 in 2000, a leap year
+def test_age_date_is_a_birthday_or_on_28_february(birth: date, sex: str) -> None:
     reached = rules.age_reached_date(birth, sex)
     assert reached.year - birth.year == rules.AGE_BY_SEX[sex]
-    assert (reached.month, reached.day) in ((birth.month, birth.day), (3, 1))
+    # a 29 Feb birthday is reached on 28 Feb of a common year (Civil Code art. 202)
+    leap_day_in_common_year = (birth.month, birth.day) == (2, 29) and not calendar.isleap(reached.year)
+    expected = (2, 28) if leap_day_in_common_year else (birth.month, birth.day)
+    assert (reached.month, reached.day) == expected
     assert reached - timedelta(days=1) < reached
 
 
