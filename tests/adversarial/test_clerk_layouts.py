@@ -225,6 +225,7 @@ def _roster_with_death(path: Path, death: object) -> tuple[Path, str]:
     return path, sheet.cell(3, header.index("姓名") + 1).value
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("death", ["2020.3", "2020年3月", 2020.03])
 def test_a_death_month_pays_through_that_month(tmp_path, death):
     engine = Engine(load_plugins(None))

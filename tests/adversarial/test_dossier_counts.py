@@ -13,6 +13,7 @@ from planforge.cli import cli
 from ..conftest import SAMPLES
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("value", [-5, 0, -0.5, 1e9 + 0.5, "五", False, [10], {"n": 10}])
 def test_impossible_expected_photos_are_refused(tmp_path, value):
     folder = tmp_path / "dossier"

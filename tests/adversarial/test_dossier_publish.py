@@ -233,6 +233,7 @@ def test_two_dossier_builds_into_one_folder_one_is_refused_and_nothing_mixes(
 # --------------------------------------------------------------------------- the manifest
 
 
+@pytest.mark.slow
 def test_a_rebuild_replaces_only_what_the_last_build_wrote(engine, activities, built,
                                                            booklets_bound_once, tmp_path):
     """Photos renamed by new captions replace the old ones; the clerk's note in the photo
@@ -247,6 +248,7 @@ def test_a_rebuild_replaces_only_what_the_last_build_wrote(engine, activities, b
     assert len(photos) == 11
 
 
+@pytest.mark.slow
 def test_a_clerks_file_where_the_booklet_goes_is_refused_before_binding(activities, tmp_path):
     out = tmp_path / "out"
     (out / NAME).mkdir(parents=True)

@@ -245,6 +245,7 @@ def test_an_impossible_city_standard_is_refused(tmp_path, standard, said):
 @pytest.mark.parametrize("assignment", ["city_standard_first=-100", "city_standard_first=0",
                                         "city_standard_step=-1", "annex_roster=0",
                                         "annex_roster=100000", "copies=0", "year=1999"])
+@pytest.mark.slow
 def test_out_of_range_numeric_settings_are_refused(tmp_path, assignment):
     extra = ["--set", "city_standard_step=50"] if "first" in assignment else []
     if "step" in assignment:

@@ -155,6 +155,7 @@ def _with_member(path: Path, name: str) -> None:
         archive.writestr(zipfile.ZipInfo(name), b"planted")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ZIP_SLIP)
 @pytest.mark.parametrize("kind", ["form.docx", "table.xlsx"])
 def test_templates_with_member_names_leaving_the_zip_are_refused(tmp_path, name, kind):

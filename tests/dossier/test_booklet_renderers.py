@@ -88,6 +88,7 @@ def test_photo_pages_kind_writes_through_the_engine(inputs, run_cli, tmp_path: P
     assert listed["document_type"] == "photo-sheet" and len(listed["rows"]) == 3
 
 
+@pytest.mark.slow
 def test_booklet_kind_writes_a_numbered_pdf_and_word_booklet(inputs, run_cli,
                                                              tmp_path: Path) -> None:
     plugins, data = inputs

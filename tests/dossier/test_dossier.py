@@ -267,6 +267,7 @@ def test_check_passes_on_sample(sample: Path) -> None:
     assert "张明" in result.output
 
 
+@pytest.mark.slow
 def test_check_reports_a_missing_teaching_reflection(copy: Path) -> None:
     """Seed 002 lists 教学反思 under 过程性资料; a dossier without one is told so."""
     result = run("dossier", "check", "--no-convert", copy)

@@ -57,6 +57,7 @@ def binder(tmp_path: Path) -> Path:
     return listing
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("suffix", [".docx", ".pdf"])
 def test_photos_keeps_a_file_already_at_o_unless_force(run_cli, photos: Path, tmp_path: Path,
                                                        suffix: str) -> None:

@@ -97,6 +97,7 @@ def _hashes(folder: Path) -> list[tuple[str, str, int]]:
     return [(f["path"], f["sha256"], f["bytes"]) for f in manifest["files"]]
 
 
+@pytest.mark.slow
 def test_two_processes_write_the_same_bytes_as_one(people_plugin, tmp_path, monkeypatch):
     """200 forms (a table, a header, escaped and emoji values) and their print volumes, with
     the caller and a worker sharing the volumes: every file byte for byte what one process
@@ -127,6 +128,7 @@ def test_two_processes_write_the_same_bytes_as_one(people_plugin, tmp_path, monk
     assert printed.count("姓名：人员151 备注：😀 <w:p> & ") == 3  # copies=3
 
 
+@pytest.mark.slow
 def test_a_form_failing_in_a_worker_stops_the_run_and_publishes_nothing(people_plugin, tmp_path,
                                                                          monkeypatch):
     """The first volume goes to a worker: its error reaches the caller, which renders no

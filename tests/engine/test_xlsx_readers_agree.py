@@ -62,6 +62,7 @@ def outcome(path: Path, inputs: tuple[TableSpec, ...], reader: str) -> Any:
     return records, problems, [str(w) for w in data.warnings]
 
 
+@pytest.mark.slow
 @pytest.mark.one_xlsx_reader
 @pytest.mark.parametrize("path", WORKBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
 def test_every_shipped_workbook_is_read_alike_under_every_document_type(path):
@@ -177,6 +178,7 @@ def write(path: Path, plan: dict[str, Any]) -> Path:
     return path
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(plan=workbooks())
 def test_generated_workbooks_are_read_alike(tmp_path, plan):

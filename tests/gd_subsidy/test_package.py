@@ -353,6 +353,7 @@ def test_first_year_lists_everyone_as_added(tmp_path) -> None:
 @pytest.mark.parametrize("name", ["gd-subsidy-application", "gd-subsidy-roster",
                                   "gd-subsidy-changes", "gd-subsidy-county-summary",
                                   "gd-subsidy-notice", "gd-subsidy-city-summary"])
+@pytest.mark.slow
 def test_templates_ask_only_for_what_the_plugin_provides(name) -> None:
     from planforge.plugins import load_plugins
 

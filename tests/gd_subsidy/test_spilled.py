@@ -74,6 +74,7 @@ def documents(folder: Path) -> dict[str, dict[str, bytes]]:
     return found
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("run", RUNS)
 def test_spilled_run_writes_the_documents_of_the_run_in_memory(tmp_path, monkeypatch,
                                                                run) -> None:

@@ -39,6 +39,7 @@ def _generate(script: str, function: str, target: Path) -> None:
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("script", "function", "shipped", "type_name"), TEMPLATES)
 def test_template_is_what_its_generator_makes(tmp_path, script, function, shipped, type_name):
     target = tmp_path / (ROOT / shipped).name
