@@ -85,16 +85,22 @@ def registry() -> Registry:
     return load_plugins()
 
 
-#: Bound, not filled: an activity folder's dossier (its texts are tried in
-#: test_control_characters) and hardship-aid's forms with a LibreOffice-bound 专项档案 each.
-BOUND = {"activity-dossier", "hardship-aid-files"}
+def bound(reg: Registry, name: str) -> bool:
+    """Bound, not filled from table rows: a type reading its own input (an activity folder, a
+    photo folder, a BINDER.yaml; their texts are tried in test_control_characters and the
+    dossier tests) or one whose kind binds files instead of filling a template (hardship-aid's
+    LibreOffice-bound 专项档案)."""
+    names = reg.packages[name].members if name in reg.packages else (name,)
+    types = [reg.document_types[n] for n in names]
+    return any(t.read is not None or not reg.renderers[t.renderer].fills_template for t in types)
 
 
 def target_names() -> list[str]:
     """Packages, and the document types no package fills (members are covered by theirs)."""
     reg = registry()
     members = {m for p in reg.packages.values() for m in p.members}
-    return sorted({*reg.packages, *(n for n in reg.document_types if n not in members)} - BOUND)
+    names = {*reg.packages, *(n for n in reg.document_types if n not in members)}
+    return sorted(n for n in names if not bound(reg, n))
 
 
 def _inputs(name: str) -> tuple[tuple[TableSpec, ...], tuple[Field, ...]]:
