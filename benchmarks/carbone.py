@@ -73,3 +73,14 @@ def ensure_carbone(timeout: float = 600) -> Path:
             tail = (done.stderr or done.stdout).strip()[-300:]
             raise CarboneUnavailable(f"npm install carbone@{CARBONE_VERSION} failed: {tail}")
     return prefix
+
+
+def run_carbone(prefix: Path, script: Path, *args: Path) -> dict:
+    """Run a Node ``script`` with the installed Carbone; its last line of output is the JSON it
+    measured."""
+    done = subprocess.run([node_executable(), str(script), *map(str, args)], cwd=prefix,
+                          capture_output=True, text=True, timeout=600,
+                          env={"NODE_PATH": str(prefix / "node_modules"), "PATH": "/usr/bin:/bin"})
+    if done.returncode != 0:
+        raise RuntimeError(f"carbone exited {done.returncode}: {done.stderr.strip()[-300:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])

@@ -25,7 +25,13 @@ from typing import Any
 
 from lxml import etree
 
-from .carbone import CARBONE_VERSION, CarboneUnavailable, ensure_carbone, node_executable
+from .carbone import (
+    CARBONE_VERSION,
+    CarboneUnavailable,
+    ensure_carbone,
+    node_executable,
+    run_carbone,
+)
 from .report import Row
 
 SCRIPT = Path(__file__).with_name("carbone_forms.js")
@@ -125,12 +131,7 @@ def forms_carbone(work: Path, params: Mapping[str, Any]) -> dict[str, Any]:
                                   ensure_ascii=False), encoding="utf-8")
     out = work / "out"
     out.mkdir()
-    done = subprocess.run([node_executable(), str(SCRIPT), str(template), str(records), str(out)],
-                          cwd=prefix, capture_output=True, text=True, timeout=600,
-                          env={"NODE_PATH": str(prefix / "node_modules"), "PATH": "/usr/bin:/bin"})
-    if done.returncode != 0:
-        raise RuntimeError(f"carbone exited {done.returncode}: {done.stderr.strip()[-300:]}")
-    measured = json.loads(done.stdout.strip().splitlines()[-1])
+    measured = run_carbone(prefix, SCRIPT, template, records, out)
     return {"seconds": measured["seconds"], "count": measured["count"], "output": str(out),
             "notes": {}}
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import time
 from collections.abc import Mapping
 from datetime import date
@@ -21,7 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .carbone import CarboneUnavailable, ensure_carbone, node_executable
+from .carbone import CarboneUnavailable, ensure_carbone, run_carbone
 from .report import Row
 
 ROSTER = "gd-subsidy-roster"
@@ -149,13 +148,7 @@ def carbone_side(work: Path, params: Mapping[str, Any]) -> dict[str, Any]:
     warm_up = {name: items[:WARM_UP_ROWS] for name, items in by_name.items()}
     warm_file.write_text(json.dumps(carbone_data(warm_up), ensure_ascii=False), encoding="utf-8")
     out = work / "carbone.xlsx"
-    done = subprocess.run([node_executable(), str(SCRIPT), str(template), str(data_file), str(out),
-                           str(warm_file)], cwd=prefix, capture_output=True, text=True,
-                          timeout=600, env={"NODE_PATH": str(prefix / "node_modules"),
-                                            "PATH": "/usr/bin:/bin"})
-    if done.returncode != 0:
-        raise RuntimeError(f"carbone exited {done.returncode}: {done.stderr.strip()[-300:]}")
-    measured = json.loads(done.stdout.strip().splitlines()[-1])
+    measured = run_carbone(prefix, SCRIPT, template, data_file, out, warm_file)
     return {"seconds": measured["seconds"], "count": len(paid), "output": str(out), "notes": {}}
 
 
